@@ -1,0 +1,185 @@
+#include "core/engine.h"
+
+#include <algorithm>
+
+#include "core/engine_internal.h"
+
+namespace contactd::core {
+
+std::string_view to_string(SessionEndReason r) {
+  switch (r) {
+    case SessionEndReason::logout: return "logout";
+    case SessionEndReason::expired: return "expired";
+  }
+  return "logout";
+}
+
+MaybeError check_name(std::string_view what, std::string_view value) {
+  if (value.size() > 200) return error(ErrorCode::invalid_argument, std::string(what) + " is longer than 200 bytes");
+  bool blank = true;
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7f) return error(ErrorCode::invalid_argument, std::string(what) + " contains control characters");
+    if (c != ' ') blank = false;
+  }
+  if (blank) return error(ErrorCode::invalid_argument, std::string(what) + " must not be empty");
+  return std::nullopt;
+}
+
+Engine::Engine(EngineState state)
+    : last_seq_(state.last_seq),
+      last_user_id_(state.last_user_id),
+      last_campaign_id_(state.last_campaign_id),
+      last_status_id_(state.last_status_id),
+      last_session_id_(state.last_session_id) {
+  for (auto& c : state.campaigns) campaigns_.emplace(c.id, std::move(c));
+  for (auto& s : state.statuses) statuses_.emplace(s.id, std::move(s));
+  for (auto& u : state.users) {
+    u.connections.clear();
+    user_by_login_.emplace(u.login, u.id);
+    users_.emplace(u.id, std::move(u));
+  }
+  for (auto& s : state.sessions) {
+    s.connection.reset();
+    session_by_token_.emplace(s.token_hash, s.id);
+    session_expiries_.emplace(s.expires_at, s.id);
+    sessions_.emplace(s.id, std::move(s));
+  }
+}
+
+Outcome Engine::handle(const Command& command, TimePoint now) {
+  Outcome out;
+  const EventSeq seq_before = last_seq_;
+  Pending pending{now, &last_seq_, &out};
+  MaybeError err = std::visit([&](const auto& body) { return on(command.actor, body, pending); },
+                              command.body);
+  if (err) {
+    // Handlers validate before they mutate; nothing may have been emitted.
+    last_seq_ = seq_before;
+    Outcome failed;
+    failed.error = std::move(err);
+    return failed;
+  }
+  return out;
+}
+
+std::optional<TimePoint> Engine::next_deadline() const {
+  if (session_expiries_.empty()) return std::nullopt;
+  return session_expiries_.begin()->first;
+}
+
+Outcome Engine::tick(TimePoint now) {
+  Outcome out;
+  Pending pending{now, &last_seq_, &out};
+  while (!session_expiries_.empty() && session_expiries_.begin()->first <= now) {
+    SessionId id = session_expiries_.begin()->second;
+    end_session(sessions_.at(id), SessionEndReason::expired, pending);
+  }
+  return out;
+}
+
+std::optional<Credential> Engine::credential(std::string_view login) const {
+  const User* u = find_user_by_login(login);
+  if (!u) return std::nullopt;
+  return Credential{u->id, u->password_hash};
+}
+
+const User* Engine::find_user(UserId id) const {
+  auto it = users_.find(id);
+  return it == users_.end() ? nullptr : &it->second;
+}
+
+User* Engine::user(UserId id) {
+  auto it = users_.find(id);
+  return it == users_.end() ? nullptr : &it->second;
+}
+
+const User* Engine::find_user_by_login(std::string_view login) const {
+  auto it = user_by_login_.find(std::string(login));
+  return it == user_by_login_.end() ? nullptr : find_user(it->second);
+}
+
+const Campaign* Engine::find_campaign(CampaignId id) const {
+  auto it = campaigns_.find(id);
+  return it == campaigns_.end() ? nullptr : &it->second;
+}
+
+const Campaign* Engine::find_campaign_by_name(std::string_view name) const {
+  for (const auto& [id, c] : campaigns_)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+const Status* Engine::find_status_by_name(std::string_view name) const {
+  for (const auto& [id, s] : statuses_)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+const Session* Engine::session_of(ConnectionId connection) const {
+  auto it = session_by_connection_.find(connection);
+  return it == session_by_connection_.end() ? nullptr : &sessions_.at(it->second);
+}
+
+std::vector<UserId> Engine::administrators() const {
+  std::vector<UserId> out;
+  for (const auto& [id, u] : users_)
+    if (is_admin(u.profile)) out.push_back(id);
+  return out;
+}
+
+std::vector<UserId> Engine::observers_of(const User& subject) const {
+  std::vector<UserId> out = administrators();
+  out.push_back(subject.id);
+  if (subject.profile == Profile::agent) {
+    for (CampaignId cid : subject.campaigns) {
+      for (UserId m : campaigns_.at(cid).members) {
+        if (users_.at(m).profile == Profile::supervisor) out.push_back(m);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool Engine::may_manage(const Actor& actor, const User& target) const {
+  if (actor.system || actor.user == target.id) return true;
+  const User* me = find_user(actor.user);
+  if (!me) return false;
+  if (is_admin(me->profile)) return true;
+  if (me->profile != Profile::supervisor || target.profile != Profile::agent) return false;
+  return std::any_of(target.campaigns.begin(), target.campaigns.end(),
+                     [&](CampaignId c) { return me->campaigns.count(c) > 0; });
+}
+
+UserView Engine::view_of(const User& u) const {
+  return UserView{u.id,
+                  u.login,
+                  u.display_name,
+                  u.profile,
+                  std::vector<CampaignId>(u.campaigns.begin(), u.campaigns.end()),
+                  u.connected(),
+                  u.presence_since,
+                  u.status,
+                  u.status_since};
+}
+
+Snapshot Engine::snapshot(UserId viewer) const {
+  const User& me = users_.at(viewer);
+  Snapshot snap;
+  snap.me = view_of(me);
+  const bool admin = is_admin(me.profile);
+  for (const auto& [id, c] : campaigns_)
+    if (admin || me.campaigns.count(id)) snap.campaigns.push_back(CampaignView{id, c.name});
+  for (const auto& [id, s] : statuses_) snap.statuses.push_back(StatusView{id, s.name});
+  if (oversees_others(me.profile)) {
+    for (const auto& [id, u] : users_) {
+      if (id == viewer) continue;
+      const auto watchers = observers_of(u);
+      if (std::binary_search(watchers.begin(), watchers.end(), viewer)) snap.overseen.push_back(view_of(u));
+    }
+  }
+  return snap;
+}
+
+}  // namespace contactd::core

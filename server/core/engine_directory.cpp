@@ -1,0 +1,99 @@
+// Administration of campaigns, users, memberships and statuses.
+#include <cctype>
+
+#include "core/engine_internal.h"
+
+namespace contactd::core {
+namespace {
+
+MaybeError require_admin(const Actor& actor, const User* me) {
+  if (actor.system) return std::nullopt;
+  if (me && is_admin(me->profile)) return std::nullopt;
+  return error(ErrorCode::permission_denied, "only administrators may change the directory");
+}
+
+MaybeError check_login(std::string_view login) {
+  if (login.empty() || login.size() > 64)
+    return error(ErrorCode::invalid_argument, "login must be 1 to 64 characters");
+  for (unsigned char c : login) {
+    if (!(std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '@'))
+      return error(ErrorCode::invalid_argument, "login may contain only letters, digits and . _ - @");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+MaybeError Engine::on(const Actor& actor, const CreateCampaign& cmd, Pending& p) {
+  if (auto e = require_admin(actor, find_user(actor.user))) return e;
+  if (auto e = check_name("campaign name", cmd.name)) return e;
+  if (find_campaign_by_name(cmd.name)) return error(ErrorCode::already_exists, "a campaign with that name exists");
+  Campaign c{++last_campaign_id_, cmd.name, {}};
+  p.out->reply = CreatedReply{c.id};
+  p.emit(administrators(), CampaignCreated{c.id, c.name});
+  campaigns_.emplace(c.id, std::move(c));
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const CreateUser& cmd, Pending& p) {
+  if (auto e = require_admin(actor, find_user(actor.user))) return e;
+  if (auto e = check_login(cmd.login)) return e;
+  if (auto e = check_name("display name", cmd.display_name)) return e;
+  if (cmd.password_hash.empty()) return error(ErrorCode::invalid_argument, "a password is required");
+  if (user_by_login_.count(cmd.login)) return error(ErrorCode::already_exists, "a user with that login exists");
+  if (cmd.profile == Profile::super_user && !actor.system && find_user(actor.user)->profile != Profile::super_user)
+    return error(ErrorCode::permission_denied, "only a super user may create a super user");
+  User u;
+  u.id = ++last_user_id_;
+  u.login = cmd.login;
+  u.display_name = cmd.display_name;
+  u.profile = cmd.profile;
+  u.password_hash = cmd.password_hash;
+  u.presence_since = p.now;
+  u.status_since = p.now;
+  p.out->reply = CreatedReply{u.id};
+  auto audience = administrators();
+  p.emit(std::move(audience), UserCreated{u.id, u.login, u.display_name, u.profile, u.password_hash});
+  user_by_login_.emplace(u.login, u.id);
+  users_.emplace(u.id, std::move(u));
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const SetMembership& cmd, Pending& p) {
+  if (auto e = require_admin(actor, find_user(actor.user))) return e;
+  User* u = user(cmd.user);
+  if (!u) return error(ErrorCode::not_found, "no such user");
+  auto cit = campaigns_.find(cmd.campaign);
+  if (cit == campaigns_.end()) return error(ErrorCode::not_found, "no such campaign");
+  if (u->campaigns.count(cmd.campaign) == static_cast<std::size_t>(cmd.member)) return std::nullopt;  // already so
+  if (cmd.member) {
+    u->campaigns.insert(cmd.campaign);
+    cit->second.members.insert(u->id);
+  } else {
+    u->campaigns.erase(cmd.campaign);
+    cit->second.members.erase(u->id);
+  }
+  // Observers are computed after the change so a new supervisor sees it.
+  auto audience = observers_of(*u);
+  if (!cmd.member) {
+    for (UserId m : cit->second.members)
+      if (users_.at(m).profile == Profile::supervisor) audience.push_back(m);
+  }
+  p.emit(std::move(audience), MembershipChanged{u->id, cmd.campaign, cmd.member});
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const DefineStatus& cmd, Pending& p) {
+  if (auto e = require_admin(actor, find_user(actor.user))) return e;
+  if (auto e = check_name("status name", cmd.name)) return e;
+  if (find_status_by_name(cmd.name)) return error(ErrorCode::already_exists, "a status with that name exists");
+  Status s{++last_status_id_, cmd.name};
+  p.out->reply = CreatedReply{s.id};
+  std::vector<UserId> everyone;
+  for (const auto& [id, u] : users_) everyone.push_back(id);
+  p.emit(std::move(everyone), StatusDefined{s.id, s.name});
+  statuses_.emplace(s.id, std::move(s));
+  return std::nullopt;
+}
+
+}  // namespace contactd::core
