@@ -1,0 +1,206 @@
+#include "api/dispatcher.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "api/frames.h"
+#include "wire/mapping.h"
+
+namespace contactd::api {
+namespace {
+
+namespace net = boost::asio;
+using core::Outcome;
+
+constexpr std::size_t kMaxLoginBytes = 64;
+constexpr std::size_t kMaxPasswordBytes = 1024;
+constexpr std::size_t kMaxTokenBytes = 128;
+
+Outcome failure(core::ErrorCode code, std::string message) {
+  Outcome o;
+  o.error = core::Error{code, std::move(message)};
+  return o;
+}
+
+// Runs `body` as the user whose session this connection holds.
+template <class Body>
+Outcome as_session_user(core::Engine& engine, core::TimePoint now, core::ConnectionId connection, Body body) {
+  const core::Session* session = engine.session_of(connection);
+  if (!session) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
+  return engine.handle(core::Command{core::Actor::User(session->user), std::move(body)}, now);
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(host::EngineHost& host, StreamRegistry& streams, net::thread_pool& workers,
+                       const core::Clock& clock, DispatcherOptions options)
+    : host_(host),
+      streams_(streams),
+      workers_(workers),
+      clock_(clock),
+      options_(options),
+      dummy_hash_(hash_password("contactd-dummy-password", options.password_cost)) {}
+
+void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool binary) {
+  if (!binary) {
+    peer->send(error_frame(0, v1::MALFORMED_FRAME, "frames must be binary protobuf Envelopes"));
+    return;
+  }
+  v1::Envelope envelope;
+  if (!envelope.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    peer->send(error_frame(0, v1::MALFORMED_FRAME, "frame is not a valid Envelope"));
+    return;
+  }
+  const std::uint64_t rid = envelope.request_id();
+  if (!envelope.has_command()) {
+    peer->send(error_frame(rid, v1::MALFORMED_FRAME, "clients send Envelopes carrying a command"));
+    return;
+  }
+  if (rid == 0) {
+    peer->send(error_frame(0, v1::INVALID_ARGUMENT, "request_id must be non-zero"));
+    return;
+  }
+  const v1::Command& command = envelope.command();
+  const core::ConnectionId connection = peer->id();
+  auto answer_ack = [peer, rid](const Outcome& o) {
+    peer->send(o.ok() ? ack_frame(rid) : error_frame(rid, *o.error));
+  };
+
+  switch (command.kind_case()) {
+    case v1::Command::kLogin: {
+      std::string login = command.login().login();
+      std::string password = command.login().password();
+      if (login.empty() || login.size() > kMaxLoginBytes || password.size() > kMaxPasswordBytes) {
+        peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "login must be 1-64 bytes and password at most 1024"));
+        return;
+      }
+      host_.lookup([this, peer, rid, login, password = std::move(password)](const core::Engine& engine) mutable {
+        auto credential = engine.credential(login);
+        net::post(workers_, [this, peer, rid, credential, password = std::move(password)] {
+          // Unknown users cost the same as known ones and get the same answer.
+          const bool ok = credential ? verify_password(credential->password_hash, password)
+                                     : (verify_password(dummy_hash_, password), false);
+          if (!ok) {
+            peer->send(error_frame(rid, v1::UNAUTHENTICATED, "invalid login or password"));
+            return;
+          }
+          const std::string token = new_token();
+          const core::TimePoint expires = clock_.now() + options_.session_ttl;
+          auto result = std::make_shared<v1::Response>();
+          const core::UserId user = credential->user;
+          host_.execute(
+              [=, hash = token_hash(token)](core::Engine& e, core::TimePoint now) {
+                auto o = e.handle(core::Command{core::Actor::System(),
+                                                core::OpenSession{user, hash, expires, peer->id()}},
+                                  now);
+                if (o.ok()) wire::to_proto(e.snapshot(user), result->mutable_login()->mutable_snapshot());
+                return o;
+              },
+              [this, peer, rid, result, token, expires](const Outcome& o) {
+                if (!o.ok()) {
+                  peer->send(error_frame(rid, *o.error));
+                  return;
+                }
+                const auto& reply = std::get<core::SessionReply>(o.reply);
+                auto* login_result = result->mutable_login();
+                login_result->set_token(token);
+                login_result->set_expires_at_ms(core::to_unix_ms(expires));
+                login_result->set_seq(streams_.open(reply.session, reply.user, peer));
+                peer->send(response_frame(rid, *result));
+              });
+        });
+      });
+      return;
+    }
+    case v1::Command::kResume: {
+      const std::string& token = command.resume().token();
+      if (token.empty() || token.size() > kMaxTokenBytes) {
+        peer->send(error_frame(rid, v1::UNAUTHENTICATED, "session expired or revoked"));
+        return;
+      }
+      const std::uint64_t last_seq = command.resume().last_seq();
+      auto snapshot = std::make_shared<v1::Snapshot>();
+      host_.execute(
+          [=, hash = token_hash(token)](core::Engine& e, core::TimePoint now) {
+            auto o = e.handle(core::Command{core::Actor::System(), core::AttachSession{hash, connection}}, now);
+            if (o.ok()) wire::to_proto(e.snapshot(std::get<core::SessionReply>(o.reply).user), snapshot.get());
+            return o;
+          },
+          [this, peer, rid, last_seq, snapshot](const Outcome& o) {
+            if (!o.ok()) {
+              peer->send(error_frame(rid, *o.error));
+              return;
+            }
+            const auto& reply = std::get<core::SessionReply>(o.reply);
+            auto resumed = streams_.resume(reply.session, reply.user, last_seq, peer);
+            v1::Response response;
+            auto* r = response.mutable_resume();
+            r->set_resync(resumed.resync);
+            r->set_seq(resumed.seq);
+            if (resumed.resync) *r->mutable_snapshot() = std::move(*snapshot);
+            peer->send(response_frame(rid, response));
+            for (auto& frame : resumed.replay) peer->send(std::move(frame));
+          });
+      return;
+    }
+    case v1::Command::kLogout:
+      host_.execute(
+          [connection](core::Engine& e, core::TimePoint now) {
+            return as_session_user(e, now, connection, core::EndSession{connection});
+          },
+          answer_ack);
+      return;
+    case v1::Command::kSetStatus: {
+      const auto& c = command.set_status();
+      if (c.status_id() == 0) {
+        peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "status_id is required (use ClearStatus to clear)"));
+        return;
+      }
+      core::SetStatus body{c.target_user_id(), c.status_id()};
+      host_.execute(
+          [connection, body](core::Engine& e, core::TimePoint now) {
+            return as_session_user(e, now, connection, body);
+          },
+          answer_ack);
+      return;
+    }
+    case v1::Command::kClearStatus: {
+      core::ClearStatus body{command.clear_status().target_user_id()};
+      host_.execute(
+          [connection, body](core::Engine& e, core::TimePoint now) {
+            return as_session_user(e, now, connection, body);
+          },
+          answer_ack);
+      return;
+    }
+    case v1::Command::kGetSnapshot: {
+      auto response = std::make_shared<v1::Response>();
+      host_.execute(
+          [connection, response](core::Engine& e, core::TimePoint) {
+            const core::Session* session = e.session_of(connection);
+            if (!session) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
+            wire::to_proto(e.snapshot(session->user), response->mutable_snapshot());
+            return Outcome{};
+          },
+          [peer, rid, response](const Outcome& o) {
+            peer->send(o.ok() ? response_frame(rid, *response) : error_frame(rid, *o.error));
+          });
+      return;
+    }
+    case v1::Command::KIND_NOT_SET:
+      break;
+  }
+  peer->send(error_frame(rid, v1::UNKNOWN_COMMAND, "unknown command (is the client newer than the server?)"));
+}
+
+void Dispatcher::on_closed(const PeerPtr& peer) {
+  const core::ConnectionId connection = peer->id();
+  host_.execute(
+      [connection](core::Engine& e, core::TimePoint now) {
+        if (!e.session_of(connection)) return Outcome{};  // never logged in, or superseded
+        return e.handle(core::Command{core::Actor::System(), core::DetachConnection{connection}}, now);
+      },
+      [this, connection](const Outcome&) { streams_.detach(connection); }, /*client_work=*/false);
+}
+
+}  // namespace contactd::api

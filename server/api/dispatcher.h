@@ -1,0 +1,46 @@
+#pragma once
+// Turns client frames into engine work and answers them. Transport-agnostic:
+// it sees a connection only as a Peer. Frames are checked in this order:
+// parse (MALFORMED_FRAME), shape (request id, command present), kind
+// (UNKNOWN_COMMAND), authentication, then the engine's own rules.
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+#include "api/auth.h"
+#include "api/peer.h"
+#include "api/streams.h"
+#include "host/engine_host.h"
+
+namespace boost::asio {
+class thread_pool;
+}
+
+namespace contactd::api {
+
+struct DispatcherOptions {
+  std::chrono::milliseconds session_ttl{std::chrono::hours(12)};
+  PasswordCost password_cost{PasswordCost::interactive()};
+};
+
+class Dispatcher {
+ public:
+  // `workers` runs password checks (slow by design) off the engine strand.
+  Dispatcher(host::EngineHost& host, StreamRegistry& streams, boost::asio::thread_pool& workers,
+             const core::Clock& clock, DispatcherOptions options);
+
+  // A frame arrived on `peer`. Thread-safe.
+  void on_frame(const PeerPtr& peer, std::string_view bytes, bool binary);
+  // The connection is gone (after its last frame).
+  void on_closed(const PeerPtr& peer);
+
+ private:
+  host::EngineHost& host_;
+  StreamRegistry& streams_;
+  boost::asio::thread_pool& workers_;
+  const core::Clock& clock_;
+  DispatcherOptions options_;
+  std::string dummy_hash_;  // verified for unknown logins so timing does not tell
+};
+
+}  // namespace contactd::api

@@ -1,0 +1,62 @@
+// The listener: accepts connections and hands each to an HTTP session.
+#include "api/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/transport.h"
+
+namespace contactd::api {
+namespace {
+
+void do_accept(std::shared_ptr<Server::State> state) {
+  state->acceptor.async_accept(net::make_strand(state->io), [state](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || state->stopping) return;
+      spdlog::warn("accept failed: {}", ec.message());
+    } else {
+      start_http_session(state, std::move(socket));
+    }
+    do_accept(state);
+  });
+}
+
+}  // namespace
+
+Server::Server(net::io_context& io, net::thread_pool& workers, ServerOptions options, Dispatcher& dispatcher,
+               ReadinessProbe readiness)
+    : state_(std::make_shared<State>(io, workers, std::move(options), dispatcher, std::move(readiness))) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::start() {
+  auto& acceptor = state_->acceptor;
+  tcp::endpoint endpoint{net::ip::make_address(state_->options.address), state_->options.port};
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(net::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(net::socket_base::max_listen_connections);
+  do_accept(state_);
+  return acceptor.local_endpoint().port();
+}
+
+void Server::stop(std::string reason) {
+  state_->stopping = true;
+  net::post(state_->acceptor.get_executor(), [state = state_] {
+    beast::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+  std::vector<std::shared_ptr<WsSession>> live;
+  {
+    std::lock_guard lock(state_->mu);
+    for (auto& [id, weak] : state_->sessions)
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+  }
+  for (auto& s : live) close_ws_session(s, reason);
+}
+
+std::size_t Server::connection_count() const {
+  std::lock_guard lock(state_->mu);
+  return state_->sessions.size();
+}
+
+}  // namespace contactd::api

@@ -1,0 +1,56 @@
+#pragma once
+// The WebSocket + HTTP listener (Boost.Beast), all on one port:
+//   /ws       the protobuf API (binary frames, one Envelope each)
+//   /healthz  200 while the process serves
+//   /readyz   200 when the database is reachable and migrated, else 503
+// Beast stays behind this header.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+class thread_pool;
+}  // namespace boost::asio
+
+namespace contactd::api {
+
+class Dispatcher;
+
+struct ServerOptions {
+  std::string address{"127.0.0.1"};
+  std::uint16_t port{8480};
+  std::size_t max_frame_bytes{64 * 1024};
+  std::chrono::seconds idle_timeout{60};       // a ping after half; closed without a pong
+  std::chrono::seconds handshake_timeout{10};
+  std::size_t write_queue_max_frames{1024};    // a client further behind is disconnected
+};
+
+struct Readiness {
+  bool ready{false};
+  std::string detail;  // JSON object
+};
+// Blocking; run on the worker pool.
+using ReadinessProbe = std::function<Readiness()>;
+
+class Server {
+ public:
+  Server(boost::asio::io_context& io, boost::asio::thread_pool& workers, ServerOptions options,
+         Dispatcher& dispatcher, ReadinessProbe readiness);
+  ~Server();
+
+  // Binds and starts accepting. Returns the bound port. Throws on failure.
+  std::uint16_t start();
+  // Stops accepting and closes every WebSocket with "going away".
+  void stop(std::string reason);
+  std::size_t connection_count() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace contactd::api

@@ -1,0 +1,127 @@
+#include "api/streams.h"
+
+#include <variant>
+
+#include "api/frames.h"
+#include "wire/mapping.h"
+
+namespace contactd::api {
+
+StreamRegistry::StreamRegistry(StreamOptions options, const core::Clock& clock)
+    : options_(options), clock_(clock) {}
+
+void StreamRegistry::push(Stream& s, std::string_view event_bytes) {
+  ++s.seq;
+  if (!s.peer && !s.lost && clock_.now() - s.detached_at > options_.resume_window) {
+    s.lost = true;  // gone too long: stop holding frames for it
+    s.buffer.clear();
+  }
+  Frame frame = event_frame(s.seq, event_bytes);
+  if (!s.lost) {
+    s.buffer.emplace_back(s.seq, frame);
+    if (s.buffer.size() > options_.buffer_events) s.buffer.pop_front();
+  }
+  if (s.peer) s.peer->send(std::move(frame));
+}
+
+void StreamRegistry::publish(const std::vector<core::Event>& events) {
+  wire::v1::Event message;
+  std::string bytes;
+  for (const auto& event : events) {
+    if (const auto* ended = std::get_if<core::SessionEnded>(&event.body)) {
+      remove(ended->session);
+      continue;
+    }
+    if (event.audience.empty()) continue;
+    message.Clear();
+    wire::to_proto(event, &message);
+    bytes.clear();
+    message.SerializeToString(&bytes);
+    for (core::UserId user : event.audience) {
+      auto [first, last] = sessions_of_user_.equal_range(user);
+      for (auto it = first; it != last; ++it) push(streams_.at(it->second), bytes);
+    }
+  }
+}
+
+void StreamRegistry::apply(const core::Effect& effect) {
+  if (const auto* close = std::get_if<core::CloseConnection>(&effect)) {
+    auto it = session_of_connection_.find(close->connection);
+    if (it == session_of_connection_.end()) return;
+    Stream& s = streams_.at(it->second);
+    if (s.peer) s.peer->close(CloseCode::normal, close->reason);
+    s.peer.reset();
+    s.detached_at = clock_.now();
+    session_of_connection_.erase(it);
+  }
+}
+
+std::uint64_t StreamRegistry::open(core::SessionId session, core::UserId user, PeerPtr peer) {
+  Stream s;
+  s.session = session;
+  s.user = user;
+  session_of_connection_[peer->id()] = session;
+  s.peer = std::move(peer);
+  streams_.emplace(session, std::move(s));
+  sessions_of_user_.emplace(user, session);
+  return 0;
+}
+
+StreamRegistry::Resumed StreamRegistry::resume(core::SessionId session, core::UserId user, std::uint64_t last_seq,
+                                               PeerPtr peer) {
+  Resumed out;
+  auto it = streams_.find(session);
+  if (it == streams_.end()) {
+    // Unknown here (the server restarted): continue numbering from the client's view.
+    Stream s;
+    s.session = session;
+    s.user = user;
+    s.seq = last_seq;
+    it = streams_.emplace(session, std::move(s)).first;
+    sessions_of_user_.emplace(user, session);
+    out.resync = true;
+  }
+  Stream& s = it->second;
+  if (!out.resync) {
+    const bool future = last_seq > s.seq;
+    const bool missing = last_seq < s.seq && (s.buffer.empty() || s.buffer.front().first > last_seq + 1);
+    out.resync = s.lost || future || missing;
+  }
+  if (out.resync) {
+    s.buffer.clear();
+    s.lost = false;
+  } else {
+    for (const auto& [seq, frame] : s.buffer)
+      if (seq > last_seq) out.replay.push_back(frame);
+  }
+  if (s.peer) session_of_connection_.erase(s.peer->id());
+  session_of_connection_[peer->id()] = session;
+  s.peer = std::move(peer);
+  out.seq = s.seq;
+  return out;
+}
+
+void StreamRegistry::detach(core::ConnectionId connection) {
+  auto it = session_of_connection_.find(connection);
+  if (it == session_of_connection_.end()) return;
+  Stream& s = streams_.at(it->second);
+  s.peer.reset();
+  s.detached_at = clock_.now();
+  session_of_connection_.erase(it);
+}
+
+void StreamRegistry::remove(core::SessionId session) {
+  auto it = streams_.find(session);
+  if (it == streams_.end()) return;
+  if (it->second.peer) session_of_connection_.erase(it->second.peer->id());
+  auto [first, last] = sessions_of_user_.equal_range(it->second.user);
+  for (auto u = first; u != last; ++u) {
+    if (u->second == session) {
+      sessions_of_user_.erase(u);
+      break;
+    }
+  }
+  streams_.erase(it);
+}
+
+}  // namespace contactd::api

@@ -1,0 +1,140 @@
+// One WebSocket connection: reads frames into the dispatcher, writes queued
+// frames one at a time, and enforces the frame size, idle timeout and write
+// queue bound.
+#include <spdlog/spdlog.h>
+
+#include <deque>
+
+#include "api/transport.h"
+
+namespace contactd::api {
+
+class WsSession final : public Peer, public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(std::shared_ptr<Server::State> state, beast::tcp_stream stream)
+      : state_(std::move(state)), id_(state_->next_connection++), ws_(std::move(stream)) {}
+
+  core::ConnectionId id() const override { return id_; }
+
+  void run(http::request<http::string_body> request) {
+    const auto& o = state_->options;
+    websocket::stream_base::timeout timeouts{o.handshake_timeout, o.idle_timeout, /*keep_alive_pings=*/true};
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "contactd"); }));
+    ws_.read_message_max(o.max_frame_bytes);
+    ws_.binary(true);
+    {
+      std::lock_guard lock(state_->mu);
+      state_->sessions.emplace(id_, weak_from_this());
+    }
+    ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->finish(ec);
+      self->read();
+    });
+  }
+
+  void send(Frame frame) override {
+    net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+      if (self->closing_ || self->finished_) return;
+      if (self->queue_.size() >= self->state_->options.write_queue_max_frames) {
+        spdlog::warn("connection {}: write queue full, disconnecting slow client", self->id_);
+        self->queue_.clear();
+        return self->start_close(websocket::close_code::policy_error, "write queue full: client too slow");
+      }
+      self->queue_.push_back(std::move(frame));
+      if (self->queue_.size() == 1 && !self->writing_) self->write();
+    });
+  }
+
+  void close(CloseCode code, std::string reason) override {
+    net::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+      const auto wire_code = code == CloseCode::going_away ? websocket::close_code::going_away
+                             : code == CloseCode::policy ? websocket::close_code::policy_error
+                                                         : websocket::close_code::normal;
+      self->start_close(wire_code, std::move(reason));
+    });
+  }
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) return finish(ec);
+    const auto data = buffer_.cdata();
+    state_->dispatcher.on_frame(shared_from_this(),
+                                std::string_view(static_cast<const char*>(data.data()), data.size()),
+                                ws_.got_binary());
+    buffer_.consume(buffer_.size());
+    read();
+  }
+
+  void write() {
+    writing_ = true;
+    ws_.async_write(net::buffer(*queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->writing_ = false;
+      if (ec) return self->finish(ec);
+      self->queue_.pop_front();
+      if (!self->queue_.empty()) return self->write();
+      if (self->close_pending_) self->do_close();
+    });
+  }
+
+  void start_close(websocket::close_code code, std::string reason) {
+    if (closing_ || finished_) return;
+    closing_ = true;
+    close_reason_ = websocket::close_reason(code, reason.substr(0, 120));  // control frames hold 125 bytes
+    if (writing_ || !queue_.empty()) {
+      close_pending_ = true;
+      return;
+    }
+    do_close();
+  }
+
+  void do_close() {
+    close_pending_ = false;
+    ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {});
+  }
+
+  // The connection is over: tell the dispatcher once.
+  void finish(beast::error_code ec) {
+    if (finished_) return;
+    finished_ = true;
+    if (ec && ec != websocket::error::closed && ec != net::error::operation_aborted && ec != net::error::eof)
+      spdlog::debug("connection {}: {}", id_, ec.message());
+    {
+      std::lock_guard lock(state_->mu);
+      state_->sessions.erase(id_);
+    }
+    queue_.clear();
+    state_->dispatcher.on_closed(shared_from_this());
+  }
+
+  friend void close_ws_session(const std::shared_ptr<WsSession>&, std::string);
+
+  std::shared_ptr<Server::State> state_;
+  const core::ConnectionId id_;
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  std::deque<Frame> queue_;
+  bool writing_{false};
+  bool closing_{false};
+  bool close_pending_{false};
+  bool finished_{false};
+  websocket::close_reason close_reason_;
+};
+
+std::shared_ptr<WsSession> start_ws_session(std::shared_ptr<Server::State> state, beast::tcp_stream stream,
+                                            http::request<http::string_body> request) {
+  auto session = std::make_shared<WsSession>(std::move(state), std::move(stream));
+  session->run(std::move(request));
+  return session;
+}
+
+void close_ws_session(const std::shared_ptr<WsSession>& session, std::string reason) {
+  session->close(CloseCode::going_away, std::move(reason));
+}
+
+}  // namespace contactd::api

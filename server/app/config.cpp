@@ -1,0 +1,132 @@
+#include "app/config.h"
+
+#include <cstdlib>
+#include <set>
+#include <toml++/toml.h>
+
+namespace contactd::app {
+namespace {
+
+class Reader {
+ public:
+  Reader(const toml::table& root, std::string file) : root_(root), file_(std::move(file)) {}
+
+  template <class T>
+  void get(const char* section, const char* key, T& out) {
+    known_.insert(std::string(section) + "." + key);
+    const toml::node* node = root_.at_path(std::string(section) + "." + key).node();
+    if (!node) return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      auto v = node->value<std::string>();
+      if (!v) fail(section, key, "must be a string");
+      out = *v;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      auto v = node->value<bool>();
+      if (!v) fail(section, key, "must be true or false");
+      out = *v;
+    } else {
+      auto v = node->value<std::int64_t>();
+      if (!v || *v < 0) fail(section, key, "must be a non-negative integer");
+      out = static_cast<T>(*v);
+    }
+  }
+
+  void seconds(const char* section, const char* key, std::chrono::seconds& out) {
+    std::int64_t v = out.count();
+    get(section, key, v);
+    out = std::chrono::seconds(v);
+  }
+
+  // Every key in the file must be one the daemon reads.
+  void reject_unknown() {
+    for (const auto& [section, node] : root_) {
+      const auto* table = node.as_table();
+      if (!table) throw ConfigError(file_ + ": top-level key '" + std::string(section.str()) + "' is not a section");
+      for (const auto& [key, value] : *table) {
+        std::string path = std::string(section.str()) + "." + std::string(key.str());
+        if (!known_.count(path)) throw ConfigError(file_ + ": unknown key '" + path + "'");
+      }
+    }
+  }
+
+  [[noreturn]] void fail(const char* section, const char* key, const std::string& why) {
+    throw ConfigError(file_ + ": " + section + "." + key + " " + why);
+  }
+
+ private:
+  const toml::table& root_;
+  std::string file_;
+  std::set<std::string> known_;
+};
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw ConfigError(message);
+}
+
+}  // namespace
+
+Config load_config(const std::string& path) {
+  Config c;
+  toml::table root;
+  if (!path.empty()) {
+    try {
+      root = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+      throw ConfigError(path + ": " + std::string(e.description()) + " at line " +
+                        std::to_string(e.source().begin.line));
+    }
+  }
+  Reader r(root, path.empty() ? "(defaults)" : path);
+  r.get("server", "listen_address", c.server.address);
+  r.get("server", "port", c.server.port);
+  r.get("server", "io_threads", c.io_threads);
+  r.get("server", "worker_threads", c.worker_threads);
+  r.get("server", "max_frame_bytes", c.server.max_frame_bytes);
+  r.seconds("server", "idle_timeout_seconds", c.server.idle_timeout);
+  r.seconds("server", "handshake_timeout_seconds", c.server.handshake_timeout);
+  r.get("server", "write_queue_max_frames", c.server.write_queue_max_frames);
+  r.get("server", "resume_buffer_events", c.streams.buffer_events);
+  std::chrono::seconds window = std::chrono::duration_cast<std::chrono::seconds>(c.streams.resume_window);
+  r.seconds("server", "resume_window_seconds", window);
+  c.streams.resume_window = window;
+  r.seconds("server", "shutdown_grace_seconds", c.shutdown_grace);
+
+  r.get("database", "url", c.database_url);
+  r.get("database", "auto_migrate", c.auto_migrate);
+  r.seconds("database", "connect_wait_seconds", c.connect_wait);
+
+  std::int64_t ttl_minutes = std::chrono::duration_cast<std::chrono::minutes>(c.auth.session_ttl).count();
+  r.get("auth", "session_ttl_minutes", ttl_minutes);
+  c.auth.session_ttl = std::chrono::minutes(ttl_minutes);
+  std::int64_t ops = static_cast<std::int64_t>(c.auth.password_cost.opslimit);
+  std::int64_t mem_kib = static_cast<std::int64_t>(c.auth.password_cost.memlimit_bytes / 1024);
+  r.get("auth", "argon2_opslimit", ops);
+  r.get("auth", "argon2_memlimit_kib", mem_kib);
+  c.auth.password_cost.opslimit = static_cast<unsigned long long>(ops);
+  c.auth.password_cost.memlimit_bytes = static_cast<std::size_t>(mem_kib) * 1024;
+
+  r.get("log", "level", c.log_level);
+  r.get("log", "target", c.log_target);
+  r.reject_unknown();
+
+  if (const char* url = std::getenv("CONTACTD_DATABASE_URL")) c.database_url = url;
+  if (const char* level = std::getenv("CONTACTD_LOG_LEVEL")) c.log_level = level;
+
+  const std::string file = path.empty() ? "(defaults)" : path;
+  require(c.server.max_frame_bytes >= 1024 && c.server.max_frame_bytes <= 64 * 1024 * 1024,
+          file + ": server.max_frame_bytes must be between 1024 and 67108864");
+  require(c.server.idle_timeout.count() >= 2, file + ": server.idle_timeout_seconds must be at least 2");
+  require(c.server.handshake_timeout.count() >= 1, file + ": server.handshake_timeout_seconds must be at least 1");
+  require(c.server.write_queue_max_frames >= 16, file + ": server.write_queue_max_frames must be at least 16");
+  require(c.io_threads >= 1 && c.io_threads <= 64, file + ": server.io_threads must be 1..64");
+  require(c.worker_threads >= 1 && c.worker_threads <= 64, file + ": server.worker_threads must be 1..64");
+  require(ttl_minutes >= 1, file + ": auth.session_ttl_minutes must be at least 1");
+  require(ops >= 1 && mem_kib >= 8, file + ": auth.argon2_opslimit must be >= 1 and argon2_memlimit_kib >= 8");
+  static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+  require(levels.count(c.log_level) > 0, file + ": log.level must be one of trace, debug, info, warn, error, critical, off");
+  require(c.log_target == "auto" || c.log_target == "stderr" || c.log_target == "journal",
+          file + ": log.target must be auto, stderr or journal");
+  return c;
+}
+
+}  // namespace contactd::app

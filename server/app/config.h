@@ -1,0 +1,36 @@
+#pragma once
+// The daemon's configuration: TOML file, then environment overrides
+// (CONTACTD_DATABASE_URL, CONTACTD_LOG_LEVEL). Unknown keys are errors, so a
+// typo is caught at start instead of silently ignored.
+#include <stdexcept>
+#include <string>
+
+#include "api/dispatcher.h"
+#include "api/server.h"
+#include "api/streams.h"
+
+namespace contactd::app {
+
+struct Config {
+  api::ServerOptions server;
+  unsigned io_threads{2};
+  unsigned worker_threads{2};
+  api::StreamOptions streams;
+  std::string database_url;  // empty: libpq defaults (PGHOST, PGPORT, ...)
+  bool auto_migrate{false};
+  std::chrono::seconds connect_wait{30};
+  api::DispatcherOptions auth;
+  std::string log_level{"info"};
+  std::string log_target{"auto"};  // auto | stderr | journal
+  std::chrono::seconds shutdown_grace{5};
+};
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// `path` empty: defaults plus environment. Throws ConfigError with the file,
+// key and reason.
+Config load_config(const std::string& path);
+
+}  // namespace contactd::app

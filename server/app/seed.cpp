@@ -1,0 +1,107 @@
+// `contactd seed FILE`: loads demo or bootstrap data (statuses, campaigns,
+// users with memberships) through the engine, so it is journaled like any
+// other change. Idempotent: what exists by name or login is left as it is.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <toml++/toml.h>
+
+#include "api/auth.h"
+#include "app/commands.h"
+#include "app/database_tools.h"
+#include "core/engine.h"
+#include "store/journal.h"
+#include "store/loader.h"
+
+namespace contactd::app {
+namespace {
+
+std::string required_string(const toml::table& t, const char* key, const std::string& where) {
+  auto v = t[key].value<std::string>();
+  if (!v) throw std::runtime_error(where + ": '" + key + "' is required and must be a string");
+  return *v;
+}
+
+}  // namespace
+
+int seed(const Config& config, const std::string& seed_file) {
+  toml::table doc;
+  try {
+    doc = toml::parse_file(seed_file);
+  } catch (const toml::parse_error& e) {
+    spdlog::critical("{}: {} at line {}", seed_file, e.description(), e.source().begin.line);
+    return 2;
+  }
+  auto conn = connect_with_wait(config);
+  if (!ensure_schema(*conn, false)) return 1;
+  if (!take_ownership_lock(*conn)) {
+    spdlog::critical("another contactd process is using this database; stop it before seeding");
+    return 1;
+  }
+  core::Engine engine(store::load_state(*conn));
+  core::SystemClock clock;
+  store::PgJournal journal(config.database_url);
+  journal.start();
+
+  auto run = [&](core::CommandBody body, const std::string& what) -> core::Outcome {
+    auto o = engine.handle(core::Command{core::Actor::System(), std::move(body)}, clock.now());
+    if (!o.ok()) throw std::runtime_error(what + ": " + o.error->message);
+    journal.append_and_wait(o.events);
+    return o;
+  };
+
+  try {
+    if (auto* statuses = doc["statuses"].as_array()) {
+      for (auto& node : *statuses) {
+        const auto& t = *node.as_table();
+        auto name = required_string(t, "name", seed_file + " [[statuses]]");
+        if (!engine.find_status_by_name(name)) run(core::DefineStatus{name}, "status " + name);
+      }
+    }
+    if (auto* campaigns = doc["campaigns"].as_array()) {
+      for (auto& node : *campaigns) {
+        const auto& t = *node.as_table();
+        auto name = required_string(t, "name", seed_file + " [[campaigns]]");
+        if (!engine.find_campaign_by_name(name)) run(core::CreateCampaign{name}, "campaign " + name);
+      }
+    }
+    std::cout << "\n  login            password          profile         campaigns\n";
+    if (auto* users = doc["users"].as_array()) {
+      for (auto& node : *users) {
+        const auto& t = *node.as_table();
+        const std::string where = seed_file + " [[users]]";
+        auto login = required_string(t, "login", where);
+        auto password = required_string(t, "password", where);
+        auto profile_name = required_string(t, "profile", where);
+        auto profile = core::profile_from_string(profile_name);
+        if (!profile) throw std::runtime_error(where + " " + login + ": unknown profile '" + profile_name + "'");
+        auto display = t["name"].value_or(login);
+        if (!engine.find_user_by_login(login))
+          run(core::CreateUser{login, display, *profile, api::hash_password(password, config.auth.password_cost)},
+              "user " + login);
+        const core::UserId id = engine.find_user_by_login(login)->id;
+        std::string campaign_list;
+        if (auto* campaigns = t["campaigns"].as_array()) {
+          for (auto& c : *campaigns) {
+            auto name = c.value<std::string>().value_or("");
+            const core::Campaign* campaign = engine.find_campaign_by_name(name);
+            if (!campaign) throw std::runtime_error(where + " " + login + ": no campaign named '" + name + "'");
+            run(core::SetMembership{id, campaign->id, true}, "membership " + login + " in " + name);
+            campaign_list += (campaign_list.empty() ? "" : ", ") + name;
+          }
+        }
+        std::printf("  %-16s %-17s %-15s %s\n", login.c_str(), password.c_str(), profile_name.c_str(),
+                    campaign_list.c_str());
+      }
+    }
+    std::cout << std::endl;
+  } catch (const std::exception& e) {
+    spdlog::critical("seed failed: {}", e.what());
+    journal.stop();
+    return 1;
+  }
+  journal.stop();
+  return 0;
+}
+
+}  // namespace contactd::app

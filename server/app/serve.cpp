@@ -1,0 +1,142 @@
+// `contactd serve`: wires the engine host, journal, API and signals together.
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <thread>
+
+#include "api/dispatcher.h"
+#include "api/server.h"
+#include "api/streams.h"
+#include "app/commands.h"
+#include "app/database_tools.h"
+#include "host/engine_host.h"
+#include "store/database.h"
+#include "store/journal.h"
+#include "store/loader.h"
+#include "store/migrations.h"
+
+namespace contactd::app {
+namespace {
+
+namespace net = boost::asio;
+
+// Blocking: opens a short-lived connection, checks the schema.
+api::Readiness probe(const Config& config, const store::PgJournal& journal) {
+  std::string database = "ok";
+  std::string migrations = "unknown";
+  bool ready = true;
+  try {
+    auto c = store::connect(config.database_url);
+    auto report = store::inspect_migrations(*c);
+    if (!report.problem.empty()) {
+      migrations = report.problem;
+      ready = false;
+    } else if (!report.pending.empty()) {
+      migrations = std::to_string(report.pending.size()) + " pending";
+      ready = false;
+    } else {
+      migrations = "up to date";
+    }
+  } catch (const std::exception& e) {
+    database = "unreachable";
+    ready = false;
+  }
+  const bool journal_ok = journal.available();
+  ready = ready && journal_ok;
+  return api::Readiness{ready, R"({"ready":)" + std::string(ready ? "true" : "false") + R"(,"database":")" + database +
+                                   R"(","migrations":")" + migrations + R"(","journal":")" +
+                                   (journal_ok ? "ok" : "failing") + "\"}"};
+}
+
+// Waits (on the io_context) until every WebSocket is closed or the grace ends.
+void stop_when_quiet(net::io_context& io, api::Server& server, std::chrono::steady_clock::time_point deadline) {
+  auto timer = std::make_shared<net::steady_timer>(io, std::chrono::milliseconds(20));
+  timer->async_wait([&io, &server, deadline, timer](const boost::system::error_code&) {
+    if (server.connection_count() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      io.stop();
+      return;
+    }
+    stop_when_quiet(io, server, deadline);
+  });
+}
+
+}  // namespace
+
+int serve(const Config& config) {
+  auto owner = connect_with_wait(config);
+  if (!ensure_schema(*owner, config.auto_migrate)) return 1;
+  if (!take_ownership_lock(*owner)) {
+    spdlog::critical("another contactd is serving this database; refusing to start a second one");
+    return 1;
+  }
+  const auto load_started = std::chrono::steady_clock::now();
+  core::Engine engine(store::load_state(*owner));
+  spdlog::info("state loaded in {} ms: {} users, journal at {}",
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - load_started)
+                   .count(),
+               engine.user_count(), engine.last_seq());
+
+  core::SystemClock clock;
+  store::PgJournal journal(config.database_url);
+  journal.start();
+
+  net::io_context io(static_cast<int>(config.io_threads));
+  net::thread_pool workers(config.worker_threads);
+  api::StreamRegistry streams(config.streams, clock);
+  host::EngineHost host(io, std::move(engine), clock, journal, streams);
+  api::Dispatcher dispatcher(host, streams, workers, clock, config.auth);
+  api::Server server(io, workers, config.server, dispatcher, [&] { return probe(config, journal); });
+
+  std::uint16_t port = 0;
+  try {
+    port = server.start();
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot listen on {}:{}: {}", config.server.address, config.server.port, e.what());
+    journal.stop();
+    return 1;
+  }
+  host.start();
+
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: shutting down", signal);
+    sd_notify(0, "STOPPING=1\nSTATUS=shutting down");
+    server.stop("server shutting down");
+    host.stop();
+    // Everything accepted before the signal is made durable and answered first.
+    host.when_durable([&] { stop_when_quiet(io, server, std::chrono::steady_clock::now() + config.shutdown_grace); });
+  });
+
+  spdlog::info("contactd listening on ws://{}:{}/ws (health: /healthz, /readyz)", config.server.address, port);
+  sd_notifyf(0, "READY=1\nSTATUS=serving on port %u\nMAINPID=%lu", port, static_cast<unsigned long>(getpid()));
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < config.io_threads; ++i) threads.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  workers.join();
+  journal.stop(config.shutdown_grace);
+  spdlog::info("contactd stopped");
+  return 0;
+}
+
+int migrate(const Config& config) {
+  auto conn = connect_with_wait(config);
+  auto report = store::inspect_migrations(*conn);
+  if (!report.problem.empty()) {
+    spdlog::critical("cannot migrate: {}", report.problem);
+    return 1;
+  }
+  if (report.pending.empty()) {
+    spdlog::info("schema up to date ({} migrations applied)", report.applied.size());
+    return 0;
+  }
+  return ensure_schema(*conn, true) ? 0 : 1;
+}
+
+}  // namespace contactd::app

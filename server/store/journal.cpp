@@ -1,0 +1,118 @@
+#include "store/journal.h"
+
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+#include "store/database.h"
+#include "store/projection.h"
+#include "wire/mapping.h"
+
+namespace contactd::store {
+
+PgJournal::PgJournal(std::string database_url) : url_(std::move(database_url)) {}
+
+PgJournal::~PgJournal() { stop(std::chrono::milliseconds(0)); }
+
+void PgJournal::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void PgJournal::stop(std::chrono::milliseconds drain_for) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    stop_deadline_ = std::chrono::steady_clock::now() + drain_for;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PgJournal::append(std::vector<core::Event> events, std::function<void()> done) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(Batch{std::move(events), std::move(done)});
+  }
+  cv_.notify_one();
+}
+
+void PgJournal::append_and_wait(std::vector<core::Event> events) {
+  std::promise<void> durable;
+  auto future = durable.get_future();
+  append(std::move(events), [&durable] { durable.set_value(); });
+  future.get();
+}
+
+void PgJournal::reconnect() {
+  conn_.reset();
+  conn_ = connect(url_);
+  conn_->prepare("journal_insert",
+                 "INSERT INTO journal (seq, at, type, payload)"
+                 " VALUES ($1, to_timestamp($2::bigint / 1000.0), $3, $4::jsonb)");
+}
+
+void PgJournal::write(const std::deque<Batch>& group) {
+  bool any = false;
+  for (const auto& b : group) any = any || !b.events.empty();
+  if (!any) return;  // only ordering markers: nothing to write
+  if (!conn_) reconnect();
+  pqxx::work t(*conn_);
+  // After a failure the previous commit may have landed (in-doubt): skip what is there.
+  core::EventSeq written = 0;
+  if (after_failure_) written = t.exec1("SELECT COALESCE(max(seq), 0) FROM journal")[0].as<core::EventSeq>();
+  wire::v1::Event message;
+  for (const auto& b : group) {
+    for (const auto& e : b.events) {
+      if (e.seq <= written) continue;
+      message.Clear();
+      wire::to_proto(e, &message);
+      t.exec_prepared("journal_insert", e.seq, core::to_unix_ms(e.at), std::string(wire::event_type(e)),
+                      wire::event_json(message));
+      project(t, e);
+    }
+  }
+  t.commit();
+}
+
+void PgJournal::run() {
+  std::deque<Batch> group;
+  auto backoff = std::chrono::milliseconds(100);
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      if (group.empty()) {
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, all written
+      }
+      // Group commit: take everything queued behind the batches being retried.
+      while (!queue_.empty()) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    try {
+      write(group);
+      after_failure_ = false;
+      if (!available_.exchange(true)) spdlog::info("journal: database available again");
+      backoff = std::chrono::milliseconds(100);
+      for (auto& b : group)
+        if (b.done) b.done();
+      group.clear();
+    } catch (const std::exception& ex) {
+      // Keep the group and retry: nothing queued is ever dropped or reordered.
+      if (available_.exchange(false)) spdlog::error("journal: write failed, retrying: {}", ex.what());
+      conn_.reset();
+      after_failure_ = true;
+      std::unique_lock lock(mu_);
+      if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) {
+        spdlog::error("journal: stopping with {} unwritten batches", group.size() + queue_.size());
+        return;
+      }
+      cv_.wait_for(lock, backoff, [&] { return stopping_ && std::chrono::steady_clock::now() >= stop_deadline_; });
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+    }
+  }
+}
+
+}  // namespace contactd::store

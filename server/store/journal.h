@@ -1,0 +1,56 @@
+#pragma once
+// The journal writer: one thread, one connection, group commit. Everything
+// queued while a transaction is in flight goes into the next transaction, so
+// throughput grows with load while each batch still waits for only one commit.
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <string>
+#include <thread>
+
+#include "host/journal.h"
+
+namespace contactd::store {
+
+class PgJournal final : public host::Journal {
+ public:
+  explicit PgJournal(std::string database_url);
+  ~PgJournal() override;
+
+  void start();
+  // Writes what is queued (retrying for up to `drain_for`), then stops the thread.
+  // Batches still unwritten then are never acknowledged.
+  void stop(std::chrono::milliseconds drain_for = std::chrono::seconds(10));
+
+  void append(std::vector<core::Event> events, std::function<void()> done) override;
+  bool available() const override { return available_.load(); }
+
+  // For command-line tools: appends and blocks until durable. REQUIRES: started.
+  void append_and_wait(std::vector<core::Event> events);
+
+ private:
+  struct Batch {
+    std::vector<core::Event> events;
+    std::function<void()> done;
+  };
+
+  void run();
+  void write(const std::deque<Batch>& group);  // throws on database errors
+  void reconnect();
+
+  const std::string url_;
+  std::unique_ptr<pqxx::connection> conn_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> queue_;
+  bool stopping_{false};
+  std::chrono::steady_clock::time_point stop_deadline_{};
+  std::atomic<bool> available_{true};
+  bool after_failure_{false};  // a commit may have landed before the error: check
+  std::thread thread_;
+};
+
+}  // namespace contactd::store
