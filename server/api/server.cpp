@@ -20,6 +20,14 @@ void do_accept(std::shared_ptr<Server::State> state) {
   });
 }
 
+std::vector<std::shared_ptr<WsSession>> live_sessions(Server::State& state) {
+  std::vector<std::shared_ptr<WsSession>> live;
+  std::lock_guard lock(state.mu);
+  for (auto& [id, weak] : state.sessions)
+    if (auto s = weak.lock()) live.push_back(std::move(s));
+  return live;
+}
+
 }  // namespace
 
 Server::Server(net::io_context& io, net::thread_pool& workers, ServerOptions options, Dispatcher& dispatcher,
@@ -45,13 +53,11 @@ void Server::stop(std::string reason) {
     beast::error_code ignored;
     state->acceptor.close(ignored);
   });
-  std::vector<std::shared_ptr<WsSession>> live;
-  {
-    std::lock_guard lock(state_->mu);
-    for (auto& [id, weak] : state_->sessions)
-      if (auto s = weak.lock()) live.push_back(std::move(s));
-  }
-  for (auto& s : live) close_ws_session(s, reason);
+  for (auto& s : live_sessions(*state_)) close_ws_session(s, reason);
+}
+
+void Server::abort_all() {
+  for (auto& s : live_sessions(*state_)) abort_ws_session(s);
 }
 
 std::size_t Server::connection_count() const {

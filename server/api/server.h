@@ -45,6 +45,9 @@ class Server {
   std::uint16_t start();
   // Stops accepting and closes every WebSocket with "going away".
   void stop(std::string reason);
+  // Tears down every remaining WebSocket at once (after stop(), when clients
+  // do not complete the close handshake).
+  void abort_all();
   std::size_t connection_count() const;
 
   struct State;

@@ -49,5 +49,6 @@ void start_http_session(std::shared_ptr<Server::State> state, tcp::socket socket
 std::shared_ptr<WsSession> start_ws_session(std::shared_ptr<Server::State> state, beast::tcp_stream stream,
                                             http::request<http::string_body> request);
 void close_ws_session(const std::shared_ptr<WsSession>& session, std::string reason);
+void abort_ws_session(const std::shared_ptr<WsSession>& session);
 
 }  // namespace contactd::api

@@ -104,15 +104,23 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
     finished_ = true;
     if (ec && ec != websocket::error::closed && ec != net::error::operation_aborted && ec != net::error::eof)
       spdlog::debug("connection {}: {}", id_, ec.message());
-    {
-      std::lock_guard lock(state_->mu);
-      state_->sessions.erase(id_);
-    }
     queue_.clear();
     state_->dispatcher.on_closed(shared_from_this());
+    // Leave the live set only after the dispatcher has queued the detach, so
+    // that shutdown, which waits for an empty set, also waits for it.
+    std::lock_guard lock(state_->mu);
+    state_->sessions.erase(id_);
   }
 
-  friend void close_ws_session(const std::shared_ptr<WsSession>&, std::string);
+  // Closes the socket: pending reads and writes fail, and finish() runs.
+  void abort() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    });
+  }
+
+  friend void abort_ws_session(const std::shared_ptr<WsSession>&);
 
   std::shared_ptr<Server::State> state_;
   const core::ConnectionId id_;
@@ -132,6 +140,8 @@ std::shared_ptr<WsSession> start_ws_session(std::shared_ptr<Server::State> state
   session->run(std::move(request));
   return session;
 }
+
+void abort_ws_session(const std::shared_ptr<WsSession>& session) { session->abort(); }
 
 void close_ws_session(const std::shared_ptr<WsSession>& session, std::string reason) {
   session->close(CloseCode::going_away, std::move(reason));

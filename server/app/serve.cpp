@@ -52,15 +52,23 @@ api::Readiness probe(const Config& config, const store::PgJournal& journal) {
                                    (journal_ok ? "ok" : "failing") + "\"}"};
 }
 
-// Waits (on the io_context) until every WebSocket is closed or the grace ends.
-void stop_when_quiet(net::io_context& io, api::Server& server, std::chrono::steady_clock::time_point deadline) {
+// Waits (on the io_context) until every WebSocket is closed; past `deadline`
+// tears down the ones whose clients did not answer the close handshake. Then
+// waits until their disconnections are durable and stops the loop.
+void stop_when_quiet(net::io_context& io, api::Server& server, host::EngineHost& host,
+                     std::chrono::steady_clock::time_point deadline, bool aborted = false) {
   auto timer = std::make_shared<net::steady_timer>(io, std::chrono::milliseconds(20));
-  timer->async_wait([&io, &server, deadline, timer](const boost::system::error_code&) {
-    if (server.connection_count() == 0 || std::chrono::steady_clock::now() >= deadline) {
-      io.stop();
+  timer->async_wait([&io, &server, &host, deadline, aborted, timer](const boost::system::error_code&) {
+    if (server.connection_count() == 0) {
+      host.when_durable([&io] { io.stop(); });
       return;
     }
-    stop_when_quiet(io, server, deadline);
+    if (!aborted && std::chrono::steady_clock::now() >= deadline) {
+      spdlog::warn("{} client(s) did not close in time; disconnecting them", server.connection_count());
+      server.abort_all();
+      return stop_when_quiet(io, server, host, deadline, true);
+    }
+    stop_when_quiet(io, server, host, deadline, aborted);
   });
 }
 
@@ -109,7 +117,8 @@ int serve(const Config& config) {
     server.stop("server shutting down");
     host.stop();
     // Everything accepted before the signal is made durable and answered first.
-    host.when_durable([&] { stop_when_quiet(io, server, std::chrono::steady_clock::now() + config.shutdown_grace); });
+    host.when_durable(
+        [&] { stop_when_quiet(io, server, host, std::chrono::steady_clock::now() + config.shutdown_grace); });
   });
 
   spdlog::info("contactd listening on ws://{}:{}/ws (health: /healthz, /readyz)", config.server.address, port);

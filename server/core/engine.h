@@ -86,6 +86,7 @@ class Engine {
   // Users who may see `user`'s live state: the user, supervisors sharing a
   // campaign with them, and every administrator.
   std::vector<UserId> observers_of(const User& user) const;
+  std::vector<UserId> presence_audience(const User& user) const;
   std::vector<UserId> administrators() const;
   UserView view_of(const User& user) const;
   bool may_manage(const Actor&, const User& target) const;

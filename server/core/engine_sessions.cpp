@@ -4,6 +4,13 @@
 
 namespace contactd::core {
 
+// A user's own clients do not need to hear that the user is connected.
+std::vector<UserId> Engine::presence_audience(const User& u) const {
+  auto audience = observers_of(u);
+  audience.erase(std::remove(audience.begin(), audience.end(), u.id), audience.end());
+  return audience;
+}
+
 void Engine::attach(Session& s, ConnectionId connection, Pending& p) {
   User& u = users_.at(s.user);
   const bool was_connected = u.connected();
@@ -12,7 +19,7 @@ void Engine::attach(Session& s, ConnectionId connection, Pending& p) {
   u.connections.insert(connection);
   if (!was_connected) {
     u.presence_since = p.now;
-    p.emit(observers_of(u), PresenceChanged{u.id, true});
+    p.emit(presence_audience(u), PresenceChanged{u.id, true});
   }
 }
 
@@ -24,7 +31,7 @@ void Engine::detach(Session& s, Pending& p) {
   s.connection.reset();
   if (!u.connected()) {
     u.presence_since = p.now;
-    p.emit(observers_of(u), PresenceChanged{u.id, false});
+    p.emit(presence_audience(u), PresenceChanged{u.id, false});
   }
 }
 

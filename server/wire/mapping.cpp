@@ -138,6 +138,7 @@ std::string event_json(const v1::Event& e) {
   std::string out;
   google::protobuf::util::JsonPrintOptions opts;
   opts.preserve_proto_field_names = true;
+  opts.always_print_primitive_fields = true;  // explicit false and 0 in the journal
   (void)google::protobuf::util::MessageToJsonString(e, &out, opts);
   return out;
 }

@@ -11,9 +11,10 @@ TEST_CASE("sessions: login connects the user and tells their observers") {
   const auto* presence = find_event<PresenceChanged>(o);
   REQUIRE(presence);
   CHECK(presence->connected);
-  // The presence event reaches the agent, Sales' supervisor and the administrator.
+  // The presence event reaches Sales' supervisor and the administrator, not
+  // the agent's own clients.
   const auto& ev = o.events.back();
-  CHECK(contains(ev.audience, d.ana));
+  CHECK_FALSE(contains(ev.audience, d.ana));
   CHECK(contains(ev.audience, d.sam));
   CHECK(contains(ev.audience, d.alice));
   CHECK_FALSE(contains(ev.audience, d.carla));
@@ -40,7 +41,7 @@ TEST_CASE("sessions: a user with two clients is connected until both leave") {
   CHECK_FALSE(d.engine.find_user(d.ana)->connected());
 }
 
-TEST_CASE("sessions: resume reattaches; a newer connection supersedes the old one") {
+TEST_CASE("sessions: resume reattaches, a newer connection supersedes the old one") {
   Directory d;
   REQUIRE(d.login(d.ana, 1, "tok").ok());
   REQUIRE(d.system(DetachConnection{1}).ok());
@@ -73,7 +74,7 @@ TEST_CASE("sessions: unknown, revoked and expired tokens are refused") {
   CHECK(d.system(AttachSession{"bob-tok", 4}).error->code == ErrorCode::unauthenticated);
 }
 
-TEST_CASE("sessions: expiry is a deadline; tick ends the session and closes its connection") {
+TEST_CASE("sessions: expiry is a deadline, tick ends the session and closes its connection") {
   Directory d;
   REQUIRE(d.login(d.ana, 1, "tok").ok());
   REQUIRE(d.engine.next_deadline() == d.clock.now() + 1h);
@@ -89,7 +90,7 @@ TEST_CASE("sessions: expiry is a deadline; tick ends the session and closes its 
   CHECK_FALSE(d.engine.next_deadline());
 }
 
-TEST_CASE("sessions: only the server opens sessions; one session per connection") {
+TEST_CASE("sessions: only the server opens sessions, one session per connection") {
   Directory d;
   auto o = d.as(d.ana, OpenSession{d.ana, "t", d.clock.now() + 1h, 1});
   CHECK(o.error->code == ErrorCode::permission_denied);

@@ -2,7 +2,7 @@
 
 using namespace contactd::test;
 
-TEST_CASE("R-IN-4 statuses: an agent sets and clears their own status; supervisors are told") {
+TEST_CASE("R-IN-4 statuses: an agent sets and clears their own status, supervisors are told") {
   Directory d;
   auto set = d.as(d.ana, SetStatus{kNoUser, d.lunch});
   REQUIRE(set.ok());
@@ -57,7 +57,7 @@ TEST_CASE("statuses: unknown users and statuses are refused") {
   CHECK_FALSE(d.engine.find_user(d.ana)->status);
 }
 
-TEST_CASE("snapshot: supervisors see their campaigns' agents; agents see only themselves") {
+TEST_CASE("snapshot: supervisors see their campaigns' agents, agents see only themselves") {
   Directory d;
   REQUIRE(d.login(d.ana, 1, "t").ok());
   REQUIRE(d.as(d.ana, SetStatus{kNoUser, d.lunch}).ok());

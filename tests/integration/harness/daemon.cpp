@@ -1,0 +1,177 @@
+#include "harness/daemon.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace contactd::test {
+namespace {
+
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("bind failed");
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(options) {
+  char templ[] = "/tmp/contactd-test-XXXXXX";
+  if (!::mkdtemp(templ)) throw std::runtime_error("mkdtemp failed");
+  dir_ = templ;
+  config_path_ = dir_ + "/contactd.toml";
+  log_path_ = dir_ + "/contactd.log";
+  notify_path_ = dir_ + "/notify.sock";
+  port_ = free_port();
+  std::ofstream(config_path_) << "[server]\n"
+                              << "listen_address = \"127.0.0.1\"\n"
+                              << "port = " << port_ << "\n"
+                              << "max_frame_bytes = " << options_.max_frame_bytes << "\n"
+                              << "write_queue_max_frames = " << options_.write_queue_max_frames << "\n"
+                              << "resume_buffer_events = " << options_.resume_buffer_events << "\n"
+                              << "idle_timeout_seconds = " << options_.idle_timeout_seconds << "\n"
+                              << "shutdown_grace_seconds = 3\n"
+                              << "[database]\n"
+                              << "url = \"" << db_.url() << "\"\n"
+                              << "connect_wait_seconds = 5\n"
+                              << "[auth]\n"
+                              << "argon2_opslimit = 1\n"  // real argon2id, test-sized cost
+                              << "argon2_memlimit_kib = 8192\n"
+                              << "[log]\nlevel = \"debug\"\ntarget = \"stderr\"\n";
+  REQUIRE(run_tool({"migrate"}) == 0);
+  REQUIRE(run_tool({"seed", CONTACTD_TEST_SEED}) == 0);
+}
+
+Daemon::~Daemon() {
+  if (pid_ > 0) kill();
+  if (notify_fd_ >= 0) ::close(notify_fd_);
+  std::string cmd = "rm -rf '" + dir_ + "'";
+  [[maybe_unused]] int rc = std::system(cmd.c_str());
+}
+
+static pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, const std::string& notify) {
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    if (!notify.empty()) ::setenv("NOTIFY_SOCKET", notify.c_str(), 1);
+    else ::unsetenv("NOTIFY_SOCKET");
+    ::unsetenv("JOURNAL_STREAM");
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int Daemon::run_tool(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{CONTACTD_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--config");
+  argv.push_back(config_path_);
+  pid_t pid = spawn(argv, log_path_, "");
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void Daemon::start() {
+  REQUIRE(pid_ < 0);
+  if (notify_fd_ < 0) {
+    notify_fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", notify_path_.c_str());
+    REQUIRE(::bind(notify_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  }
+  notifications_.clear();
+  pid_ = spawn({CONTACTD_BINARY, "serve", "--config", config_path_}, log_path_, notify_path_);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!saw_notify("READY=1")) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      FAIL("contactd exited before READY=1:\n" << log());
+    }
+    if (std::chrono::steady_clock::now() > deadline) FAIL("contactd not ready in 30 s:\n" << log());
+    pollfd p{notify_fd_, POLLIN, 0};
+    ::poll(&p, 1, 100);
+  }
+}
+
+bool Daemon::saw_notify(const std::string& line) const {
+  auto* self = const_cast<Daemon*>(this);
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(notify_fd_, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    std::istringstream lines(std::string(buf, static_cast<std::size_t>(n)));
+    for (std::string l; std::getline(lines, l);) self->notifications_.push_back(l);
+  }
+  for (const auto& l : notifications_)
+    if (l == line) return true;
+  return false;
+}
+
+int Daemon::wait_exit(std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+      FAIL("contactd did not exit within " << limit.count() << " s:\n" << log());
+    }
+    pollfd p{notify_fd_, POLLIN, 0};
+    ::poll(&p, 1, 20);
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int Daemon::stop() {
+  REQUIRE(pid_ > 0);
+  ::kill(pid_, SIGTERM);
+  return wait_exit(std::chrono::seconds(15));
+}
+
+void Daemon::kill() {
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string Daemon::log() const {
+  std::ifstream in(log_path_);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace contactd::test

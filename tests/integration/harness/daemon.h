@@ -1,0 +1,58 @@
+#pragma once
+// A real contactd process against a TestDatabase: migrated and seeded with
+// tests/integration/seed.toml, listening on a free loopback port. Readiness
+// is learned the way systemd learns it: READY=1 on a NOTIFY_SOCKET.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/database.h"
+
+namespace contactd::test {
+
+struct DaemonOptions {
+  std::size_t max_frame_bytes{65536};
+  std::size_t write_queue_max_frames{1024};
+  std::size_t resume_buffer_events{512};
+  int idle_timeout_seconds{60};
+};
+
+class Daemon {
+ public:
+  explicit Daemon(TestDatabase& db, DaemonOptions options = {});
+  ~Daemon();  // kills the process if still running
+
+  // Starts `contactd serve` and waits for READY=1. REQUIRES: not running.
+  void start();
+  // SIGTERM, waits for exit; returns the exit status (-1 if killed by a signal).
+  int stop();
+  // SIGKILL, no shutdown.
+  void kill();
+
+  // Runs another subcommand (migrate, seed FILE, check-config) with this
+  // daemon's config; returns its exit status. Output goes to the log.
+  int run_tool(const std::vector<std::string>& args);
+
+  std::uint16_t port() const { return port_; }
+  std::string log() const;  // what the process printed, for failure messages
+  bool saw_notify(const std::string& line) const;
+
+ private:
+  int wait_exit(std::chrono::seconds limit);
+
+  TestDatabase& db_;
+  DaemonOptions options_;
+  std::string dir_;
+  std::string config_path_;
+  std::string log_path_;
+  std::string notify_path_;
+  int notify_fd_{-1};
+  std::vector<std::string> notifications_;
+  std::uint16_t port_{0};
+  pid_t pid_{-1};
+};
+
+}  // namespace contactd::test
