@@ -36,7 +36,13 @@ Engine::Engine(EngineState state)
   for (auto& u : state.users) {
     u.connections.clear();
     user_by_login_.emplace(u.login, u.id);
+    if (is_admin(u.profile)) admins_.insert(u.id);
     users_.emplace(u.id, std::move(u));
+  }
+  for (auto& [id, c] : campaigns_) {
+    c.supervisors.clear();
+    for (UserId m : c.members)
+      if (users_.at(m).profile == Profile::supervisor) c.supervisors.insert(m);
   }
   for (auto& s : state.sessions) {
     s.connection.reset();
@@ -120,21 +126,15 @@ const Session* Engine::session_of(ConnectionId connection) const {
   return it == session_by_connection_.end() ? nullptr : &sessions_.at(it->second);
 }
 
-std::vector<UserId> Engine::administrators() const {
-  std::vector<UserId> out;
-  for (const auto& [id, u] : users_)
-    if (is_admin(u.profile)) out.push_back(id);
-  return out;
-}
+std::vector<UserId> Engine::administrators() const { return {admins_.begin(), admins_.end()}; }
 
 std::vector<UserId> Engine::observers_of(const User& subject) const {
   std::vector<UserId> out = administrators();
   out.push_back(subject.id);
   if (subject.profile == Profile::agent) {
     for (CampaignId cid : subject.campaigns) {
-      for (UserId m : campaigns_.at(cid).members) {
-        if (users_.at(m).profile == Profile::supervisor) out.push_back(m);
-      }
+      const auto& supervisors = campaigns_.at(cid).supervisors;
+      out.insert(out.end(), supervisors.begin(), supervisors.end());
     }
   }
   std::sort(out.begin(), out.end());
@@ -172,12 +172,15 @@ Snapshot Engine::snapshot(UserId viewer) const {
   for (const auto& [id, c] : campaigns_)
     if (admin || me.campaigns.count(id)) snap.campaigns.push_back(CampaignView{id, c.name});
   for (const auto& [id, s] : statuses_) snap.statuses.push_back(StatusView{id, s.name});
-  if (oversees_others(me.profile)) {
-    for (const auto& [id, u] : users_) {
-      if (id == viewer) continue;
-      const auto watchers = observers_of(u);
-      if (std::binary_search(watchers.begin(), watchers.end(), viewer)) snap.overseen.push_back(view_of(u));
-    }
+  if (admin) {
+    for (const auto& [id, u] : users_)
+      if (id != viewer) snap.overseen.push_back(view_of(u));
+  } else if (me.profile == Profile::supervisor) {
+    std::set<UserId> agents;
+    for (CampaignId cid : me.campaigns)
+      for (UserId m : campaigns_.at(cid).members)
+        if (users_.at(m).profile == Profile::agent) agents.insert(m);
+    for (UserId id : agents) snap.overseen.push_back(view_of(users_.at(id)));
   }
   return snap;
 }

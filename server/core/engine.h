@@ -95,6 +95,7 @@ class Engine {
   std::map<UserId, User> users_;
   std::unordered_map<std::string, UserId> user_by_login_;
   std::map<CampaignId, Campaign> campaigns_;
+  std::set<UserId> admins_;  // administrators and super users
   std::map<StatusId, Status> statuses_;
   std::map<SessionId, Session> sessions_;
   std::unordered_map<std::string, SessionId> session_by_token_;

@@ -28,7 +28,7 @@ MaybeError Engine::on(const Actor& actor, const CreateCampaign& cmd, Pending& p)
   if (auto e = require_admin(actor, find_user(actor.user))) return e;
   if (auto e = check_name("campaign name", cmd.name)) return e;
   if (find_campaign_by_name(cmd.name)) return error(ErrorCode::already_exists, "a campaign with that name exists");
-  Campaign c{++last_campaign_id_, cmd.name, {}};
+  Campaign c{++last_campaign_id_, cmd.name, {}, {}};
   p.out->reply = CreatedReply{c.id};
   p.emit(administrators(), CampaignCreated{c.id, c.name});
   campaigns_.emplace(c.id, std::move(c));
@@ -55,6 +55,7 @@ MaybeError Engine::on(const Actor& actor, const CreateUser& cmd, Pending& p) {
   auto audience = administrators();
   p.emit(std::move(audience), UserCreated{u.id, u.login, u.display_name, u.profile, u.password_hash});
   user_by_login_.emplace(u.login, u.id);
+  if (is_admin(u.profile)) admins_.insert(u.id);
   users_.emplace(u.id, std::move(u));
   return std::nullopt;
 }
@@ -66,19 +67,21 @@ MaybeError Engine::on(const Actor& actor, const SetMembership& cmd, Pending& p) 
   auto cit = campaigns_.find(cmd.campaign);
   if (cit == campaigns_.end()) return error(ErrorCode::not_found, "no such campaign");
   if (u->campaigns.count(cmd.campaign) == static_cast<std::size_t>(cmd.member)) return std::nullopt;  // already so
+  Campaign& campaign = cit->second;
+  const bool supervisor = u->profile == Profile::supervisor;
   if (cmd.member) {
     u->campaigns.insert(cmd.campaign);
-    cit->second.members.insert(u->id);
+    campaign.members.insert(u->id);
+    if (supervisor) campaign.supervisors.insert(u->id);
   } else {
     u->campaigns.erase(cmd.campaign);
-    cit->second.members.erase(u->id);
+    campaign.members.erase(u->id);
+    if (supervisor) campaign.supervisors.erase(u->id);
   }
-  // Observers are computed after the change so a new supervisor sees it.
+  // Observers are computed after the change so a new supervisor sees it; the
+  // campaign's supervisors also see an agent leave their sight.
   auto audience = observers_of(*u);
-  if (!cmd.member) {
-    for (UserId m : cit->second.members)
-      if (users_.at(m).profile == Profile::supervisor) audience.push_back(m);
-  }
+  audience.insert(audience.end(), campaign.supervisors.begin(), campaign.supervisors.end());
   p.emit(std::move(audience), MembershipChanged{u->id, cmd.campaign, cmd.member});
   return std::nullopt;
 }

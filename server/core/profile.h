@@ -12,7 +12,5 @@ std::optional<Profile> profile_from_string(std::string_view s);
 
 // Administrators and super users see and manage every campaign and user.
 inline bool is_admin(Profile p) { return p == Profile::administrator || p == Profile::super_user; }
-// Supervisors and above may watch other users' live state.
-inline bool oversees_others(Profile p) { return p != Profile::agent; }
 
 }  // namespace contactd::core
