@@ -37,7 +37,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       start_ws_session(state_, std::move(stream_), std::move(request));
       return;
     }
-    if (request.method() != http::verb::get && request.method() != http::verb::head)
+    if (request.method() != http::verb::get)
       return respond(simple(request, http::status::method_not_allowed, "GET only\n"));
     if (request.target() == "/healthz")
       return respond(json(request, http::status::ok, R"({"status":"alive"})"));

@@ -46,13 +46,10 @@ void StreamRegistry::publish(const std::vector<core::Event>& events) {
 
 void StreamRegistry::apply(const core::Effect& effect) {
   if (const auto* close = std::get_if<core::CloseConnection>(&effect)) {
-    auto it = session_of_connection_.find(close->connection);
-    if (it == session_of_connection_.end()) return;
-    Stream& s = streams_.at(it->second);
-    if (s.peer) s.peer->close(CloseCode::normal, close->reason);
-    s.peer.reset();
-    s.detached_at = clock_.now();
-    session_of_connection_.erase(it);
+    auto peer = peers_.find(close->connection);
+    if (peer == peers_.end()) return;
+    peer->second->close(CloseCode::normal, close->reason);
+    detach(close->connection);
   }
 }
 
@@ -61,6 +58,7 @@ std::uint64_t StreamRegistry::open(core::SessionId session, core::UserId user, P
   s.session = session;
   s.user = user;
   session_of_connection_[peer->id()] = session;
+  peers_[peer->id()] = peer;
   s.peer = std::move(peer);
   streams_.emplace(session, std::move(s));
   sessions_of_user_.emplace(user, session);
@@ -94,19 +92,23 @@ StreamRegistry::Resumed StreamRegistry::resume(core::SessionId session, core::Us
     for (const auto& [seq, frame] : s.buffer)
       if (seq > last_seq) out.replay.push_back(frame);
   }
-  if (s.peer) session_of_connection_.erase(s.peer->id());
+  if (s.peer) session_of_connection_.erase(s.peer->id());  // superseded: closed by its own effect
   session_of_connection_[peer->id()] = session;
+  peers_[peer->id()] = peer;
   s.peer = std::move(peer);
   out.seq = s.seq;
   return out;
 }
 
 void StreamRegistry::detach(core::ConnectionId connection) {
+  peers_.erase(connection);
   auto it = session_of_connection_.find(connection);
   if (it == session_of_connection_.end()) return;
-  Stream& s = streams_.at(it->second);
-  s.peer.reset();
-  s.detached_at = clock_.now();
+  auto stream = streams_.find(it->second);
+  if (stream != streams_.end() && stream->second.peer && stream->second.peer->id() == connection) {
+    stream->second.peer.reset();
+    stream->second.detached_at = clock_.now();
+  }
   session_of_connection_.erase(it);
 }
 

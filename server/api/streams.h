@@ -70,6 +70,9 @@ class StreamRegistry final : public host::EventSink {
   std::unordered_map<core::SessionId, Stream> streams_;
   std::unordered_multimap<core::UserId, core::SessionId> sessions_of_user_;
   std::unordered_map<core::ConnectionId, core::SessionId> session_of_connection_;
+  // Attached connections, kept apart from streams: a CloseConnection effect
+  // must find its peer even after the session (and its stream) has ended.
+  std::unordered_map<core::ConnectionId, PeerPtr> peers_;
 };
 
 }  // namespace contactd::api

@@ -3,6 +3,7 @@
 // queue bound.
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/steady_timer.hpp>
 #include <deque>
 
 #include "api/transport.h"
@@ -39,11 +40,11 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
       if (self->closing_ || self->finished_) return;
       if (self->queue_.size() >= self->state_->options.write_queue_max_frames) {
         spdlog::warn("connection {}: write queue full, disconnecting slow client", self->id_);
-        self->queue_.clear();
+        self->queue_.clear();  // pending frames only; the one being written is held apart
         return self->start_close(websocket::close_code::policy_error, "write queue full: client too slow");
       }
       self->queue_.push_back(std::move(frame));
-      if (self->queue_.size() == 1 && !self->writing_) self->write();
+      if (!self->writing_) self->write();
     });
   }
 
@@ -71,22 +72,31 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
     read();
   }
 
+  // REQUIRES: !writing_ and the queue is not empty.
   void write() {
     writing_ = true;
-    ws_.async_write(net::buffer(*queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    in_flight_ = std::move(queue_.front());
+    queue_.pop_front();
+    ws_.async_write(net::buffer(*in_flight_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->writing_ = false;
+      self->in_flight_.reset();
       if (ec) return self->finish(ec);
-      self->queue_.pop_front();
       if (!self->queue_.empty()) return self->write();
       if (self->close_pending_) self->do_close();
     });
   }
 
+  // Sends what is queued, then a close frame. A client that does not let the
+  // close complete within the handshake timeout (it stopped reading) is cut off.
   void start_close(websocket::close_code code, std::string reason) {
     if (closing_ || finished_) return;
     closing_ = true;
     close_reason_ = websocket::close_reason(code, reason.substr(0, 120));  // control frames hold 125 bytes
-    if (writing_ || !queue_.empty()) {
+    close_timer_.expires_after(state_->options.handshake_timeout);
+    close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec && !self->finished_) self->abort_now();
+    });
+    if (writing_) {
       close_pending_ = true;
       return;
     }
@@ -98,6 +108,11 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
     ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {});
   }
 
+  void abort_now() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
   // The connection is over: tell the dispatcher once.
   void finish(beast::error_code ec) {
     if (finished_) return;
@@ -105,6 +120,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
     if (ec && ec != websocket::error::closed && ec != net::error::operation_aborted && ec != net::error::eof)
       spdlog::debug("connection {}: {}", id_, ec.message());
     queue_.clear();
+    close_timer_.cancel();
     state_->dispatcher.on_closed(shared_from_this());
     // Leave the live set only after the dispatcher has queued the detach, so
     // that shutdown, which waits for an empty set, also waits for it.
@@ -114,10 +130,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
 
   // Closes the socket: pending reads and writes fail, and finish() runs.
   void abort() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
-      beast::error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().close(ignored);
-    });
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->abort_now(); });
   }
 
   friend void abort_ws_session(const std::shared_ptr<WsSession>&);
@@ -126,7 +139,9 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
   const core::ConnectionId id_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
-  std::deque<Frame> queue_;
+  std::deque<Frame> queue_;  // waiting to be written
+  Frame in_flight_;          // being written; kept alive until the write completes
+  net::steady_timer close_timer_{ws_.get_executor()};
   bool writing_{false};
   bool closing_{false};
   bool close_pending_{false};

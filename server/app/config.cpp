@@ -95,9 +95,9 @@ Config load_config(const std::string& path) {
   r.get("database", "auto_migrate", c.auto_migrate);
   r.seconds("database", "connect_wait_seconds", c.connect_wait);
 
-  std::int64_t ttl_minutes = std::chrono::duration_cast<std::chrono::minutes>(c.auth.session_ttl).count();
-  r.get("auth", "session_ttl_minutes", ttl_minutes);
-  c.auth.session_ttl = std::chrono::minutes(ttl_minutes);
+  std::int64_t ttl_seconds = std::chrono::duration_cast<std::chrono::seconds>(c.auth.session_ttl).count();
+  r.get("auth", "session_ttl_seconds", ttl_seconds);
+  c.auth.session_ttl = std::chrono::seconds(ttl_seconds);
   std::int64_t ops = static_cast<std::int64_t>(c.auth.password_cost.opslimit);
   std::int64_t mem_kib = static_cast<std::int64_t>(c.auth.password_cost.memlimit_bytes / 1024);
   r.get("auth", "argon2_opslimit", ops);
@@ -120,7 +120,7 @@ Config load_config(const std::string& path) {
   require(c.server.write_queue_max_frames >= 16, file + ": server.write_queue_max_frames must be at least 16");
   require(c.io_threads >= 1 && c.io_threads <= 64, file + ": server.io_threads must be 1..64");
   require(c.worker_threads >= 1 && c.worker_threads <= 64, file + ": server.worker_threads must be 1..64");
-  require(ttl_minutes >= 1, file + ": auth.session_ttl_minutes must be at least 1");
+  require(ttl_seconds >= 1, file + ": auth.session_ttl_seconds must be at least 1");
   require(ops >= 1 && mem_kib >= 8, file + ": auth.argon2_opslimit must be >= 1 and argon2_memlimit_kib >= 8");
   static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
   require(levels.count(c.log_level) > 0, file + ": log.level must be one of trace, debug, info, warn, error, critical, off");

@@ -61,3 +61,17 @@ TEST_CASE("logout revokes the session: the token no longer resumes") {
   CHECK(error_of(again.resume("made-up-token", 0)) == v1::UNAUTHENTICATED);
   CHECK(error_of(again.resume(std::string(500, 'x'), 0)) == v1::UNAUTHENTICATED);
 }
+
+TEST_CASE("an expired session is ended by the server's timer: its connection is closed and its token refused") {
+  DaemonOptions options;
+  options.session_ttl_seconds = 2;  // the real timer in the real process
+  World w(options);
+  Client ana(w.port());
+  auto token = must_login(ana, "ana", "ana-pass").token();
+  auto closed = ana.wait_closed();
+  CHECK(closed.code == 1000);
+  CHECK(closed.reason == "session expired");
+  Client again(w.port());
+  CHECK(error_of(again.resume(token, 0)) == v1::UNAUTHENTICATED);
+  CHECK(w.db.query("SELECT count(*) FROM sessions WHERE end_reason = 'expired'") != "0");
+}

@@ -94,8 +94,7 @@ TEST_CASE("bad input: an oversized frame closes that connection with 1009, other
   must_login(big, "ana", "ana-pass");
   sam.next_event();  // ana connected
 
-  big.send_raw(std::string(64 * 1024, 'x'));
-  auto closed = big.wait_closed();
+  auto closed = big.send_until_closed(std::string(64 * 1024, 'x'));
   CHECK(closed.code == 1009);  // message too big
 
   // The server is still there for everyone else, and the big client's

@@ -101,3 +101,18 @@ TEST_CASE("presence: an agent with two clients stays connected until both leave"
   CHECK_FALSE(overseen(snap, "ana")->connected());
   CHECK(w.db.query("SELECT connected FROM users WHERE login = 'ana'") == "f");
 }
+
+TEST_CASE("an idle client that does not answer pings is disconnected after the idle timeout") {
+  DaemonOptions options;
+  options.idle_timeout_seconds = 2;  // ping after 1 s, close after 2 s of silence
+  World w(options);
+  Client sam(w.port());
+  must_login(sam, "sam", "sam-pass");  // sam keeps reading, so answers pings
+  Client ana(w.port());
+  must_login(ana, "ana", "ana-pass");  // ana never reads again: no pongs
+  CHECK(sam.next_event().event().presence_changed().connected());
+  auto gone = sam.next_event().event();
+  REQUIRE(gone.has_presence_changed());
+  CHECK_FALSE(gone.presence_changed().connected());
+  CHECK(sam.snapshot().has_response());  // the reader is still connected
+}

@@ -23,7 +23,7 @@ TEST_CASE("directory: bad input is refused and changes nothing") {
   Directory d;
   const auto seq = d.engine.last_seq();
   const auto users = d.engine.user_count();
-  for (auto login : {"", "has space", "semi;colon", std::string(65, 'x').c_str()}) {
+  for (const std::string& login : {std::string(), std::string("has space"), std::string("semi;colon"), std::string(65, 'x')}) {
     auto o = d.system(CreateUser{login, "Name", Profile::agent, "h"});
     REQUIRE(o.error);
     CHECK(o.error->code == ErrorCode::invalid_argument);

@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <catch2/catch.hpp>
+#include <functional>
 
 namespace contactd::test {
 
@@ -122,6 +123,27 @@ v1::Envelope Client::next_event() {
 CloseInfo Client::wait_closed() {
   while (read_one(kTimeout)) {
   }
+  auto reason = impl_->ws.reason();
+  return CloseInfo{static_cast<int>(reason.code), std::string(reason.reason.c_str())};
+}
+
+CloseInfo Client::send_until_closed(const std::string& bytes) {
+  bool read_done = false;
+  impl_->buffer.clear();
+  impl_->ws.async_write(net::buffer(bytes), [](beast::error_code, std::size_t) {});
+  std::function<void(beast::error_code, std::size_t)> on_read = [&](beast::error_code ec, std::size_t) {
+    if (ec) {
+      read_done = true;
+      return;
+    }
+    impl_->buffer.clear();  // frames sent before the close: not what this waits for
+    impl_->ws.async_read(impl_->buffer, on_read);
+  };
+  impl_->ws.async_read(impl_->buffer, on_read);
+  impl_->io.restart();
+  impl_->io.run_for(kTimeout);
+  if (!read_done) FAIL("the server did not close the connection");
+  impl_->closed = true;
   auto reason = impl_->ws.reason();
   return CloseInfo{static_cast<int>(reason.code), std::string(reason.reason.c_str())};
 }

@@ -37,6 +37,9 @@ class Client {
   v1::Envelope next_event();  // fails if the next frame is not an event
   // Reads until the server closes the connection; returns the close frame.
   CloseInfo wait_closed();
+  // Writes `bytes` as one binary frame while reading, as a browser does, until
+  // the server closes the connection (for frames the server refuses).
+  CloseInfo send_until_closed(const std::string& bytes);
   // Closes from this side.
   void close();
   bool has_buffered() const { return !unsolicited_.empty(); }

@@ -55,6 +55,7 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
                               << "url = \"" << db_.url() << "\"\n"
                               << "connect_wait_seconds = 5\n"
                               << "[auth]\n"
+                              << "session_ttl_seconds = " << options_.session_ttl_seconds << "\n"
                               << "argon2_opslimit = 1\n"  // real argon2id, test-sized cost
                               << "argon2_memlimit_kib = 8192\n"
                               << "[log]\nlevel = \"debug\"\ntarget = \"stderr\"\n";

@@ -18,6 +18,7 @@ struct DaemonOptions {
   std::size_t write_queue_max_frames{1024};
   std::size_t resume_buffer_events{512};
   int idle_timeout_seconds{60};
+  int session_ttl_seconds{3600};
 };
 
 class Daemon {
