@@ -7,8 +7,8 @@
 
 namespace contactd::api {
 
-StreamRegistry::StreamRegistry(StreamOptions options, const core::Clock& clock)
-    : options_(options), clock_(clock) {}
+StreamRegistry::StreamRegistry(StreamOptions options, const core::Clock& clock, core::AudienceIndex audiences)
+    : options_(options), clock_(clock), audiences_(std::move(audiences)) {}
 
 void StreamRegistry::push(Stream& s, std::string_view event_bytes) {
   ++s.seq;
@@ -28,6 +28,7 @@ void StreamRegistry::publish(const std::vector<core::Event>& events) {
   wire::v1::Event message;
   std::string bytes;
   for (const auto& event : events) {
+    audiences_.apply(event);
     if (const auto* ended = std::get_if<core::SessionEnded>(&event.body)) {
       remove(ended->session);
       continue;
@@ -37,7 +38,7 @@ void StreamRegistry::publish(const std::vector<core::Event>& events) {
     wire::to_proto(event, &message);
     bytes.clear();
     message.SerializeToString(&bytes);
-    for (core::UserId user : event.audience) {
+    for (core::UserId user : audiences_.resolve(event.audience)) {
       auto [first, last] = sessions_of_user_.equal_range(user);
       for (auto it = first; it != last; ++it) push(streams_.at(it->second), bytes);
     }

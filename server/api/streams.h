@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "api/peer.h"
+#include "core/audience.h"
 #include "core/time.h"
 #include "host/event_sink.h"
 
@@ -29,7 +30,8 @@ struct StreamOptions {
 
 class StreamRegistry final : public host::EventSink {
  public:
-  StreamRegistry(StreamOptions options, const core::Clock& clock);
+  // `audiences` starts as of the engine's loaded state; publish() keeps it in step.
+  StreamRegistry(StreamOptions options, const core::Clock& clock, core::AudienceIndex audiences);
 
   void publish(const std::vector<core::Event>& events) override;
   void apply(const core::Effect& effect) override;
@@ -67,6 +69,7 @@ class StreamRegistry final : public host::EventSink {
 
   StreamOptions options_;
   const core::Clock& clock_;
+  core::AudienceIndex audiences_;
   std::unordered_map<core::SessionId, Stream> streams_;
   std::unordered_multimap<core::UserId, core::SessionId> sessions_of_user_;
   std::unordered_map<core::ConnectionId, core::SessionId> session_of_connection_;

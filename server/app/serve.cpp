@@ -82,7 +82,9 @@ int serve(const Config& config) {
     return 1;
   }
   const auto load_started = std::chrono::steady_clock::now();
-  core::Engine engine(store::load_state(*owner));
+  core::EngineState state = store::load_state(*owner);
+  core::AudienceIndex audiences(state);
+  core::Engine engine(std::move(state));
   spdlog::info("state loaded in {} ms: {} users, journal at {}",
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - load_started)
                    .count(),
@@ -94,7 +96,7 @@ int serve(const Config& config) {
 
   net::io_context io(static_cast<int>(config.io_threads));
   net::thread_pool workers(config.worker_threads);
-  api::StreamRegistry streams(config.streams, clock);
+  api::StreamRegistry streams(config.streams, clock, std::move(audiences));
   host::EngineHost host(io, std::move(engine), clock, journal, streams);
   api::Dispatcher dispatcher(host, streams, workers, clock, config.auth);
   api::Server server(io, workers, config.server, dispatcher, [&] { return probe(config, journal); });

@@ -36,13 +36,7 @@ Engine::Engine(EngineState state)
   for (auto& u : state.users) {
     u.connections.clear();
     user_by_login_.emplace(u.login, u.id);
-    if (is_admin(u.profile)) admins_.insert(u.id);
     users_.emplace(u.id, std::move(u));
-  }
-  for (auto& [id, c] : campaigns_) {
-    c.supervisors.clear();
-    for (UserId m : c.members)
-      if (users_.at(m).profile == Profile::supervisor) c.supervisors.insert(m);
   }
   for (auto& s : state.sessions) {
     s.connection.reset();
@@ -126,30 +120,26 @@ const Session* Engine::session_of(ConnectionId connection) const {
   return it == session_by_connection_.end() ? nullptr : &sessions_.at(it->second);
 }
 
-std::vector<UserId> Engine::administrators() const { return {admins_.begin(), admins_.end()}; }
+Audience Engine::observers_of(const User& subject) const {
+  Audience a;
+  a.users = {subject.id};
+  a.administrators = true;
+  if (subject.profile == Profile::agent) a.supervisors_of.assign(subject.campaigns.begin(), subject.campaigns.end());
+  return a;
+}
 
-std::vector<UserId> Engine::observers_of(const User& subject) const {
-  std::vector<UserId> out = administrators();
-  out.push_back(subject.id);
-  if (subject.profile == Profile::agent) {
-    for (CampaignId cid : subject.campaigns) {
-      const auto& supervisors = campaigns_.at(cid).supervisors;
-      out.insert(out.end(), supervisors.begin(), supervisors.end());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+bool Engine::oversees(const User& viewer, const User& subject) const {
+  if (is_admin(viewer.profile)) return true;
+  if (viewer.profile != Profile::supervisor || subject.profile != Profile::agent) return false;
+  return std::any_of(subject.campaigns.begin(), subject.campaigns.end(),
+                     [&](CampaignId c) { return viewer.campaigns.count(c) > 0; });
 }
 
 bool Engine::may_manage(const Actor& actor, const User& target) const {
   if (actor.system || actor.user == target.id) return true;
   const User* me = find_user(actor.user);
   if (!me) return false;
-  if (is_admin(me->profile)) return true;
-  if (me->profile != Profile::supervisor || target.profile != Profile::agent) return false;
-  return std::any_of(target.campaigns.begin(), target.campaigns.end(),
-                     [&](CampaignId c) { return me->campaigns.count(c) > 0; });
+  return oversees(*me, target);
 }
 
 UserView Engine::view_of(const User& u) const {

@@ -83,11 +83,11 @@ class Engine {
   void detach(Session&, Pending&);
   void end_session(Session&, SessionEndReason, Pending&);
 
-  // Users who may see `user`'s live state: the user, supervisors sharing a
-  // campaign with them, and every administrator.
-  std::vector<UserId> observers_of(const User& user) const;
-  std::vector<UserId> presence_audience(const User& user) const;
-  std::vector<UserId> administrators() const;
+  // Users who may see `user`'s live state: the user, the supervisors of an
+  // agent's campaigns, and every administrator.
+  Audience observers_of(const User& user) const;
+  Audience presence_audience(const User& user) const;
+  bool oversees(const User& viewer, const User& subject) const;
   UserView view_of(const User& user) const;
   bool may_manage(const Actor&, const User& target) const;
   User* user(UserId id);
@@ -95,7 +95,6 @@ class Engine {
   std::map<UserId, User> users_;
   std::unordered_map<std::string, UserId> user_by_login_;
   std::map<CampaignId, Campaign> campaigns_;
-  std::set<UserId> admins_;  // administrators and super users
   std::map<StatusId, Status> statuses_;
   std::map<SessionId, Session> sessions_;
   std::unordered_map<std::string, SessionId> session_by_token_;

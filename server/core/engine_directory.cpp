@@ -12,6 +12,12 @@ MaybeError require_admin(const Actor& actor, const User* me) {
   return error(ErrorCode::permission_denied, "only administrators may change the directory");
 }
 
+Audience admins_only() {
+  Audience a;
+  a.administrators = true;
+  return a;
+}
+
 MaybeError check_login(std::string_view login) {
   if (login.empty() || login.size() > 64)
     return error(ErrorCode::invalid_argument, "login must be 1 to 64 characters");
@@ -28,9 +34,9 @@ MaybeError Engine::on(const Actor& actor, const CreateCampaign& cmd, Pending& p)
   if (auto e = require_admin(actor, find_user(actor.user))) return e;
   if (auto e = check_name("campaign name", cmd.name)) return e;
   if (find_campaign_by_name(cmd.name)) return error(ErrorCode::already_exists, "a campaign with that name exists");
-  Campaign c{++last_campaign_id_, cmd.name, {}, {}};
+  Campaign c{++last_campaign_id_, cmd.name, {}};
   p.out->reply = CreatedReply{c.id};
-  p.emit(administrators(), CampaignCreated{c.id, c.name});
+  p.emit(admins_only(), CampaignCreated{c.id, c.name});
   campaigns_.emplace(c.id, std::move(c));
   return std::nullopt;
 }
@@ -52,10 +58,8 @@ MaybeError Engine::on(const Actor& actor, const CreateUser& cmd, Pending& p) {
   u.presence_since = p.now;
   u.status_since = p.now;
   p.out->reply = CreatedReply{u.id};
-  auto audience = administrators();
-  p.emit(std::move(audience), UserCreated{u.id, u.login, u.display_name, u.profile, u.password_hash});
+  p.emit(admins_only(), UserCreated{u.id, u.login, u.display_name, u.profile, u.password_hash});
   user_by_login_.emplace(u.login, u.id);
-  if (is_admin(u.profile)) admins_.insert(u.id);
   users_.emplace(u.id, std::move(u));
   return std::nullopt;
 }
@@ -68,20 +72,17 @@ MaybeError Engine::on(const Actor& actor, const SetMembership& cmd, Pending& p) 
   if (cit == campaigns_.end()) return error(ErrorCode::not_found, "no such campaign");
   if (u->campaigns.count(cmd.campaign) == static_cast<std::size_t>(cmd.member)) return std::nullopt;  // already so
   Campaign& campaign = cit->second;
-  const bool supervisor = u->profile == Profile::supervisor;
   if (cmd.member) {
     u->campaigns.insert(cmd.campaign);
     campaign.members.insert(u->id);
-    if (supervisor) campaign.supervisors.insert(u->id);
   } else {
     u->campaigns.erase(cmd.campaign);
     campaign.members.erase(u->id);
-    if (supervisor) campaign.supervisors.erase(u->id);
   }
   // Observers are computed after the change so a new supervisor sees it; the
   // campaign's supervisors also see an agent leave their sight.
-  auto audience = observers_of(*u);
-  audience.insert(audience.end(), campaign.supervisors.begin(), campaign.supervisors.end());
+  Audience audience = observers_of(*u);
+  audience.supervisors_of.push_back(campaign.id);
   p.emit(std::move(audience), MembershipChanged{u->id, cmd.campaign, cmd.member});
   return std::nullopt;
 }
@@ -92,8 +93,8 @@ MaybeError Engine::on(const Actor& actor, const DefineStatus& cmd, Pending& p) {
   if (find_status_by_name(cmd.name)) return error(ErrorCode::already_exists, "a status with that name exists");
   Status s{++last_status_id_, cmd.name};
   p.out->reply = CreatedReply{s.id};
-  std::vector<UserId> everyone;
-  for (const auto& [id, u] : users_) everyone.push_back(id);
+  Audience everyone;
+  everyone.everyone = true;
   p.emit(std::move(everyone), StatusDefined{s.id, s.name});
   statuses_.emplace(s.id, std::move(s));
   return std::nullopt;

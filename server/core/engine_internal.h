@@ -14,9 +14,7 @@ struct Engine::Pending {
   EventSeq* last_seq;
   Outcome* out;
 
-  void emit(std::vector<UserId> audience, EventBody body) {
-    std::sort(audience.begin(), audience.end());
-    audience.erase(std::unique(audience.begin(), audience.end()), audience.end());
+  void emit(Audience audience, EventBody body) {
     out->events.push_back(Event{++*last_seq, now, std::move(audience), std::move(body)});
   }
   void effect(Effect e) { out->effects.push_back(std::move(e)); }

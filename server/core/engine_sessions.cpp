@@ -5,9 +5,10 @@
 namespace contactd::core {
 
 // A user's own clients do not need to hear that the user is connected.
-std::vector<UserId> Engine::presence_audience(const User& u) const {
-  auto audience = observers_of(u);
-  audience.erase(std::remove(audience.begin(), audience.end(), u.id), audience.end());
+Audience Engine::presence_audience(const User& u) const {
+  Audience audience = observers_of(u);
+  audience.users.clear();
+  audience.except = {u.id};  // an admin's or supervisor's own clients either
   return audience;
 }
 

@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/audience.h"
 #include "core/ids.h"
 #include "core/profile.h"
 #include "core/time.h"
@@ -49,7 +50,7 @@ using EventBody = std::variant<CampaignCreated, UserCreated, MembershipChanged, 
 struct Event {
   EventSeq seq{};
   TimePoint at{};
-  std::vector<UserId> audience;  // users who may see it; empty: internal
+  Audience audience;  // who may see it; empty: internal (journal only)
   EventBody body;
 };
 

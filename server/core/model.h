@@ -15,7 +15,6 @@ struct Campaign {
   CampaignId id{};
   std::string name;
   std::set<UserId> members;
-  std::set<UserId> supervisors;  // members with the supervisor profile (derived from members)
 };
 
 // A status or break an agent may set (e.g. "Lunch"). While set, the agent is
@@ -53,7 +52,7 @@ struct Session {
 // Everything needed to rebuild an engine (loaded from the store on start).
 // Live connections are never restored: after a restart everyone is disconnected.
 struct EngineState {
-  std::vector<Campaign> campaigns;  // with members filled (supervisors is derived)
+  std::vector<Campaign> campaigns;  // with members filled
   std::vector<Status> statuses;
   std::vector<User> users;  // campaigns filled; connections empty
   std::vector<Session> sessions;  // unexpired, not ended

@@ -15,7 +15,7 @@ core::EngineState load_state(pqxx::connection& c) {
   std::map<core::CampaignId, std::size_t> campaign_index;
   for (const auto& r : t.exec("SELECT id, name FROM campaigns ORDER BY id")) {
     campaign_index[r[0].as<core::CampaignId>()] = st.campaigns.size();
-    st.campaigns.push_back(core::Campaign{r[0].as<core::CampaignId>(), r[1].as<std::string>(), {}, {}});
+    st.campaigns.push_back(core::Campaign{r[0].as<core::CampaignId>(), r[1].as<std::string>(), {}});
   }
   for (const auto& r : t.exec("SELECT id, name FROM statuses ORDER BY id"))
     st.statuses.push_back(core::Status{r[0].as<core::StatusId>(), r[1].as<std::string>()});

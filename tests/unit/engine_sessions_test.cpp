@@ -14,10 +14,10 @@ TEST_CASE("sessions: login connects the user and tells their observers") {
   // The presence event reaches Sales' supervisor and the administrator, not
   // the agent's own clients.
   const auto& ev = o.events.back();
-  CHECK_FALSE(contains(ev.audience, d.ana));
-  CHECK(contains(ev.audience, d.sam));
-  CHECK(contains(ev.audience, d.alice));
-  CHECK_FALSE(contains(ev.audience, d.carla));
+  CHECK_FALSE(d.sees(d.ana, ev));
+  CHECK(d.sees(d.sam, ev));
+  CHECK(d.sees(d.alice, ev));
+  CHECK_FALSE(d.sees(d.carla, ev));
   // The SessionOpened event (it carries the token hash) is internal.
   CHECK(o.events.front().audience.empty());
   CHECK(d.engine.find_user(d.ana)->connected());

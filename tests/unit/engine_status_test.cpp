@@ -11,8 +11,8 @@ TEST_CASE("R-IN-4 statuses: an agent sets and clears their own status, superviso
   CHECK(ev->user == d.ana);
   CHECK(ev->status == d.lunch);
   CHECK(ev->changed_by == d.ana);
-  CHECK(contains(set.events[0].audience, d.sam));
-  CHECK_FALSE(contains(set.events[0].audience, d.carla));
+  CHECK(d.sees(d.sam, set.events[0]));
+  CHECK_FALSE(d.sees(d.carla, set.events[0]));
   CHECK(d.engine.find_user(d.ana)->status == d.lunch);
 
   auto clear = d.as(d.ana, ClearStatus{});

@@ -33,7 +33,14 @@ struct Directory {
   UserId ana{}, bob{}, carla{}, sam{}, alice{};  // agents ana (Sales), bob (Sales+Finance), carla (Finance); sam supervises Sales; alice administers
   StatusId lunch{}, training{};
 
-  Outcome run(Actor actor, CommandBody body) { return engine.handle(Command{actor, std::move(body)}, clock.now()); }
+  AudienceIndex audiences;  // follows every event, as the fan-out does
+
+  Outcome run(Actor actor, CommandBody body) {
+    Outcome o = engine.handle(Command{actor, std::move(body)}, clock.now());
+    for (const auto& e : o.events) audiences.apply(e);
+    return o;
+  }
+  bool sees(UserId user, const Event& e) const { return audiences.includes(e.audience, user); }
   Outcome system(CommandBody body) { return run(Actor::System(), std::move(body)); }
   Outcome as(UserId u, CommandBody body) { return run(Actor::User(u), std::move(body)); }
 
@@ -69,6 +76,5 @@ struct Directory {
   }
 };
 
-inline bool contains(const std::vector<UserId>& v, UserId u) { return std::find(v.begin(), v.end(), u) != v.end(); }
 
 }  // namespace contactd::test
