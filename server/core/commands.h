@@ -3,8 +3,11 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
+#include "core/campaign_settings.h"
 #include "core/ids.h"
+#include "core/interaction.h"
 #include "core/profile.h"
 #include "core/time.h"
 
@@ -19,7 +22,14 @@ struct Actor {
   static Actor User(UserId id) { return Actor{false, id}; }
 };
 
-struct CreateCampaign { std::string name; };
+struct CreateCampaign {
+  std::string name;
+  CampaignSettings settings;
+};
+struct UpdateCampaign {
+  CampaignId campaign{};
+  CampaignSettings settings;
+};
 struct CreateUser {
   std::string login;
   std::string display_name;
@@ -30,6 +40,8 @@ struct SetMembership {
   UserId user{};
   CampaignId campaign{};
   bool member{true};
+  std::int32_t order{0};
+  ChannelSet outbound;
 };
 struct DefineStatus { std::string name; };
 
@@ -58,9 +70,46 @@ struct SetStatus {
 };
 struct ClearStatus { UserId target{kNoUser}; };
 
-using CommandBody = std::variant<CreateCampaign, CreateUser, SetMembership, DefineStatus,
+// --- Inbox (R-IN, R-TR, R-FIN, R-DISP) ---
+
+// A customer contact arrives (issued by a channel adapter). Goes to the bot
+// when the campaign has one (text), else to the queue.
+struct OpenInteraction {
+  CampaignId campaign{};
+  Channel channel{Channel::webchat};
+  std::string customer;
+  std::int32_t priority{0};
+};
+// The bot adapter forwarded a customer message: the bot must answer in time.
+struct AwaitBot { InteractionId interaction{}; };
+// The bot answered; with `handoff` it passes the customer to the queue.
+struct BotAnswered {
+  InteractionId interaction{};
+  bool handoff{false};
+};
+struct Take { InteractionId interaction{}; };
+struct Finish { InteractionId interaction{}; };
+struct SaveDisposition {
+  InteractionId interaction{};
+  std::vector<std::uint32_t> path;
+  std::string comment;
+  std::optional<TimePoint> reschedule_at;
+  bool close{false};  // save and close
+};
+struct CloseInteraction { InteractionId interaction{}; };
+// Exactly one of `to_agent` / `to_campaign` is set.
+struct TransferInteraction {
+  InteractionId interaction{};
+  UserId to_agent{kNoUser};
+  CampaignId to_campaign{0};
+};
+struct AcceptTransfer { InteractionId interaction{}; };
+
+using CommandBody = std::variant<CreateCampaign, UpdateCampaign, CreateUser, SetMembership, DefineStatus,
                                  OpenSession, AttachSession, DetachConnection, EndSession,
-                                 SetStatus, ClearStatus>;
+                                 SetStatus, ClearStatus,
+                                 OpenInteraction, AwaitBot, BotAnswered, Take, Finish, SaveDisposition,
+                                 CloseInteraction, TransferInteraction, AcceptTransfer>;
 
 struct Command {
   Actor actor;

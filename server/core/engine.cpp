@@ -25,12 +25,14 @@ MaybeError check_name(std::string_view what, std::string_view value) {
   return std::nullopt;
 }
 
-Engine::Engine(EngineState state)
+Engine::Engine(EngineState state, EngineOptions options)
     : last_seq_(state.last_seq),
       last_user_id_(state.last_user_id),
       last_campaign_id_(state.last_campaign_id),
       last_status_id_(state.last_status_id),
-      last_session_id_(state.last_session_id) {
+      last_session_id_(state.last_session_id),
+      options_(options),
+      rng_(options.random_seed ^ state.last_seq) {
   for (auto& c : state.campaigns) campaigns_.emplace(c.id, std::move(c));
   for (auto& s : state.statuses) statuses_.emplace(s.id, std::move(s));
   for (auto& u : state.users) {
@@ -43,6 +45,27 @@ Engine::Engine(EngineState state)
     session_by_token_.emplace(s.token_hash, s.id);
     session_expiries_.emplace(s.expires_at, s.id);
     sessions_.emplace(s.id, std::move(s));
+  }
+  last_interaction_id_ = state.last_interaction_id;
+  for (auto& loaded : state.interactions) {
+    Interaction& i = interactions_.emplace(loaded.interaction.id, std::move(loaded.interaction)).first->second;
+    if (i.state == InteractionState::pending) {
+      i.queue_seq = ++queue_seq_;
+      queues_[pool_key(i.campaign, i.channel)].push(i.id, i.priority, i.queue_seq);
+    }
+    if (i.state == InteractionState::active && i.owner != kNoUser) users_.at(i.owner).active[index(i.channel)]++;
+    if (i.transfer) transfer_deadlines_.emplace(i.transfer->deadline, i.id);
+    if (loaded.bot_deadline) {
+      bot_deadlines_.emplace(*loaded.bot_deadline, i.id);
+      bot_deadline_of_[i.id] = *loaded.bot_deadline;
+    }
+  }
+  // Nobody is connected after a restart: owners of active work get the grace
+  // period from the moment of loading before it returns to the queue.
+  for (auto& [id, u] : users_) {
+    if (u.active_total() == 0) continue;
+    u.grace_until = state.loaded_at + options_.disconnect_grace;
+    grace_deadlines_.emplace(*u.grace_until, id);
   }
 }
 
@@ -62,17 +85,43 @@ Outcome Engine::handle(const Command& command, TimePoint now) {
   return out;
 }
 
+namespace {
+template <class Set>
+void earliest(const Set& s, std::optional<TimePoint>& best) {
+  if (!s.empty() && (!best || s.begin()->first < *best)) best = s.begin()->first;
+}
+}  // namespace
+
 std::optional<TimePoint> Engine::next_deadline() const {
-  if (session_expiries_.empty()) return std::nullopt;
-  return session_expiries_.begin()->first;
+  std::optional<TimePoint> best;
+  earliest(session_expiries_, best);
+  earliest(transfer_deadlines_, best);
+  earliest(bot_deadlines_, best);
+  earliest(grace_deadlines_, best);
+  return best;
 }
 
 Outcome Engine::tick(TimePoint now) {
   Outcome out;
   Pending pending{now, &last_seq_, &out};
-  while (!session_expiries_.empty() && session_expiries_.begin()->first <= now) {
-    SessionId id = session_expiries_.begin()->second;
-    end_session(sessions_.at(id), SessionEndReason::expired, pending);
+  // Deadlines fire in time order (ties: sessions, transfers, bots, grace).
+  for (auto due = next_deadline(); due && *due <= now; due = next_deadline()) {
+    pending.now = *due;
+    if (!session_expiries_.empty() && session_expiries_.begin()->first == *due) {
+      end_session(sessions_.at(session_expiries_.begin()->second), SessionEndReason::expired, pending);
+    } else if (!transfer_deadlines_.empty() && transfer_deadlines_.begin()->first == *due) {
+      const InteractionId id = transfer_deadlines_.begin()->second;
+      transfer_deadlines_.erase(transfer_deadlines_.begin());
+      expire_transfer(interactions_.at(id), pending);
+    } else if (!bot_deadlines_.empty() && bot_deadlines_.begin()->first == *due) {
+      const InteractionId id = bot_deadlines_.begin()->second;
+      bot_deadlines_.erase(bot_deadlines_.begin());
+      expire_bot(interactions_.at(id), pending);
+    } else {
+      const UserId id = grace_deadlines_.begin()->second;
+      grace_deadlines_.erase(grace_deadlines_.begin());
+      return_to_queue(users_.at(id), pending);
+    }
   }
   return out;
 }
@@ -168,7 +217,7 @@ Snapshot Engine::snapshot(UserId viewer) const {
   } else if (me.profile == Profile::supervisor) {
     std::set<UserId> agents;
     for (CampaignId cid : me.campaigns)
-      for (UserId m : campaigns_.at(cid).members)
+      for (const auto& [m, membership] : campaigns_.at(cid).members)
         if (users_.at(m).profile == Profile::agent) agents.insert(m);
     for (UserId id : agents) snap.overseen.push_back(view_of(users_.at(id)));
   }

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/agent_pool.h"
 #include "core/commands.h"
 #include "core/effects.h"
 #include "core/error.h"
@@ -35,13 +36,23 @@ struct Outcome {
   bool ok() const { return !error.has_value(); }
 };
 
+struct EngineOptions {
+  // Agents who disconnect keep their active interactions this long; then
+  // those return to the queue.
+  Millis disconnect_grace{Millis{120'000}};
+  // Whether a time zone name exists (the host supplies the tz database).
+  bool (*zone_known)(std::string_view){[](std::string_view z) { return z == "UTC"; }};
+  std::uint64_t random_seed{0x9e3779b97f4a7c15ULL};
+};
+
 // What a login needs to verify a password, looked up by login name.
 struct Credential { UserId user{}; std::string password_hash; };
 
 class Engine {
  public:
   Engine() = default;
-  explicit Engine(EngineState state);
+  explicit Engine(EngineState state, EngineOptions options = {});
+  explicit Engine(EngineOptions options) : options_(options), rng_(options.random_seed) {}
 
   Outcome handle(const Command& command, TimePoint now);
 
@@ -61,6 +72,9 @@ class Engine {
   const Status* find_status_by_name(std::string_view name) const;
   // The session a live connection is attached to.
   const Session* session_of(ConnectionId connection) const;
+  const Interaction* find_interaction(InteractionId id) const;
+  std::size_t pending_count(CampaignId campaign, Channel channel) const;
+  std::size_t interaction_count() const { return interactions_.size(); }
   EventSeq last_seq() const { return last_seq_; }
   std::size_t user_count() const { return users_.size(); }
 
@@ -68,6 +82,16 @@ class Engine {
   struct Pending;  // events and effects being built by one command
 
   MaybeError on(const Actor&, const CreateCampaign&, Pending&);
+  MaybeError on(const Actor&, const UpdateCampaign&, Pending&);
+  MaybeError on(const Actor&, const OpenInteraction&, Pending&);
+  MaybeError on(const Actor&, const AwaitBot&, Pending&);
+  MaybeError on(const Actor&, const BotAnswered&, Pending&);
+  MaybeError on(const Actor&, const Take&, Pending&);
+  MaybeError on(const Actor&, const Finish&, Pending&);
+  MaybeError on(const Actor&, const SaveDisposition&, Pending&);
+  MaybeError on(const Actor&, const CloseInteraction&, Pending&);
+  MaybeError on(const Actor&, const TransferInteraction&, Pending&);
+  MaybeError on(const Actor&, const AcceptTransfer&, Pending&);
   MaybeError on(const Actor&, const CreateUser&, Pending&);
   MaybeError on(const Actor&, const SetMembership&, Pending&);
   MaybeError on(const Actor&, const DefineStatus&, Pending&);
@@ -79,6 +103,27 @@ class Engine {
   MaybeError on(const Actor&, const ClearStatus&, Pending&);
 
   MaybeError change_status(const Actor&, UserId target, std::optional<StatusId>, Pending&);
+
+  // Inbox internals (engine_inbox.cpp, engine_assignment.cpp, engine_transfers.cpp).
+  using PoolKey = std::uint64_t;
+  static PoolKey pool_key(CampaignId c, Channel ch) { return (c << 3) | index(ch); }
+  Audience inbox_audience(const Interaction& i) const;
+  // The interaction, if the actor may act on it as its owner.
+  Interaction* owned_by(const Actor&, InteractionId, MaybeError& error);
+  void enqueue(Interaction&, Pending&);
+  // Recomputes whether `user` is eligible in each of their pools (R-IN-4) and
+  // with what score; when `assign`, serves pools that can now assign.
+  void refresh_agent(User&, Pending&, bool assign = true);
+  void refresh_campaign(Campaign&, Pending&);
+  void drain(CampaignId, Channel, Pending&);
+  void assign(Interaction&, User& agent, AssignHow, std::uint32_t candidates, std::vector<Candidate>, Pending&);
+  void release(Interaction&, TimePoint now);  // the owner no longer holds it
+  std::int64_t score(const User&, const Campaign&) const;
+  std::uint16_t capacity(const User&, const Campaign&, Channel) const;
+  bool eligible(const User&, const Campaign&, Channel) const;
+  void return_to_queue(User&, Pending&);  // disconnect grace expired
+  void expire_transfer(Interaction&, Pending&);
+  void expire_bot(Interaction&, Pending&);
   void attach(Session&, ConnectionId, Pending&);
   void detach(Session&, Pending&);
   void end_session(Session&, SessionEndReason, Pending&);
@@ -101,11 +146,25 @@ class Engine {
   std::unordered_map<ConnectionId, SessionId> session_by_connection_;
   std::set<std::pair<TimePoint, SessionId>> session_expiries_;
 
+  std::unordered_map<InteractionId, Interaction> interactions_;  // not yet closed
+  std::unordered_map<PoolKey, AgentPool> pools_;       // auto-assigning campaigns only
+  std::unordered_map<PoolKey, PendingQueue> queues_;
+  std::set<std::pair<TimePoint, InteractionId>> transfer_deadlines_;
+  std::set<std::pair<TimePoint, InteractionId>> bot_deadlines_;
+  std::set<std::pair<TimePoint, UserId>> grace_deadlines_;
+  std::unordered_map<InteractionId, TimePoint> bot_deadline_of_;
+  std::uint64_t last_interaction_id_{0};
+  std::uint64_t queue_seq_{0};
+  std::uint64_t assign_tick_{0};
+
   EventSeq last_seq_{0};
   UserId last_user_id_{0};
   CampaignId last_campaign_id_{0};
   StatusId last_status_id_{0};
   SessionId last_session_id_{0};
+  EngineOptions options_;
+  std::uint64_t rng_{0x9e3779b97f4a7c15ULL};
+  std::uint64_t next_random();
 };
 
 }  // namespace contactd::core

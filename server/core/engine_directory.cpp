@@ -34,10 +34,26 @@ MaybeError Engine::on(const Actor& actor, const CreateCampaign& cmd, Pending& p)
   if (auto e = require_admin(actor, find_user(actor.user))) return e;
   if (auto e = check_name("campaign name", cmd.name)) return e;
   if (find_campaign_by_name(cmd.name)) return error(ErrorCode::already_exists, "a campaign with that name exists");
-  Campaign c{++last_campaign_id_, cmd.name, {}};
+  if (auto e = validate(cmd.settings, options_.zone_known)) return e;
+  Campaign c{++last_campaign_id_, cmd.name, {}, cmd.settings, false};
   p.out->reply = CreatedReply{c.id};
-  p.emit(admins_only(), CampaignCreated{c.id, c.name});
+  p.emit(admins_only(), CampaignCreated{c.id, c.name, c.settings});
   campaigns_.emplace(c.id, std::move(c));
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const UpdateCampaign& cmd, Pending& p) {
+  if (auto e = require_admin(actor, find_user(actor.user))) return e;
+  auto it = campaigns_.find(cmd.campaign);
+  if (it == campaigns_.end()) return error(ErrorCode::not_found, "no such campaign");
+  if (auto e = validate(cmd.settings, options_.zone_known)) return e;
+  Campaign& c = it->second;
+  c.settings = cmd.settings;
+  Audience audience = admins_only();
+  audience.members_of = {c.id};
+  p.emit(std::move(audience), CampaignUpdated{c.id, c.settings});
+  // Effective immediately for new work: rebuild the pools, serve the queues.
+  refresh_campaign(c, p);
   return std::nullopt;
 }
 
@@ -57,6 +73,8 @@ MaybeError Engine::on(const Actor& actor, const CreateUser& cmd, Pending& p) {
   u.password_hash = cmd.password_hash;
   u.presence_since = p.now;
   u.status_since = p.now;
+  u.idle_since = p.now;
+  u.random_ticket = next_random();
   p.out->reply = CreatedReply{u.id};
   p.emit(admins_only(), UserCreated{u.id, u.login, u.display_name, u.profile, u.password_hash});
   user_by_login_.emplace(u.login, u.id);
@@ -70,20 +88,29 @@ MaybeError Engine::on(const Actor& actor, const SetMembership& cmd, Pending& p) 
   if (!u) return error(ErrorCode::not_found, "no such user");
   auto cit = campaigns_.find(cmd.campaign);
   if (cit == campaigns_.end()) return error(ErrorCode::not_found, "no such campaign");
-  if (u->campaigns.count(cmd.campaign) == static_cast<std::size_t>(cmd.member)) return std::nullopt;  // already so
   Campaign& campaign = cit->second;
+  const Membership wanted{cmd.order, cmd.outbound};
+  auto existing = campaign.members.find(u->id);
+  if (!cmd.member && existing == campaign.members.end()) return std::nullopt;  // already so
+  if (cmd.member && existing != campaign.members.end() && existing->second.order == wanted.order &&
+      existing->second.outbound == wanted.outbound)
+    return std::nullopt;
   if (cmd.member) {
     u->campaigns.insert(cmd.campaign);
-    campaign.members.insert(u->id);
+    campaign.members[u->id] = wanted;
   } else {
     u->campaigns.erase(cmd.campaign);
     campaign.members.erase(u->id);
+    for (std::size_t k = 0; k < kChannelCount; ++k)
+      if (auto pool = pools_.find(pool_key(campaign.id, static_cast<Channel>(k))); pool != pools_.end())
+        pool->second.erase(u->id);
   }
   // Observers are computed after the change so a new supervisor sees it; the
   // campaign's supervisors also see an agent leave their sight.
   Audience audience = observers_of(*u);
   audience.supervisors_of.push_back(campaign.id);
-  p.emit(std::move(audience), MembershipChanged{u->id, cmd.campaign, cmd.member});
+  p.emit(std::move(audience), MembershipChanged{u->id, cmd.campaign, cmd.member, cmd.order, cmd.outbound});
+  refresh_agent(*u, p);
   return std::nullopt;
 }
 

@@ -21,6 +21,11 @@ void Engine::attach(Session& s, ConnectionId connection, Pending& p) {
   if (!was_connected) {
     u.presence_since = p.now;
     p.emit(presence_audience(u), PresenceChanged{u.id, true});
+    if (u.grace_until) {  // back within the grace period: keeps everything
+      grace_deadlines_.erase({*u.grace_until, u.id});
+      u.grace_until.reset();
+    }
+    refresh_agent(u, p);
   }
 }
 
@@ -33,6 +38,11 @@ void Engine::detach(Session& s, Pending& p) {
   if (!u.connected()) {
     u.presence_since = p.now;
     p.emit(presence_audience(u), PresenceChanged{u.id, false});
+    refresh_agent(u, p);
+    if (u.active_total() > 0) {
+      u.grace_until = p.now + options_.disconnect_grace;
+      grace_deadlines_.emplace(*u.grace_until, u.id);
+    }
   }
 }
 

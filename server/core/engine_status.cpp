@@ -15,6 +15,7 @@ MaybeError Engine::change_status(const Actor& actor, UserId target_id, std::opti
   target->status = status;
   target->status_since = p.now;
   p.emit(observers_of(*target), AgentStatusChanged{target->id, status, actor.system ? kNoUser : actor.user});
+  refresh_agent(*target, p);  // a break removes the agent from assignment; clearing it may serve the queue
   return std::nullopt;
 }
 

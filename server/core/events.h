@@ -7,13 +7,16 @@
 #include <vector>
 
 #include "core/audience.h"
+#include "core/campaign_settings.h"
 #include "core/ids.h"
+#include "core/interaction.h"
 #include "core/profile.h"
 #include "core/time.h"
 
 namespace contactd::core {
 
-struct CampaignCreated { CampaignId campaign{}; std::string name; };
+struct CampaignCreated { CampaignId campaign{}; std::string name; CampaignSettings settings; };
+struct CampaignUpdated { CampaignId campaign{}; CampaignSettings settings; };
 struct UserCreated {
   UserId user{};
   std::string login;
@@ -21,7 +24,13 @@ struct UserCreated {
   Profile profile{Profile::agent};
   std::string password_hash;  // persisted to the users table only; never sent to clients
 };
-struct MembershipChanged { UserId user{}; CampaignId campaign{}; bool member{}; };
+struct MembershipChanged {
+  UserId user{};
+  CampaignId campaign{};
+  bool member{};
+  std::int32_t order{0};
+  ChannelSet outbound;
+};
 struct StatusDefined { StatusId status{}; std::string name; };
 
 enum class SessionEndReason { logout, expired };
@@ -44,8 +53,75 @@ struct AgentStatusChanged {
   UserId changed_by{kNoUser};  // kNoUser: the system
 };
 
-using EventBody = std::variant<CampaignCreated, UserCreated, MembershipChanged, StatusDefined,
-                               SessionOpened, SessionEnded, PresenceChanged, AgentStatusChanged>;
+// --- Inbox ---
+
+struct InteractionOpened {
+  InteractionId interaction{};
+  CampaignId campaign{};
+  Channel channel{};
+  Direction direction{};
+  std::string customer;
+  std::int32_t priority{0};
+  InteractionState state{};  // bot or pending
+};
+
+enum class QueueReason : std::uint8_t { bot_handoff, bot_timeout, returned, transfer };
+std::string_view to_string(QueueReason r);
+// Entered a queue after having been elsewhere (bot, an agent, another campaign).
+struct InteractionQueued {
+  InteractionId interaction{};
+  CampaignId campaign{};
+  QueueReason reason{};
+};
+
+// The bot must answer by `deadline` or the customer goes to the queue.
+struct BotDeadlineSet {
+  InteractionId interaction{};
+  std::optional<TimePoint> deadline;  // empty: the bot answered
+};
+
+enum class AssignHow : std::uint8_t { take, automatic, transfer, returned };
+std::string_view to_string(AssignHow h);
+struct Candidate {
+  UserId agent{};
+  std::int64_t score{};  // the strategy's measure; lower wins
+};
+// R-IN-5: every assignment records why.
+struct InteractionAssigned {
+  InteractionId interaction{};
+  CampaignId campaign{};
+  UserId agent{};
+  AssignHow how{};
+  Strategy strategy{};
+  std::uint32_t candidates{0};        // eligible agents considered
+  std::vector<Candidate> considered;  // the best few, in order
+};
+
+struct InteractionFinished { InteractionId interaction{}; UserId by{}; };
+struct DispositionSaved {
+  InteractionId interaction{};
+  std::vector<std::uint32_t> path;
+  std::string comment;
+  std::optional<TimePoint> reschedule_at;
+  UserId by{};
+};
+struct InteractionClosed { InteractionId interaction{}; UserId by{}; };
+
+struct TransferRequested {
+  InteractionId interaction{};
+  UserId from{};
+  UserId to_agent{kNoUser};
+  CampaignId to_campaign{0};
+  TimePoint deadline{};
+};
+// Nobody took it in time: back with the agent who started it (R-TR-4).
+struct TransferTimedOut { InteractionId interaction{}; UserId returned_to{}; };
+
+using EventBody = std::variant<CampaignCreated, CampaignUpdated, UserCreated, MembershipChanged, StatusDefined,
+                               SessionOpened, SessionEnded, PresenceChanged, AgentStatusChanged,
+                               InteractionOpened, InteractionQueued, BotDeadlineSet, InteractionAssigned,
+                               InteractionFinished, DispositionSaved, InteractionClosed, TransferRequested,
+                               TransferTimedOut>;
 
 struct Event {
   EventSeq seq{};

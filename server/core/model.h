@@ -1,20 +1,32 @@
 #pragma once
 // The engine's records. Plain data; the engine keeps them consistent.
+#include <array>
+#include <map>
 #include <optional>
 #include <vector>
 #include <set>
 #include <string>
 
+#include "core/campaign_settings.h"
 #include "core/ids.h"
+#include "core/interaction.h"
 #include "core/profile.h"
 #include "core/time.h"
 
 namespace contactd::core {
 
+// A user's place in a campaign.
+struct Membership {
+  std::int32_t order{0};  // rank for the agent_order strategy (lower first)
+  ChannelSet outbound;    // channels the user may start interactions in (R-OUT-1)
+};
+
 struct Campaign {
   CampaignId id{};
   std::string name;
-  std::set<UserId> members;
+  std::map<UserId, Membership> members;
+  CampaignSettings settings;
+  bool archived{false};
 };
 
 // A status or break an agent may set (e.g. "Lunch"). While set, the agent is
@@ -36,8 +48,21 @@ struct User {
   TimePoint status_since{};
   std::set<ConnectionId> connections;  // connected iff non-empty
   TimePoint presence_since{};
+  // Inbox load, for eligibility and strategy scores (R-IN-3, R-IN-4).
+  std::array<std::uint16_t, kChannelCount> active{};    // owned active interactions per channel
+  std::array<std::uint16_t, kChannelCount> capacity{};  // per-user override; 0: the campaign's default
+  TimePoint idle_since{};            // last time the user had nothing active
+  std::int64_t talk_ms{0};           // accumulated handling time
+  std::uint64_t last_assigned{0};    // assignment tick of the latest assignment
+  std::uint64_t random_ticket{0};    // redrawn after every assignment
+  std::optional<TimePoint> grace_until;  // disconnected with active interactions
 
   bool connected() const { return !connections.empty(); }
+  std::uint32_t active_total() const {
+    std::uint32_t n = 0;
+    for (auto a : active) n += a;
+    return n;
+  }
 };
 
 // A login session. Its token is known to the core only as a hash.
@@ -56,11 +81,18 @@ struct EngineState {
   std::vector<Status> statuses;
   std::vector<User> users;  // campaigns filled; connections empty
   std::vector<Session> sessions;  // unexpired, not ended
+  struct OpenInteraction {
+    Interaction interaction;
+    std::optional<TimePoint> bot_deadline;
+  };
+  std::vector<OpenInteraction> interactions;  // not closed; pending ones in queue order
+  TimePoint loaded_at{};                      // disconnect grace for owners starts here
   EventSeq last_seq{0};
   UserId last_user_id{0};
   CampaignId last_campaign_id{0};
   StatusId last_status_id{0};
   SessionId last_session_id{0};
+  std::uint64_t last_interaction_id{0};
 };
 
 }  // namespace contactd::core

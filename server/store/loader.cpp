@@ -1,9 +1,14 @@
 #include "store/loader.h"
 
 #include <map>
+#include <sstream>
 #include <stdexcept>
 
+#include <google/protobuf/util/json_util.h>
+
+#include "core/time.h"
 #include "store/database.h"
+#include "wire/campaign_mapping.h"
 
 namespace contactd::store {
 
@@ -13,9 +18,21 @@ core::EngineState load_state(pqxx::connection& c) {
   core::EngineState st;
 
   std::map<core::CampaignId, std::size_t> campaign_index;
-  for (const auto& r : t.exec("SELECT id, name FROM campaigns ORDER BY id")) {
-    campaign_index[r[0].as<core::CampaignId>()] = st.campaigns.size();
-    st.campaigns.push_back(core::Campaign{r[0].as<core::CampaignId>(), r[1].as<std::string>(), {}});
+  for (const auto& r : t.exec("SELECT id, name, settings::text, archived FROM campaigns ORDER BY id")) {
+    core::Campaign c;
+    c.id = r[0].as<core::CampaignId>();
+    c.name = r[1].as<std::string>();
+    c.archived = r[3].as<bool>();
+    wire::v1::CampaignSettings message;
+    const auto json = r[2].as<std::string>();
+    if (json != "{}") {
+      if (!google::protobuf::util::JsonStringToMessage(json, &message).ok())
+        throw std::runtime_error("campaign " + c.name + " has unreadable settings");
+      if (auto e = wire::from_proto(message, &c.settings))
+        throw std::runtime_error("campaign " + c.name + " has invalid settings: " + e->message);
+    }
+    campaign_index[c.id] = st.campaigns.size();
+    st.campaigns.push_back(std::move(c));
   }
   for (const auto& r : t.exec("SELECT id, name FROM statuses ORDER BY id"))
     st.statuses.push_back(core::Status{r[0].as<core::StatusId>(), r[1].as<std::string>()});
@@ -37,11 +54,16 @@ core::EngineState load_state(pqxx::connection& c) {
     user_index[u.id] = st.users.size();
     st.users.push_back(std::move(u));
   }
-  for (const auto& r : t.exec("SELECT user_id, campaign_id FROM memberships")) {
+  for (const auto& r : t.exec("SELECT user_id, campaign_id, position, array_to_string(outbound, ',') FROM memberships")) {
     auto user = r[0].as<core::UserId>();
     auto campaign = r[1].as<core::CampaignId>();
+    core::Membership m;
+    m.order = r[2].as<std::int32_t>();
+    std::stringstream channels(r[3].as<std::string>());
+    for (std::string name; std::getline(channels, name, ',');)
+      if (auto ch = core::channel_from_string(name)) m.outbound.set(core::index(*ch));
     st.users[user_index.at(user)].campaigns.insert(campaign);
-    st.campaigns[campaign_index.at(campaign)].members.insert(user);
+    st.campaigns[campaign_index.at(campaign)].members.emplace(user, m);
   }
   for (const auto& r : t.exec("SELECT id, user_id, token_hash, " + ms_of("expires_at") +
                               " FROM sessions WHERE ended_at IS NULL ORDER BY id")) {
@@ -49,6 +71,52 @@ core::EngineState load_state(pqxx::connection& c) {
                                         r[2].as<std::string>(), core::from_unix_ms(r[3].as<long long>()),
                                         std::nullopt});
   }
+  // Open interactions; pending ones in queue order (priority is applied by the engine).
+  for (const auto& r : t.exec(
+           "SELECT id, campaign_id, channel, direction, state, customer, priority, COALESCE(owner_id, 0), " +
+           ms_of("created_at") + ", COALESCE(" + ms_of("assigned_at") + ", 0), COALESCE(" + ms_of("bot_deadline") +
+           ", 0), (transfer->>'from')::bigint, (transfer->>'to_agent')::bigint, (transfer->>'to_campaign')::bigint,"
+           " (transfer->>'from_campaign')::bigint, (transfer->>'deadline_ms')::bigint,"
+           " array_to_string(ARRAY(SELECT jsonb_array_elements_text(disposition->'path')), ','),"
+           " disposition->>'comment', (disposition->>'reschedule_at_ms')::bigint"
+           " FROM interactions WHERE state <> 'closed' ORDER BY queued_at NULLS LAST, id")) {
+    core::EngineState::OpenInteraction loaded;
+    core::Interaction& i = loaded.interaction;
+    i.id = r[0].as<std::uint64_t>();
+    i.campaign = r[1].as<core::CampaignId>();
+    auto channel = core::channel_from_string(r[2].as<std::string>());
+    if (!channel) throw std::runtime_error("interaction " + std::to_string(i.id) + " has an unknown channel");
+    i.channel = *channel;
+    i.direction = r[3].as<std::string>() == "outbound" ? core::Direction::outbound : core::Direction::inbound;
+    const auto state = r[4].as<std::string>();
+    i.state = state == "bot"       ? core::InteractionState::bot
+              : state == "pending" ? core::InteractionState::pending
+              : state == "active"  ? core::InteractionState::active
+                                   : core::InteractionState::finished;
+    i.customer = r[5].as<std::string>();
+    i.priority = r[6].as<std::int32_t>();
+    i.owner = r[7].as<core::UserId>();
+    i.created_at = core::from_unix_ms(r[8].as<long long>());
+    i.assigned_at = core::from_unix_ms(r[9].as<long long>());
+    if (const auto bot = r[10].as<long long>(); bot != 0) loaded.bot_deadline = core::from_unix_ms(bot);
+    if (!r[11].is_null()) {
+      i.transfer = core::PendingTransfer{r[11].as<core::UserId>(), r[12].as<core::UserId>(),
+                                         r[13].as<core::CampaignId>(), r[14].as<core::CampaignId>(),
+                                         core::from_unix_ms(r[15].as<long long>())};
+    }
+    if (!r[16].is_null() && !r[17].is_null()) {
+      core::SavedDisposition d;
+      std::stringstream path(r[16].as<std::string>());
+      for (std::string id; std::getline(path, id, ',');) d.path.push_back(static_cast<std::uint32_t>(std::stoul(id)));
+      d.comment = r[17].as<std::string>();
+      if (const auto at = r[18].as<long long>(); at != 0) d.reschedule_at = core::from_unix_ms(at);
+      i.disposition = std::move(d);
+    }
+    st.interactions.push_back(std::move(loaded));
+  }
+  st.last_interaction_id = t.exec1("SELECT COALESCE(max(id), 0) FROM interactions")[0].as<std::uint64_t>();
+  st.loaded_at = core::from_unix_ms(t.exec1("SELECT " + ms_of("now()"))[0].as<long long>());
+
   auto max_of = [&](const char* table, const char* col) {
     return t.exec1(std::string("SELECT COALESCE(max(") + col + "), 0) FROM " + table)[0].as<std::uint64_t>();
   };

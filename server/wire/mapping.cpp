@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "wire/campaign_mapping.h"
+
 namespace contactd::wire {
 namespace {
 
@@ -85,6 +87,12 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    auto* m = out->mutable_campaign_created();
                    m->set_campaign_id(e.campaign);
                    m->set_name(e.name);
+                   to_proto(e.settings, m->mutable_settings());
+                 },
+                 [&](const core::CampaignUpdated& e) {
+                   auto* m = out->mutable_campaign_updated();
+                   m->set_campaign_id(e.campaign);
+                   to_proto(e.settings, m->mutable_settings());
                  },
                  [&](const core::UserCreated& e) {
                    auto* m = out->mutable_user_created();
@@ -98,6 +106,9 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_user_id(e.user);
                    m->set_campaign_id(e.campaign);
                    m->set_member(e.member);
+                   m->set_order(e.order);
+                   for (std::size_t i = 0; i < core::kChannelCount; ++i)
+                     if (e.outbound.test(i)) m->add_outbound(to_proto(static_cast<core::Channel>(i)));
                  },
                  [&](const core::StatusDefined& e) {
                    auto* m = out->mutable_status_defined();
@@ -116,6 +127,72 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_user_id(e.user);
                    m->set_reason(std::string(core::to_string(e.reason)));
                  },
+                 [&](const core::InteractionOpened& e) {
+                   auto* m = out->mutable_interaction_opened();
+                   m->set_interaction_id(e.interaction);
+                   m->set_campaign_id(e.campaign);
+                   m->set_channel(to_proto(e.channel));
+                   m->set_direction(static_cast<v1::Direction>(static_cast<int>(e.direction) + 1));
+                   m->set_customer(e.customer);
+                   m->set_priority(e.priority);
+                   m->set_state(static_cast<v1::InteractionState>(static_cast<int>(e.state) + 1));
+                 },
+                 [&](const core::InteractionQueued& e) {
+                   auto* m = out->mutable_interaction_queued();
+                   m->set_interaction_id(e.interaction);
+                   m->set_campaign_id(e.campaign);
+                   m->set_reason(static_cast<v1::QueueReason>(static_cast<int>(e.reason) + 1));
+                 },
+                 [&](const core::BotDeadlineSet& e) {
+                   auto* m = out->mutable_bot_deadline_set();
+                   m->set_interaction_id(e.interaction);
+                   m->set_deadline_ms(e.deadline ? core::to_unix_ms(*e.deadline) : 0);
+                 },
+                 [&](const core::InteractionAssigned& e) {
+                   auto* m = out->mutable_interaction_assigned();
+                   m->set_interaction_id(e.interaction);
+                   m->set_campaign_id(e.campaign);
+                   m->set_agent_id(e.agent);
+                   m->set_how(static_cast<v1::AssignHow>(static_cast<int>(e.how) + 1));
+                   m->set_strategy(to_proto(e.strategy));
+                   m->set_candidates(e.candidates);
+                   for (const auto& c : e.considered) {
+                     auto* pc = m->add_considered();
+                     pc->set_agent_id(c.agent);
+                     pc->set_score(c.score);
+                   }
+                 },
+                 [&](const core::InteractionFinished& e) {
+                   auto* m = out->mutable_interaction_finished();
+                   m->set_interaction_id(e.interaction);
+                   m->set_by(e.by);
+                 },
+                 [&](const core::DispositionSaved& e) {
+                   auto* m = out->mutable_disposition_saved();
+                   m->set_interaction_id(e.interaction);
+                   for (auto id : e.path) m->add_path(id);
+                   m->set_comment(e.comment);
+                   m->set_reschedule_at_ms(e.reschedule_at ? core::to_unix_ms(*e.reschedule_at) : 0);
+                   m->set_by(e.by);
+                 },
+                 [&](const core::InteractionClosed& e) {
+                   auto* m = out->mutable_interaction_closed();
+                   m->set_interaction_id(e.interaction);
+                   m->set_by(e.by);
+                 },
+                 [&](const core::TransferRequested& e) {
+                   auto* m = out->mutable_transfer_requested();
+                   m->set_interaction_id(e.interaction);
+                   m->set_from(e.from);
+                   m->set_to_agent(e.to_agent);
+                   m->set_to_campaign(e.to_campaign);
+                   m->set_deadline_ms(core::to_unix_ms(e.deadline));
+                 },
+                 [&](const core::TransferTimedOut& e) {
+                   auto* m = out->mutable_transfer_timed_out();
+                   m->set_interaction_id(e.interaction);
+                   m->set_returned_to(e.returned_to);
+                 },
              },
              in.body);
 }
@@ -130,6 +207,16 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::StatusDefined&) { return "status_defined"; },
                         [](const core::SessionOpened&) { return "session_opened"; },
                         [](const core::SessionEnded&) { return "session_ended"; },
+                        [](const core::CampaignUpdated&) { return "campaign_updated"; },
+                        [](const core::InteractionOpened&) { return "interaction_opened"; },
+                        [](const core::InteractionQueued&) { return "interaction_queued"; },
+                        [](const core::BotDeadlineSet&) { return "bot_deadline_set"; },
+                        [](const core::InteractionAssigned&) { return "interaction_assigned"; },
+                        [](const core::InteractionFinished&) { return "interaction_finished"; },
+                        [](const core::DispositionSaved&) { return "disposition_saved"; },
+                        [](const core::InteractionClosed&) { return "interaction_closed"; },
+                        [](const core::TransferRequested&) { return "transfer_requested"; },
+                        [](const core::TransferTimedOut&) { return "transfer_timed_out"; },
                     },
                     e.body);
 }

@@ -76,7 +76,7 @@ TEST_CASE("directory: event sequence numbers increase by one per event") {
 TEST_CASE("directory: an engine rebuilt from its state answers the same") {
   Directory d;
   EngineState st;
-  st.campaigns = {Campaign{7, "Restored", {3}}};
+  st.campaigns = {Campaign{7, "Restored", {{3, Membership{}}}}};
   st.users = {User{3, "rita", "Rita", Profile::agent, "h", {7}, d.lunch, kStart, {}, kStart}};
   st.statuses = {Status{d.lunch, "Lunch"}};
   st.last_seq = 40;

@@ -1,0 +1,214 @@
+// The inbox: customer contacts, the bot in front of the queue, take, finish,
+// dispositions and close (R-IN-1, R-IN-2, R-FIN-1, R-FIN-2, R-DISP-1..3).
+#include "core/engine_internal.h"
+
+namespace contactd::core {
+
+std::string_view to_string(QueueReason r) {
+  switch (r) {
+    case QueueReason::bot_handoff: return "bot_handoff";
+    case QueueReason::bot_timeout: return "bot_timeout";
+    case QueueReason::returned: return "returned";
+    case QueueReason::transfer: return "transfer";
+  }
+  return "returned";
+}
+
+std::string_view to_string(InteractionState s) {
+  switch (s) {
+    case InteractionState::bot: return "bot";
+    case InteractionState::pending: return "pending";
+    case InteractionState::active: return "active";
+    case InteractionState::finished: return "finished";
+    case InteractionState::closed: return "closed";
+  }
+  return "pending";
+}
+
+std::string_view to_string(Direction d) { return d == Direction::inbound ? "inbound" : "outbound"; }
+
+// Members see the campaign's queue (Pending tab) and its changes; the owner
+// and administrators follow it everywhere.
+Audience Engine::inbox_audience(const Interaction& i) const {
+  Audience a;
+  a.members_of = {i.campaign};
+  if (i.transfer && i.transfer->from_campaign != i.campaign) a.members_of.push_back(i.transfer->from_campaign);
+  a.administrators = true;
+  if (i.owner != kNoUser) a.users.push_back(i.owner);
+  if (i.transfer && i.transfer->to_agent != kNoUser) a.users.push_back(i.transfer->to_agent);
+  return a;
+}
+
+Interaction* Engine::owned_by(const Actor& actor, InteractionId id, MaybeError& err) {
+  auto it = interactions_.find(id);
+  if (it == interactions_.end()) {
+    err = error(ErrorCode::not_found, "no such interaction");
+    return nullptr;
+  }
+  if (!actor.system && it->second.owner != actor.user) {
+    err = error(ErrorCode::permission_denied, "the interaction is not yours");
+    return nullptr;
+  }
+  return &it->second;
+}
+
+const Interaction* Engine::find_interaction(InteractionId id) const {
+  auto it = interactions_.find(id);
+  return it == interactions_.end() ? nullptr : &it->second;
+}
+
+std::size_t Engine::pending_count(CampaignId campaign, Channel channel) const {
+  auto it = queues_.find(pool_key(campaign, channel));
+  return it == queues_.end() ? 0 : it->second.size();
+}
+
+void Engine::enqueue(Interaction& i, Pending& p) {
+  i.state = InteractionState::pending;
+  i.owner = kNoUser;
+  i.queue_seq = ++queue_seq_;
+  queues_[pool_key(i.campaign, i.channel)].push(i.id, i.priority, i.queue_seq);
+  drain(i.campaign, i.channel, p);
+}
+
+MaybeError Engine::on(const Actor& actor, const OpenInteraction& cmd, Pending& p) {
+  if (!actor.system) return error(ErrorCode::permission_denied, "customer contacts come from channels");
+  auto cit = campaigns_.find(cmd.campaign);
+  if (cit == campaigns_.end() || cit->second.archived) return error(ErrorCode::not_found, "no such campaign");
+  const Campaign& c = cit->second;
+  if (!c.settings.has(cmd.channel))
+    return error(ErrorCode::failed_precondition, "campaign does not have the " + std::string(to_string(cmd.channel)) +
+                                                     " channel enabled");
+  if (cmd.customer.empty() || cmd.customer.size() > 320)
+    return error(ErrorCode::invalid_argument, "customer address must be 1 to 320 bytes");
+  if (cmd.priority < -1000 || cmd.priority > 1000) return error(ErrorCode::invalid_argument, "priority must be -1000..1000");
+  Interaction i;
+  i.id = ++last_interaction_id_;
+  i.campaign = c.id;
+  i.channel = cmd.channel;
+  i.customer = cmd.customer;
+  i.priority = cmd.priority;
+  i.created_at = p.now;
+  const bool to_bot = c.settings.bot && is_text(cmd.channel);
+  i.state = to_bot ? InteractionState::bot : InteractionState::pending;
+  p.out->reply = CreatedReply{i.id};
+  auto& stored = interactions_.emplace(i.id, std::move(i)).first->second;
+  p.emit(inbox_audience(stored), InteractionOpened{stored.id, stored.campaign, stored.channel, stored.direction,
+                                                   stored.customer, stored.priority, stored.state});
+  if (!to_bot) enqueue(stored, p);
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const AwaitBot& cmd, Pending& p) {
+  if (!actor.system) return error(ErrorCode::permission_denied, "only the bot adapter waits for the bot");
+  auto it = interactions_.find(cmd.interaction);
+  if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
+  Interaction& i = it->second;
+  if (i.state != InteractionState::bot) return error(ErrorCode::failed_precondition, "interaction is not with the bot");
+  const TimePoint deadline = p.now + campaigns_.at(i.campaign).settings.bot->timeout;
+  if (auto old = bot_deadline_of_.find(i.id); old != bot_deadline_of_.end()) bot_deadlines_.erase({old->second, i.id});
+  bot_deadline_of_[i.id] = deadline;
+  bot_deadlines_.emplace(deadline, i.id);
+  p.emit({}, BotDeadlineSet{i.id, deadline});
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const BotAnswered& cmd, Pending& p) {
+  if (!actor.system) return error(ErrorCode::permission_denied, "only the bot adapter reports bot answers");
+  auto it = interactions_.find(cmd.interaction);
+  if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
+  Interaction& i = it->second;
+  if (i.state != InteractionState::bot) return error(ErrorCode::failed_precondition, "interaction is not with the bot");
+  if (auto old = bot_deadline_of_.find(i.id); old != bot_deadline_of_.end()) {
+    bot_deadlines_.erase({old->second, i.id});
+    bot_deadline_of_.erase(old);
+    p.emit({}, BotDeadlineSet{i.id, std::nullopt});
+  }
+  if (cmd.handoff) {
+    p.emit(inbox_audience(i), InteractionQueued{i.id, i.campaign, QueueReason::bot_handoff});
+    enqueue(i, p);
+  }
+  return std::nullopt;
+}
+
+void Engine::expire_bot(Interaction& i, Pending& p) {
+  bot_deadline_of_.erase(i.id);
+  p.emit(inbox_audience(i), InteractionQueued{i.id, i.campaign, QueueReason::bot_timeout});
+  enqueue(i, p);
+}
+
+MaybeError Engine::on(const Actor& actor, const Take& cmd, Pending& p) {
+  auto it = interactions_.find(cmd.interaction);
+  if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
+  Interaction& i = it->second;
+  User* agent = user(actor.user);
+  Campaign& c = campaigns_.at(i.campaign);
+  if (!agent || !c.members.count(agent->id))
+    return error(ErrorCode::permission_denied, "only members of the campaign may take its interactions");
+  if (i.state != InteractionState::pending)
+    return error(ErrorCode::failed_precondition, i.state == InteractionState::active
+                                                     ? "already taken by another agent"
+                                                     : "interaction is not pending");
+  const auto candidates = static_cast<std::uint32_t>(c.members.size());
+  assign(i, *agent, i.transfer ? AssignHow::transfer : AssignHow::take, candidates, {}, p);
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const Finish& cmd, Pending& p) {
+  MaybeError err;
+  Interaction* i = owned_by(actor, cmd.interaction, err);
+  if (!i) return err;
+  if (i->state != InteractionState::active) return error(ErrorCode::failed_precondition, "interaction is not active");
+  if (!is_text(i->channel)) return error(ErrorCode::failed_precondition, "phone interactions finish when the call ends");
+  if (i->transfer) return error(ErrorCode::failed_precondition, "a transfer is in progress");
+  User& owner = users_.at(i->owner);
+  release(*i, p.now);
+  i->state = InteractionState::finished;
+  p.emit(inbox_audience(*i), InteractionFinished{i->id, owner.id});
+  refresh_agent(owner, p);
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const SaveDisposition& cmd, Pending& p) {
+  MaybeError err;
+  Interaction* i = owned_by(actor, cmd.interaction, err);
+  if (!i) return err;
+  if (i->state != InteractionState::active && i->state != InteractionState::finished)
+    return error(ErrorCode::failed_precondition, "dispositions are saved on active or finished interactions");
+  const CampaignSettings& s = campaigns_.at(i->campaign).settings;
+  if (s.dispositions.empty()) return error(ErrorCode::failed_precondition, "the campaign has no dispositions");
+  const DispositionNode* node = resolve_disposition(s.dispositions, cmd.path);
+  if (!node)
+    return error(ErrorCode::invalid_argument, "not a complete path through the disposition tree (choose down to a leaf)");
+  if (s.comment_policy == CommentPolicy::required && cmd.comment.find_first_not_of(" \t\r\n") == std::string::npos)
+    return error(ErrorCode::invalid_argument, "this campaign requires a comment with the disposition");
+  if (cmd.comment.size() > 4000) return error(ErrorCode::invalid_argument, "comment is longer than 4000 bytes");
+  if (node->type == DispositionType::reschedule) {
+    // R-DISP-3: only Outbound Hub interactions can be rescheduled.
+    return error(ErrorCode::failed_precondition, "reschedule is only for Outbound Hub interactions");
+  }
+  if (cmd.reschedule_at) return error(ErrorCode::invalid_argument, "a reschedule time needs a reschedule disposition");
+  if (cmd.close && i->state != InteractionState::finished)
+    return error(ErrorCode::failed_precondition, "finish the interaction before closing it");
+  i->disposition = SavedDisposition{cmd.path, cmd.comment, cmd.reschedule_at};
+  const UserId by = actor.system ? kNoUser : actor.user;
+  p.emit(inbox_audience(*i), DispositionSaved{i->id, cmd.path, cmd.comment, cmd.reschedule_at, by});
+  if (cmd.close) {
+    p.emit(inbox_audience(*i), InteractionClosed{i->id, by});
+    interactions_.erase(i->id);
+  }
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const CloseInteraction& cmd, Pending& p) {
+  MaybeError err;
+  Interaction* i = owned_by(actor, cmd.interaction, err);
+  if (!i) return err;
+  if (i->state != InteractionState::finished) return error(ErrorCode::failed_precondition, "only finished interactions close");
+  if (!campaigns_.at(i->campaign).settings.dispositions.empty() && !i->disposition)
+    return error(ErrorCode::failed_precondition, "save a disposition before closing");
+  p.emit(inbox_audience(*i), InteractionClosed{i->id, actor.system ? kNoUser : actor.user});
+  interactions_.erase(i->id);
+  return std::nullopt;
+}
+
+}  // namespace contactd::core

@@ -1,0 +1,54 @@
+#pragma once
+// One conversation with one customer in one channel and one campaign.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/channel.h"
+#include "core/ids.h"
+#include "core/time.h"
+
+namespace contactd::core {
+
+using InteractionId = std::uint64_t;
+
+// bot -> pending -> active -> finished -> closed (SPEC section 1).
+enum class InteractionState : std::uint8_t { bot, pending, active, finished, closed };
+enum class Direction : std::uint8_t { inbound, outbound };
+std::string_view to_string(InteractionState s);
+std::string_view to_string(Direction d);
+
+// A transfer waiting for its target (R-TR-1, R-TR-4).
+struct PendingTransfer {
+  UserId from{kNoUser};             // returns to this agent on timeout
+  UserId to_agent{kNoUser};         // set for agent transfers
+  CampaignId to_campaign{0};        // the campaign whose queue holds it (campaign transfers)
+  CampaignId from_campaign{0};
+  TimePoint deadline{};
+};
+
+struct SavedDisposition {
+  std::vector<std::uint32_t> path;
+  std::string comment;
+  std::optional<TimePoint> reschedule_at;
+};
+
+struct Interaction {
+  InteractionId id{};
+  CampaignId campaign{};
+  Channel channel{Channel::webchat};
+  Direction direction{Direction::inbound};
+  InteractionState state{InteractionState::pending};
+  std::string customer;      // address in the channel: visitor id, phone number, email...
+  std::int32_t priority{0};  // higher is served first
+  std::uint64_t queue_seq{0};  // arrival order among equal priorities
+  UserId owner{kNoUser};
+  TimePoint created_at{};
+  TimePoint assigned_at{};
+  std::optional<PendingTransfer> transfer;
+  std::optional<SavedDisposition> disposition;
+};
+
+}  // namespace contactd::core
