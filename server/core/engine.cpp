@@ -38,7 +38,8 @@ Engine::Engine(EngineState state, EngineOptions options)
   for (auto& u : state.users) {
     u.connections.clear();
     user_by_login_.emplace(u.login, u.id);
-    users_.emplace(u.id, std::move(u));
+    const UserId id = u.id;
+    users_.emplace(id, std::move(u));
   }
   for (auto& s : state.sessions) {
     s.connection.reset();
@@ -62,10 +63,10 @@ Engine::Engine(EngineState state, EngineOptions options)
   }
   // Nobody is connected after a restart: owners of active work get the grace
   // period from the moment of loading before it returns to the queue.
-  for (auto& [id, u] : users_) {
+  for (User& u : users_) {
     if (u.active_total() == 0) continue;
     u.grace_until = state.loaded_at + options_.disconnect_grace;
-    grace_deadlines_.emplace(*u.grace_until, id);
+    grace_deadlines_.emplace(*u.grace_until, u.id);
   }
 }
 
@@ -133,13 +134,11 @@ std::optional<Credential> Engine::credential(std::string_view login) const {
 }
 
 const User* Engine::find_user(UserId id) const {
-  auto it = users_.find(id);
-  return it == users_.end() ? nullptr : &it->second;
+  return users_.find(id);
 }
 
 User* Engine::user(UserId id) {
-  auto it = users_.find(id);
-  return it == users_.end() ? nullptr : &it->second;
+  return users_.find(id);
 }
 
 const User* Engine::find_user_by_login(std::string_view login) const {
@@ -212,8 +211,8 @@ Snapshot Engine::snapshot(UserId viewer) const {
     if (admin || me.campaigns.count(id)) snap.campaigns.push_back(CampaignView{id, c.name});
   for (const auto& [id, s] : statuses_) snap.statuses.push_back(StatusView{id, s.name});
   if (admin) {
-    for (const auto& [id, u] : users_)
-      if (id != viewer) snap.overseen.push_back(view_of(u));
+    for (const User& u : users_)
+      if (u.id != viewer) snap.overseen.push_back(view_of(u));
   } else if (me.profile == Profile::supervisor) {
     std::set<UserId> agents;
     for (CampaignId cid : me.campaigns)

@@ -15,6 +15,7 @@
 #include "core/effects.h"
 #include "core/error.h"
 #include "core/events.h"
+#include "core/id_map.h"
 #include "core/model.h"
 #include "core/snapshot.h"
 
@@ -137,7 +138,7 @@ class Engine {
   bool may_manage(const Actor&, const User& target) const;
   User* user(UserId id);
 
-  std::map<UserId, User> users_;
+  IdMap<UserId, User> users_;
   std::unordered_map<std::string, UserId> user_by_login_;
   std::map<CampaignId, Campaign> campaigns_;
   std::map<StatusId, Status> statuses_;

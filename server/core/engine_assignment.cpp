@@ -30,8 +30,9 @@ std::uint16_t Engine::capacity(const User& u, const Campaign& c, Channel ch) con
 }
 
 bool Engine::eligible(const User& u, const Campaign& c, Channel ch) const {
+  // REQUIRES: `u` is a member of `c` (callers iterate the user's campaigns).
   return u.profile == Profile::agent && u.connected() && !u.status && u.active[index(ch)] < capacity(u, c, ch) &&
-         c.members.count(u.id) > 0 && !c.archived && c.settings.has(ch);
+         !c.archived && c.settings.has(ch);
 }
 
 std::int64_t Engine::score(const User& u, const Campaign& c) const {

@@ -78,7 +78,8 @@ MaybeError Engine::on(const Actor& actor, const CreateUser& cmd, Pending& p) {
   p.out->reply = CreatedReply{u.id};
   p.emit(admins_only(), UserCreated{u.id, u.login, u.display_name, u.profile, u.password_hash});
   user_by_login_.emplace(u.login, u.id);
-  users_.emplace(u.id, std::move(u));
+  const UserId id = u.id;
+  users_.emplace(id, std::move(u));
   return std::nullopt;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/campaign_settings.h"
+#include "core/flat_set.h"
 #include "core/ids.h"
 #include "core/interaction.h"
 #include "core/profile.h"
@@ -42,7 +43,7 @@ struct User {
   std::string display_name;
   Profile profile{Profile::agent};
   std::string password_hash;  // argon2id string, opaque to the core
-  std::set<CampaignId> campaigns;
+  FlatSet<CampaignId> campaigns;
   // Live state.
   std::optional<StatusId> status;
   TimePoint status_since{};
