@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "api/command_mapping.h"
 #include "api/frames.h"
 #include "wire/mapping.h"
 
@@ -65,6 +66,28 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
   auto answer_ack = [peer, rid](const Outcome& o) {
     peer->send(o.ok() ? ack_frame(rid) : error_frame(rid, *o.error));
   };
+
+  // Commands the engine runs as the caller: one path for all of them.
+  if (auto mapped = to_core(command)) {
+    if (const auto* err = std::get_if<core::Error>(&*mapped)) {
+      peer->send(error_frame(rid, *err));
+      return;
+    }
+    host_.execute(
+        [connection, body = std::get<core::CommandBody>(std::move(*mapped))](core::Engine& e, core::TimePoint now) {
+          return as_session_user(e, now, connection, body);
+        },
+        [peer, rid](const Outcome& o) {
+          if (!o.ok()) return peer->send(error_frame(rid, *o.error));
+          if (const auto* created = std::get_if<core::CreatedReply>(&o.reply)) {
+            v1::Response r;
+            r.mutable_created()->set_id(created->id);
+            return peer->send(response_frame(rid, r));
+          }
+          peer->send(ack_frame(rid));
+        });
+    return;
+  }
 
   switch (command.kind_case()) {
     case v1::Command::kLogin: {
@@ -150,27 +173,39 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
           },
           answer_ack);
       return;
-    case v1::Command::kSetStatus: {
-      const auto& c = command.set_status();
-      if (c.status_id() == 0) {
-        peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "status_id is required (use ClearStatus to clear)"));
-        return;
-      }
-      core::SetStatus body{c.target_user_id(), c.status_id()};
-      host_.execute(
-          [connection, body](core::Engine& e, core::TimePoint now) {
-            return as_session_user(e, now, connection, body);
-          },
-          answer_ack);
-      return;
-    }
-    case v1::Command::kClearStatus: {
-      core::ClearStatus body{command.clear_status().target_user_id()};
-      host_.execute(
-          [connection, body](core::Engine& e, core::TimePoint now) {
-            return as_session_user(e, now, connection, body);
-          },
-          answer_ack);
+    case v1::Command::kCreateUser: {
+      const auto& c = command.create_user();
+      auto profile = core::profile_from_string(
+          c.profile() == v1::AGENT           ? "agent"
+          : c.profile() == v1::SUPERVISOR    ? "supervisor"
+          : c.profile() == v1::ADMINISTRATOR ? "administrator"
+          : c.profile() == v1::SUPER_USER    ? "super_user"
+                                             : "");
+      if (!profile) return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "profile is required"));
+      if (c.password().size() < 8 || c.password().size() > kMaxPasswordBytes)
+        return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "password must be 8 to 1024 bytes"));
+      core::CreateUser body{c.login(), c.display_name(), *profile, {}};
+      // Check the caller before spending a password hash on them.
+      host_.lookup([this, peer, rid, connection, body, password = c.password()](const core::Engine& e) mutable {
+        const core::Session* session = e.session_of(connection);
+        const core::User* caller = session ? e.find_user(session->user) : nullptr;
+        if (!caller) return peer->send(error_frame(rid, v1::UNAUTHENTICATED, "log in or resume first"));
+        if (!core::is_admin(caller->profile))
+          return peer->send(error_frame(rid, v1::PERMISSION_DENIED, "only administrators may change the directory"));
+        net::post(workers_, [this, peer, rid, connection, body, password = std::move(password)]() mutable {
+          body.password_hash = hash_password(password, options_.password_cost);
+          host_.execute(
+              [connection, body](core::Engine& e, core::TimePoint now) {
+                return as_session_user(e, now, connection, body);
+              },
+              [peer, rid](const Outcome& o) {
+                if (!o.ok()) return peer->send(error_frame(rid, *o.error));
+                v1::Response r;
+                r.mutable_created()->set_id(std::get<core::CreatedReply>(o.reply).id);
+                peer->send(response_frame(rid, r));
+              });
+        });
+      });
       return;
     }
     case v1::Command::kGetSnapshot: {
@@ -188,6 +223,8 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
       return;
     }
     case v1::Command::KIND_NOT_SET:
+      break;
+    default:  // mapped by to_core above
       break;
   }
   peer->send(error_frame(rid, v1::UNKNOWN_COMMAND, "unknown command (is the client newer than the server?)"));

@@ -40,6 +40,11 @@ class PendingQueue {
   void push(InteractionId id, std::int32_t priority, std::uint64_t seq);
   void erase(InteractionId id);
   std::optional<InteractionId> front() const;
+  // Calls f(id) in queue order for at most `limit` interactions.
+  template <class F>
+  void for_each(std::size_t limit, F f) const {
+    for (auto it = ordered_.begin(); it != ordered_.end() && limit > 0; ++it, --limit) f(std::get<2>(*it));
+  }
   std::size_t size() const { return key_.size(); }
   bool empty() const { return key_.empty(); }
 

@@ -55,6 +55,7 @@ Engine::Engine(EngineState state, EngineOptions options)
       queues_[pool_key(i.campaign, i.channel)].push(i.id, i.priority, i.queue_seq);
     }
     if (i.state == InteractionState::active && i.owner != kNoUser) users_.at(i.owner).active[index(i.channel)]++;
+    if (i.owner != kNoUser) owned_[i.owner].insert(i.id);
     if (i.transfer) transfer_deadlines_.emplace(i.transfer->deadline, i.id);
     if (loaded.bot_deadline) {
       bot_deadlines_.emplace(*loaded.bot_deadline, i.id);
@@ -219,6 +220,25 @@ Snapshot Engine::snapshot(UserId viewer) const {
       for (const auto& [m, membership] : campaigns_.at(cid).members)
         if (users_.at(m).profile == Profile::agent) agents.insert(m);
     for (UserId id : agents) snap.overseen.push_back(view_of(users_.at(id)));
+  }
+  for (CampaignId cid : me.campaigns) {
+    for (std::size_t k = 0; k < kChannelCount; ++k) {
+      auto q = queues_.find(pool_key(cid, static_cast<Channel>(k)));
+      if (q == queues_.end()) continue;
+      snap.pending_total += q->second.size();
+      const std::size_t room = kSnapshotPendingLimit - std::min(kSnapshotPendingLimit, snap.pending.size());
+      q->second.for_each(room, [&](InteractionId id) { snap.pending.push_back(interactions_.at(id)); });
+    }
+  }
+  if (auto it = owned_.find(viewer); it != owned_.end()) {
+    for (InteractionId id : it->second) {
+      const Interaction& i = interactions_.at(id);
+      (i.state == InteractionState::finished ? snap.finished : snap.active).push_back(i);
+    }
+  }
+  for (const auto& [deadline, id] : transfer_deadlines_) {
+    const Interaction& i = interactions_.at(id);
+    if (i.transfer->to_agent == viewer) snap.offered.push_back(i);
   }
   return snap;
 }

@@ -119,6 +119,7 @@ class Engine {
   void drain(CampaignId, Channel, Pending&);
   void assign(Interaction&, User& agent, AssignHow, std::uint32_t candidates, std::vector<Candidate>, Pending&);
   void release(Interaction&, TimePoint now);  // the owner no longer holds it
+  void set_owner(Interaction&, UserId owner);  // keeps owned_ in step
   std::int64_t score(const User&, const Campaign&) const;
   std::uint16_t capacity(const User&, const Campaign&, Channel) const;
   bool eligible(const User&, const Campaign&, Channel) const;
@@ -154,6 +155,8 @@ class Engine {
   std::set<std::pair<TimePoint, InteractionId>> bot_deadlines_;
   std::set<std::pair<TimePoint, UserId>> grace_deadlines_;
   std::unordered_map<InteractionId, TimePoint> bot_deadline_of_;
+  // Interactions each user owns (active or finished, not closed).
+  std::unordered_map<UserId, FlatSet<InteractionId>> owned_;
   std::uint64_t last_interaction_id_{0};
   std::uint64_t queue_seq_{0};
   std::uint64_t assign_tick_{0};

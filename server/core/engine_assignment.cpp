@@ -106,7 +106,7 @@ void Engine::assign(Interaction& i, User& agent, AssignHow how, std::uint32_t ca
     i.transfer.reset();
   }
   i.state = InteractionState::active;
-  i.owner = agent.id;
+  set_owner(i, agent.id);
   i.assigned_at = p.now;
   agent.active[index(i.channel)]++;
   agent.last_assigned = ++assign_tick_;
@@ -133,9 +133,9 @@ void Engine::release(Interaction& i, TimePoint now) {
 void Engine::return_to_queue(User& u, Pending& p) {
   u.grace_until.reset();
   std::vector<InteractionId> owned;
-  for (auto& [id, i] : interactions_)
-    if (i.owner == u.id && i.state == InteractionState::active) owned.push_back(id);
-  std::sort(owned.begin(), owned.end());  // deterministic order
+  if (auto it = owned_.find(u.id); it != owned_.end())
+    for (InteractionId id : it->second)  // in id order: deterministic
+      if (interactions_.at(id).state == InteractionState::active) owned.push_back(id);
   for (InteractionId id : owned) {
     Interaction& i = interactions_.at(id);
     if (i.transfer) {  // a pending agent transfer dies with its origin

@@ -62,9 +62,18 @@ std::size_t Engine::pending_count(CampaignId campaign, Channel channel) const {
   return it == queues_.end() ? 0 : it->second.size();
 }
 
+void Engine::set_owner(Interaction& i, UserId owner) {
+  if (i.owner != kNoUser) {
+    auto it = owned_.find(i.owner);
+    if (it != owned_.end() && (it->second.erase(i.id), it->second.empty())) owned_.erase(it);
+  }
+  i.owner = owner;
+  if (owner != kNoUser) owned_[owner].insert(i.id);
+}
+
 void Engine::enqueue(Interaction& i, Pending& p) {
   i.state = InteractionState::pending;
-  i.owner = kNoUser;
+  set_owner(i, kNoUser);
   i.queue_seq = ++queue_seq_;
   queues_[pool_key(i.campaign, i.channel)].push(i.id, i.priority, i.queue_seq);
   drain(i.campaign, i.channel, p);
@@ -194,6 +203,7 @@ MaybeError Engine::on(const Actor& actor, const SaveDisposition& cmd, Pending& p
   p.emit(inbox_audience(*i), DispositionSaved{i->id, cmd.path, cmd.comment, cmd.reschedule_at, by});
   if (cmd.close) {
     p.emit(inbox_audience(*i), InteractionClosed{i->id, by});
+    set_owner(*i, kNoUser);
     interactions_.erase(i->id);
   }
   return std::nullopt;
@@ -207,6 +217,7 @@ MaybeError Engine::on(const Actor& actor, const CloseInteraction& cmd, Pending& 
   if (!campaigns_.at(i->campaign).settings.dispositions.empty() && !i->disposition)
     return error(ErrorCode::failed_precondition, "save a disposition before closing");
   p.emit(inbox_audience(*i), InteractionClosed{i->id, actor.system ? kNoUser : actor.user});
+  set_owner(*i, kNoUser);
   interactions_.erase(i->id);
   return std::nullopt;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/ids.h"
+#include "core/interaction.h"
 #include "core/profile.h"
 #include "core/time.h"
 
@@ -33,11 +34,23 @@ struct StatusView {
   std::string name;
 };
 
+using InteractionView = Interaction;
+
+// Pending shows at most this many interactions (queue order, campaign by
+// campaign); `pending_total` says how many there are.
+inline constexpr std::size_t kSnapshotPendingLimit = 500;
+
 struct Snapshot {
   UserView me;
   std::vector<CampaignView> campaigns;  // the caller's (all, for administrators)
   std::vector<StatusView> statuses;
   std::vector<UserView> overseen;       // empty for agents
+  // The tabs (SPEC section 1).
+  std::vector<InteractionView> pending;   // queues of the caller's campaigns
+  std::size_t pending_total{0};
+  std::vector<InteractionView> active;    // owned by the caller (incl. transfers they started)
+  std::vector<InteractionView> finished;  // owned by the caller, not yet closed
+  std::vector<InteractionView> offered;   // agent transfers addressed to the caller
 };
 
 }  // namespace contactd::core

@@ -53,6 +53,33 @@ void to_proto(const core::UserView& in, v1::UserState* out) {
   out->set_status_since_ms(core::to_unix_ms(in.status_since));
 }
 
+void to_proto(const core::Interaction& in, v1::Interaction* out) {
+  out->set_id(in.id);
+  out->set_campaign_id(in.campaign);
+  out->set_channel(to_proto(in.channel));
+  out->set_direction(static_cast<v1::Direction>(static_cast<int>(in.direction) + 1));
+  out->set_state(static_cast<v1::InteractionState>(static_cast<int>(in.state) + 1));
+  out->set_customer(in.customer);
+  out->set_priority(in.priority);
+  out->set_owner_id(in.owner);
+  out->set_created_at_ms(core::to_unix_ms(in.created_at));
+  out->set_assigned_at_ms(in.owner != core::kNoUser ? core::to_unix_ms(in.assigned_at) : 0);
+  if (in.transfer) {
+    auto* t = out->mutable_transfer();
+    t->set_from(in.transfer->from);
+    t->set_to_agent(in.transfer->to_agent);
+    t->set_to_campaign(in.transfer->to_campaign);
+    t->set_from_campaign(in.transfer->from_campaign);
+    t->set_deadline_ms(core::to_unix_ms(in.transfer->deadline));
+  }
+  if (in.disposition) {
+    auto* d = out->mutable_disposition();
+    for (auto id : in.disposition->path) d->add_path(id);
+    d->set_comment(in.disposition->comment);
+    d->set_reschedule_at_ms(in.disposition->reschedule_at ? core::to_unix_ms(*in.disposition->reschedule_at) : 0);
+  }
+}
+
 void to_proto(const core::Snapshot& in, v1::Snapshot* out) {
   to_proto(in.me, out->mutable_me());
   for (const auto& c : in.campaigns) {
@@ -66,6 +93,11 @@ void to_proto(const core::Snapshot& in, v1::Snapshot* out) {
     ps->set_name(s.name);
   }
   for (const auto& u : in.overseen) to_proto(u, out->add_overseen());
+  for (const auto& i : in.pending) to_proto(i, out->add_pending());
+  out->set_pending_total(in.pending_total);
+  for (const auto& i : in.active) to_proto(i, out->add_active());
+  for (const auto& i : in.finished) to_proto(i, out->add_finished());
+  for (const auto& i : in.offered) to_proto(i, out->add_offered());
 }
 
 void to_proto(const core::Event& in, v1::Event* out) {

@@ -186,3 +186,38 @@ TEST_CASE("inbox: bad input changes nothing") {
   CHECK(d.engine.last_seq() == seq);
   CHECK(d.engine.interaction_count() == 0);
 }
+
+TEST_CASE("tabs: the snapshot shows Pending of my campaigns, my Active and Finished, and transfers offered to me") {
+  Inbox d;
+  d.configure(d.sales, webchat(Strategy::manual));
+  d.configure(d.finance, webchat(Strategy::manual));
+  d.connect(d.ana);
+  d.connect(d.bob);
+  auto waiting = d.open(d.sales, "w", 0);
+  auto urgent = d.open(d.sales, "u", 9);
+  auto elsewhere = d.open(d.finance, "f");
+  auto mine = d.open(d.sales, "m");
+  auto done = d.open(d.sales, "d");
+  REQUIRE(d.as(d.ana, Take{mine}).ok());
+  REQUIRE(d.as(d.ana, Take{done}).ok());
+  REQUIRE(d.as(d.ana, Finish{done}).ok());
+  REQUIRE(d.as(d.ana, TransferInteraction{mine, d.bob, 0}).ok());
+
+  auto ana = d.engine.snapshot(d.ana);
+  REQUIRE(ana.pending.size() == 2);
+  CHECK(ana.pending[0].id == urgent);  // queue order
+  CHECK(ana.pending[1].id == waiting);
+  CHECK(ana.pending_total == 2);
+  REQUIRE(ana.active.size() == 1);
+  CHECK(ana.active[0].id == mine);
+  CHECK(ana.active[0].transfer);
+  REQUIRE(ana.finished.size() == 1);
+  CHECK(ana.finished[0].id == done);
+
+  auto bob = d.engine.snapshot(d.bob);  // Sales and Finance
+  CHECK(bob.pending_total == 3);
+  REQUIRE(bob.offered.size() == 1);
+  CHECK(bob.offered[0].id == mine);
+  CHECK(bob.active.empty());
+  (void)elsewhere;
+}

@@ -1,0 +1,20 @@
+#pragma once
+// API commands that the engine handles as the caller, mapped to core
+// commands. Shape errors (unknown enum values, missing ids) are answered
+// here; every rule is the engine's.
+#include <optional>
+#include <variant>
+
+#include "contactd/v1/commands.pb.h"
+#include "core/commands.h"
+#include "core/error.h"
+
+namespace contactd::api {
+
+using Mapped = std::variant<core::CommandBody, core::Error>;
+
+// Empty for commands that need more than the caller's identity (login,
+// resume, logout, get_snapshot, create_user: the dispatcher handles those).
+std::optional<Mapped> to_core(const contactd::v1::Command& command);
+
+}  // namespace contactd::api
