@@ -60,6 +60,13 @@ std::optional<Mapped> to_core(const v1::Command& c) {
     case K::kTransfer:
       return core::CommandBody{
           core::TransferInteraction{c.transfer().interaction_id(), c.transfer().to_agent(), c.transfer().to_campaign()}};
+    case K::kSendMessage: {
+      const auto& m = c.send_message();
+      std::vector<core::Attachment> attachments;
+      for (const auto& a : m.attachments())
+        attachments.push_back(core::Attachment{a.filename(), a.size_bytes(), a.reference(), a.voice()});
+      return core::CommandBody{core::SendMessage{m.interaction_id(), m.text(), std::move(attachments)}};
+    }
     case K::kAcceptTransfer:
       return core::CommandBody{core::AcceptTransfer{c.accept_transfer().interaction_id()}};
     default:

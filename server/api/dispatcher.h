@@ -23,16 +23,16 @@ struct DispatcherOptions {
   PasswordCost password_cost{PasswordCost::interactive()};
 };
 
-class Dispatcher {
+class Dispatcher final : public FrameHandler {
  public:
   // `workers` runs password checks (slow by design) off the engine strand.
   Dispatcher(host::EngineHost& host, StreamRegistry& streams, boost::asio::thread_pool& workers,
              const core::Clock& clock, DispatcherOptions options);
 
   // A frame arrived on `peer`. Thread-safe.
-  void on_frame(const PeerPtr& peer, std::string_view bytes, bool binary);
+  void on_frame(const PeerPtr& peer, std::string_view bytes, bool binary) override;
   // The connection is gone (after its last frame).
-  void on_closed(const PeerPtr& peer);
+  void on_closed(const PeerPtr& peer) override;
 
  private:
   host::EngineHost& host_;

@@ -32,9 +32,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (ec) return;  // timeout or reset: nothing to answer
     auto request = parser_->release();
     if (websocket::is_upgrade(request)) {
-      if (request.target() != "/ws") return respond(simple(request, http::status::not_found, "no such endpoint\n"));
+      auto endpoint = state_->endpoints.find(std::string(request.target()));
+      if (endpoint == state_->endpoints.end())
+        return respond(simple(request, http::status::not_found, "no such endpoint\n"));
       stream_.expires_never();
-      start_ws_session(state_, std::move(stream_), std::move(request));
+      start_ws_session(state_, std::move(stream_), std::move(request), endpoint->second);
       return;
     }
     if (request.method() != http::verb::get)

@@ -3,6 +3,7 @@
 // session; every method is thread-safe (it posts to the connection's strand).
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/ids.h"
 
@@ -24,5 +25,15 @@ class Peer {
 };
 
 using PeerPtr = std::shared_ptr<Peer>;
+
+// What a WebSocket endpoint does with its connections' frames.
+class FrameHandler {
+ public:
+  virtual ~FrameHandler() = default;
+  // A frame arrived on `peer`. Called on the connection's strand.
+  virtual void on_frame(const PeerPtr& peer, std::string_view bytes, bool binary) = 0;
+  // The connection is gone (after its last frame).
+  virtual void on_closed(const PeerPtr& peer) = 0;
+};
 
 }  // namespace contactd::api

@@ -32,9 +32,15 @@ std::vector<std::shared_ptr<WsSession>> live_sessions(Server::State& state) {
 
 Server::Server(net::io_context& io, net::thread_pool& workers, ServerOptions options, Dispatcher& dispatcher,
                ReadinessProbe readiness)
-    : state_(std::make_shared<State>(io, workers, std::move(options), dispatcher, std::move(readiness))) {}
+    : state_(std::make_shared<State>(io, workers, std::move(options), dispatcher, std::move(readiness))) {
+  state_->endpoints["/ws"] = State::Endpoint{&dispatcher, true};
+}
 
 Server::~Server() = default;
+
+void Server::add_endpoint(std::string path, FrameHandler& handler) {
+  state_->endpoints[std::move(path)] = State::Endpoint{&handler, false};
+}
 
 std::uint16_t Server::start() {
   auto& acceptor = state_->acceptor;

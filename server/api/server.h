@@ -1,6 +1,7 @@
 #pragma once
 // The WebSocket + HTTP listener (Boost.Beast), all on one port:
 //   /ws       the protobuf API (binary frames, one Envelope each)
+//   others    endpoints added with add_endpoint() (text frames; e.g. WebChat)
 //   /healthz  200 while the process serves
 //   /readyz   200 when the database is reachable and migrated, else 503
 // Beast stays behind this header.
@@ -18,6 +19,7 @@ class thread_pool;
 namespace contactd::api {
 
 class Dispatcher;
+class FrameHandler;
 
 struct ServerOptions {
   std::string address{"127.0.0.1"};
@@ -39,6 +41,9 @@ class Server {
  public:
   Server(boost::asio::io_context& io, boost::asio::thread_pool& workers, ServerOptions options,
          Dispatcher& dispatcher, ReadinessProbe readiness);
+  // Serves another WebSocket endpoint at `path` (e.g. "/webchat/v1") with
+  // text frames. REQUIRES: before start().
+  void add_endpoint(std::string path, FrameHandler& handler);
   ~Server();
 
   // Binds and starts accepting. Returns the bound port. Throws on failure.

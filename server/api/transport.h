@@ -33,6 +33,11 @@ struct Server::State {
   net::thread_pool& workers;
   const ServerOptions options;
   Dispatcher& dispatcher;
+  struct Endpoint {
+    FrameHandler* handler;
+    bool binary;
+  };
+  std::unordered_map<std::string, Endpoint> endpoints;  // path -> handler; fixed after start()
   const ReadinessProbe readiness;
   tcp::acceptor acceptor;
   std::atomic<core::ConnectionId> next_connection{1};
@@ -47,7 +52,7 @@ struct Server::State {
 void start_http_session(std::shared_ptr<Server::State> state, tcp::socket socket);
 // Starts a WebSocket session from an upgrade request.
 std::shared_ptr<WsSession> start_ws_session(std::shared_ptr<Server::State> state, beast::tcp_stream stream,
-                                            http::request<http::string_body> request);
+                                            http::request<http::string_body> request, Server::State::Endpoint endpoint);
 void close_ws_session(const std::shared_ptr<WsSession>& session, std::string reason);
 void abort_ws_session(const std::shared_ptr<WsSession>& session);
 

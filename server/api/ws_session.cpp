@@ -12,8 +12,8 @@ namespace contactd::api {
 
 class WsSession final : public Peer, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(std::shared_ptr<Server::State> state, beast::tcp_stream stream)
-      : state_(std::move(state)), id_(state_->next_connection++), ws_(std::move(stream)) {}
+  WsSession(std::shared_ptr<Server::State> state, beast::tcp_stream stream, Server::State::Endpoint endpoint)
+      : state_(std::move(state)), endpoint_(endpoint), id_(state_->next_connection++), ws_(std::move(stream)) {}
 
   core::ConnectionId id() const override { return id_; }
 
@@ -24,7 +24,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "contactd"); }));
     ws_.read_message_max(o.max_frame_bytes);
-    ws_.binary(true);
+    ws_.binary(endpoint_.binary);
     {
       std::lock_guard lock(state_->mu);
       state_->sessions.emplace(id_, weak_from_this());
@@ -65,7 +65,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
   void on_read(beast::error_code ec) {
     if (ec) return finish(ec);
     const auto data = buffer_.cdata();
-    state_->dispatcher.on_frame(shared_from_this(),
+    endpoint_.handler->on_frame(shared_from_this(),
                                 std::string_view(static_cast<const char*>(data.data()), data.size()),
                                 ws_.got_binary());
     buffer_.consume(buffer_.size());
@@ -121,7 +121,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
       spdlog::debug("connection {}: {}", id_, ec.message());
     queue_.clear();
     close_timer_.cancel();
-    state_->dispatcher.on_closed(shared_from_this());
+    endpoint_.handler->on_closed(shared_from_this());
     // Leave the live set only after the dispatcher has queued the detach, so
     // that shutdown, which waits for an empty set, also waits for it.
     std::lock_guard lock(state_->mu);
@@ -136,6 +136,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
   friend void abort_ws_session(const std::shared_ptr<WsSession>&);
 
   std::shared_ptr<Server::State> state_;
+  const Server::State::Endpoint endpoint_;
   const core::ConnectionId id_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
@@ -150,8 +151,8 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
 };
 
 std::shared_ptr<WsSession> start_ws_session(std::shared_ptr<Server::State> state, beast::tcp_stream stream,
-                                            http::request<http::string_body> request) {
-  auto session = std::make_shared<WsSession>(std::move(state), std::move(stream));
+                                            http::request<http::string_body> request, Server::State::Endpoint endpoint) {
+  auto session = std::make_shared<WsSession>(std::move(state), std::move(stream), endpoint);
   session->run(std::move(request));
   return session;
 }

@@ -13,6 +13,8 @@
 #include "api/streams.h"
 #include "app/commands.h"
 #include "app/database_tools.h"
+#include "app/outlets.h"
+#include "channels/webchat/gateway.h"
 #include "host/engine_host.h"
 #include "store/database.h"
 #include "store/journal.h"
@@ -97,9 +99,13 @@ int serve(const Config& config) {
   net::io_context io(static_cast<int>(config.io_threads));
   net::thread_pool workers(config.worker_threads);
   api::StreamRegistry streams(config.streams, clock, std::move(audiences));
-  host::EngineHost host(io, std::move(engine), clock, journal, streams);
+  Outlets outlets(streams);
+  host::EngineHost host(io, std::move(engine), clock, journal, outlets);
+  channels::WebChatGateway webchat(host);
+  outlets.add(webchat);
   api::Dispatcher dispatcher(host, streams, workers, clock, config.auth);
   api::Server server(io, workers, config.server, dispatcher, [&] { return probe(config, journal); });
+  server.add_endpoint("/webchat/v1", webchat);
 
   std::uint16_t port = 0;
   try {

@@ -8,6 +8,7 @@
 #include "core/campaign_settings.h"
 #include "core/ids.h"
 #include "core/interaction.h"
+#include "core/message.h"
 #include "core/profile.h"
 #include "core/time.h"
 
@@ -105,11 +106,34 @@ struct TransferInteraction {
 };
 struct AcceptTransfer { InteractionId interaction{}; };
 
+// --- Messages (R-MSG-1..4) ---
+
+// From the channel: the customer wrote (bot, pending or active interactions).
+struct CustomerMessage {
+  InteractionId interaction{};
+  std::string text;
+  std::vector<Attachment> attachments;
+};
+// From the owner agent, to the customer.
+struct SendMessage {
+  InteractionId interaction{};
+  std::string text;
+  std::vector<Attachment> attachments;
+};
+// From the bot adapter while the interaction is with the bot.
+struct BotMessage {
+  InteractionId interaction{};
+  std::string text;
+};
+// From the channel: the customer closed the conversation on their side.
+struct CustomerLeft { InteractionId interaction{}; };
+
 using CommandBody = std::variant<CreateCampaign, UpdateCampaign, CreateUser, SetMembership, DefineStatus,
                                  OpenSession, AttachSession, DetachConnection, EndSession,
                                  SetStatus, ClearStatus,
                                  OpenInteraction, AwaitBot, BotAnswered, Take, Finish, SaveDisposition,
-                                 CloseInteraction, TransferInteraction, AcceptTransfer>;
+                                 CloseInteraction, TransferInteraction, AcceptTransfer, CustomerMessage,
+                                 SendMessage, BotMessage, CustomerLeft>;
 
 struct Command {
   Actor actor;

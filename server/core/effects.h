@@ -4,6 +4,8 @@
 #include <string>
 #include <variant>
 
+#include "core/channel.h"
+#include "core/events.h"
 #include "core/ids.h"
 
 namespace contactd::core {
@@ -14,6 +16,14 @@ struct CloseConnection {
   std::string reason;
 };
 
-using Effect = std::variant<CloseConnection>;
+// Deliver an agent's or the bot's message to the customer through the
+// interaction's channel (after the message is durable).
+struct DeliverMessage {
+  Channel channel{};
+  std::string customer;
+  MessagePosted message;
+};
+
+using Effect = std::variant<CloseConnection, DeliverMessage>;
 
 }  // namespace contactd::core

@@ -48,6 +48,7 @@ Engine::Engine(EngineState state, EngineOptions options)
     sessions_.emplace(s.id, std::move(s));
   }
   last_interaction_id_ = state.last_interaction_id;
+  last_message_id_ = state.last_message_id;
   for (auto& loaded : state.interactions) {
     Interaction& i = interactions_.emplace(loaded.interaction.id, std::move(loaded.interaction)).first->second;
     if (i.state == InteractionState::pending) {

@@ -93,6 +93,12 @@ class Engine {
   MaybeError on(const Actor&, const CloseInteraction&, Pending&);
   MaybeError on(const Actor&, const TransferInteraction&, Pending&);
   MaybeError on(const Actor&, const AcceptTransfer&, Pending&);
+  MaybeError on(const Actor&, const CustomerMessage&, Pending&);
+  MaybeError on(const Actor&, const SendMessage&, Pending&);
+  MaybeError on(const Actor&, const BotMessage&, Pending&);
+  MaybeError on(const Actor&, const CustomerLeft&, Pending&);
+  Audience message_audience(const Interaction& i) const;
+  MaybeError check_text(const std::string& text, bool has_attachments) const;
   MaybeError on(const Actor&, const CreateUser&, Pending&);
   MaybeError on(const Actor&, const SetMembership&, Pending&);
   MaybeError on(const Actor&, const DefineStatus&, Pending&);
@@ -158,6 +164,7 @@ class Engine {
   // Interactions each user owns (active or finished, not closed).
   std::unordered_map<UserId, FlatSet<InteractionId>> owned_;
   std::uint64_t last_interaction_id_{0};
+  std::uint64_t last_message_id_{0};
   std::uint64_t queue_seq_{0};
   std::uint64_t assign_tick_{0};
 

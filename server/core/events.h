@@ -10,6 +10,7 @@
 #include "core/campaign_settings.h"
 #include "core/ids.h"
 #include "core/interaction.h"
+#include "core/message.h"
 #include "core/profile.h"
 #include "core/time.h"
 
@@ -117,11 +118,22 @@ struct TransferRequested {
 // Nobody took it in time: back with the agent who started it (R-TR-4).
 struct TransferTimedOut { InteractionId interaction{}; UserId returned_to{}; };
 
+struct MessagePosted {
+  InteractionId interaction{};
+  MessageId message{};
+  Sender sender{};
+  UserId author{kNoUser};   // the agent, for agent messages
+  std::string author_name;  // the agent's display name or the bot's name
+  std::string text;
+  std::vector<Attachment> attachments;
+};
+struct CustomerDeparted { InteractionId interaction{}; };
+
 using EventBody = std::variant<CampaignCreated, CampaignUpdated, UserCreated, MembershipChanged, StatusDefined,
                                SessionOpened, SessionEnded, PresenceChanged, AgentStatusChanged,
                                InteractionOpened, InteractionQueued, BotDeadlineSet, InteractionAssigned,
                                InteractionFinished, DispositionSaved, InteractionClosed, TransferRequested,
-                               TransferTimedOut>;
+                               TransferTimedOut, MessagePosted, CustomerDeparted>;
 
 struct Event {
   EventSeq seq{};

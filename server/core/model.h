@@ -94,6 +94,7 @@ struct EngineState {
   StatusId last_status_id{0};
   SessionId last_session_id{0};
   std::uint64_t last_interaction_id{0};
+  std::uint64_t last_message_id{0};
 };
 
 }  // namespace contactd::core

@@ -115,6 +115,7 @@ core::EngineState load_state(pqxx::connection& c) {
     st.interactions.push_back(std::move(loaded));
   }
   st.last_interaction_id = t.exec1("SELECT COALESCE(max(id), 0) FROM interactions")[0].as<std::uint64_t>();
+  st.last_message_id = t.exec1("SELECT COALESCE(max(id), 0) FROM messages")[0].as<std::uint64_t>();
   st.loaded_at = core::from_unix_ms(t.exec1("SELECT " + ms_of("now()"))[0].as<long long>());
 
   auto max_of = [&](const char* table, const char* col) {

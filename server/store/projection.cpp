@@ -1,5 +1,6 @@
 #include "store/projection.h"
 
+#include <cstdio>
 #include <string>
 
 #include "core/profile.h"
@@ -38,6 +39,24 @@ std::string channels_array(const core::ChannelSet& set) {
     out += core::to_string(static_cast<core::Channel>(i));
   }
   return out + "}";
+}
+
+// A JSON string literal (quotes, backslashes and control characters escaped).
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
 }
 
 std::string path_json(const std::vector<std::uint32_t>& path) {
@@ -140,6 +159,23 @@ void project(pqxx::transaction_base& t, const core::Event& event) {
                           " $3::bigint, 'to_campaign', $4::bigint, 'from_campaign', campaign_id, 'deadline_ms',"
                           " $5::bigint) WHERE id = $1",
                           e.interaction, e.from, e.to_agent, e.to_campaign, core::to_unix_ms(e.deadline));
+          },
+          [&](const core::MessagePosted& e) {
+            std::string attachments = "[";
+            for (std::size_t k = 0; k < e.attachments.size(); ++k) {
+              const auto& a = e.attachments[k];
+              attachments += (k ? "," : "") + std::string("{\"filename\":") + json_string(a.filename) +
+                             ",\"size_bytes\":" + std::to_string(a.size_bytes) + ",\"reference\":" +
+                             json_string(a.reference) + ",\"voice\":" + (a.voice ? "true" : "false") + "}";
+            }
+            attachments += "]";
+            t.exec_params("INSERT INTO messages (id, interaction_id, sender, author_id, author_name, body, attachments,"
+                          " created_at) VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6, $7::jsonb, " + ts(8) + ")",
+                          e.message, e.interaction, std::string(core::to_string(e.sender)),
+                          static_cast<long long>(e.author), e.author_name, e.text, attachments, at);
+          },
+          [&](const core::CustomerDeparted& e) {
+            t.exec_params("UPDATE interactions SET customer_left_at = " + ts(2) + " WHERE id = $1", e.interaction, at);
           },
           [&](const core::TransferTimedOut& e) {
             t.exec_params("UPDATE interactions SET transfer = NULL WHERE id = $1", e.interaction);

@@ -220,6 +220,25 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_to_campaign(e.to_campaign);
                    m->set_deadline_ms(core::to_unix_ms(e.deadline));
                  },
+                 [&](const core::MessagePosted& e) {
+                   auto* m = out->mutable_message_posted();
+                   m->set_interaction_id(e.interaction);
+                   m->set_message_id(e.message);
+                   m->set_sender(static_cast<v1::Sender>(static_cast<int>(e.sender) + 1));
+                   m->set_author_id(e.author);
+                   m->set_author_name(e.author_name);
+                   m->set_text(e.text);
+                   for (const auto& a : e.attachments) {
+                     auto* pa = m->add_attachments();
+                     pa->set_filename(a.filename);
+                     pa->set_size_bytes(a.size_bytes);
+                     pa->set_reference(a.reference);
+                     pa->set_voice(a.voice);
+                   }
+                 },
+                 [&](const core::CustomerDeparted& e) {
+                   out->mutable_customer_departed()->set_interaction_id(e.interaction);
+                 },
                  [&](const core::TransferTimedOut& e) {
                    auto* m = out->mutable_transfer_timed_out();
                    m->set_interaction_id(e.interaction);
@@ -249,6 +268,8 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::InteractionClosed&) { return "interaction_closed"; },
                         [](const core::TransferRequested&) { return "transfer_requested"; },
                         [](const core::TransferTimedOut&) { return "transfer_timed_out"; },
+                        [](const core::MessagePosted&) { return "message_posted"; },
+                        [](const core::CustomerDeparted&) { return "customer_departed"; },
                     },
                     e.body);
 }

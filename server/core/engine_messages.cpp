@@ -1,0 +1,82 @@
+// Messages of text interactions (R-MSG-1..4): customer, agent and bot
+// messages, validated here for every channel; delivery to the customer is an
+// effect carried out by the channel adapter once the message is durable.
+#include "core/engine_internal.h"
+
+namespace contactd::core {
+
+// Pending conversations are previewed by the campaign's agents; once owned,
+// only the owner, a transfer target, supervisors and administrators read them.
+Audience Engine::message_audience(const Interaction& i) const {
+  if (i.state == InteractionState::bot || i.state == InteractionState::pending) return inbox_audience(i);
+  Audience a;
+  a.users = {i.owner};
+  if (i.transfer && i.transfer->to_agent != kNoUser) a.users.push_back(i.transfer->to_agent);
+  a.supervisors_of = {i.campaign};
+  a.administrators = true;
+  return a;
+}
+
+MaybeError Engine::check_text(const std::string& text, bool has_attachments) const {
+  if (text.size() > kMaxMessageText) return error(ErrorCode::invalid_argument, "message text is longer than 10000 bytes");
+  if (!has_attachments && text.find_first_not_of(" \t\r\n") == std::string::npos)
+    return error(ErrorCode::invalid_argument, "a message needs text or attachments");
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const CustomerMessage& cmd, Pending& p) {
+  if (!actor.system) return error(ErrorCode::permission_denied, "customer messages come from channels");
+  auto it = interactions_.find(cmd.interaction);
+  if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
+  Interaction& i = it->second;
+  if (i.state == InteractionState::finished) return error(ErrorCode::failed_precondition, "the interaction is finished");
+  const auto& channel = campaigns_.at(i.campaign).settings.channels[index(i.channel)];
+  if (auto e = check_text(cmd.text, !cmd.attachments.empty())) return e;
+  if (auto e = check_attachments(i.channel, channel.provider, cmd.attachments)) return e;
+  p.out->reply = CreatedReply{++last_message_id_};
+  p.emit(message_audience(i),
+         MessagePosted{i.id, last_message_id_, Sender::customer, kNoUser, i.customer, cmd.text, cmd.attachments});
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const SendMessage& cmd, Pending& p) {
+  MaybeError err;
+  Interaction* i = owned_by(actor, cmd.interaction, err);
+  if (!i) return err;
+  if (i->state != InteractionState::active) return error(ErrorCode::failed_precondition, "the interaction is not active");
+  if (!is_text(i->channel)) return error(ErrorCode::failed_precondition, "phone interactions have no messages");
+  const auto& channel = campaigns_.at(i->campaign).settings.channels[index(i->channel)];
+  if (auto e = check_text(cmd.text, !cmd.attachments.empty())) return e;
+  if (auto e = check_attachments(i->channel, channel.provider, cmd.attachments)) return e;
+  const User& agent = users_.at(i->owner);
+  MessagePosted m{i->id, ++last_message_id_, Sender::agent, agent.id, agent.display_name, cmd.text, cmd.attachments};
+  p.out->reply = CreatedReply{m.message};
+  p.effect(DeliverMessage{i->channel, i->customer, m});
+  p.emit(message_audience(*i), std::move(m));
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const BotMessage& cmd, Pending& p) {
+  if (!actor.system) return error(ErrorCode::permission_denied, "bot messages come from the bot adapter");
+  auto it = interactions_.find(cmd.interaction);
+  if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
+  Interaction& i = it->second;
+  if (i.state != InteractionState::bot) return error(ErrorCode::failed_precondition, "the interaction is not with the bot");
+  if (auto e = check_text(cmd.text, false)) return e;
+  MessagePosted m{i.id, ++last_message_id_, Sender::bot, kNoUser, campaigns_.at(i.campaign).settings.bot->name,
+                  cmd.text, {}};
+  p.out->reply = CreatedReply{m.message};
+  p.effect(DeliverMessage{i.channel, i.customer, m});
+  p.emit(message_audience(i), std::move(m));
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const CustomerLeft& cmd, Pending& p) {
+  if (!actor.system) return error(ErrorCode::permission_denied, "customers leave through their channel");
+  auto it = interactions_.find(cmd.interaction);
+  if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
+  p.emit(message_audience(it->second), CustomerDeparted{it->first});
+  return std::nullopt;
+}
+
+}  // namespace contactd::core

@@ -1,0 +1,210 @@
+#include "harness/webchat_client.h"
+#include "world.h"
+
+using namespace contactd::test;
+namespace json = boost::json;
+
+namespace {
+
+std::uint64_t created_id(const v1::Envelope& e) {
+  INFO(e.DebugString());
+  REQUIRE(e.has_response());
+  REQUIRE(e.response().has_created());
+  return e.response().created().id();
+}
+
+v1::Command webchat_campaign(const std::string& name, v1::Strategy strategy) {
+  v1::Command c;
+  c.mutable_create_campaign()->set_name(name);
+  auto* s = c.mutable_create_campaign()->mutable_settings();
+  s->set_strategy(strategy);
+  auto* webchat = s->add_channels();
+  webchat->set_channel(v1::CHANNEL_WEBCHAT);
+  webchat->set_enabled(true);
+  webchat->set_provider(v1::PROVIDER_BUILTIN);
+  s->set_transfer_timeout_ms(5000);  // the minimum: the test waits for the real timer
+  return c;
+}
+
+void join(Client& admin, std::uint64_t user, std::uint64_t campaign) {
+  v1::Command c;
+  c.mutable_set_membership()->set_user_id(user);
+  c.mutable_set_membership()->set_campaign_id(campaign);
+  c.mutable_set_membership()->set_member(true);
+  require_ack(admin.request(c));
+}
+
+// Reads events until one of the wanted kind arrives (others are skipped).
+v1::Event next_of(Client& c, v1::Event::KindCase kind) {
+  for (int n = 0; n < 20; ++n) {
+    auto e = c.next_event().event();
+    if (e.kind_case() == kind) return e;
+  }
+  FAIL("no event of the wanted kind");
+  return {};
+}
+
+v1::Command interaction_command(std::uint64_t id, const std::string& kind) {
+  v1::Command c;
+  if (kind == "take") c.mutable_take()->set_interaction_id(id);
+  if (kind == "finish") c.mutable_finish()->set_interaction_id(id);
+  if (kind == "close") c.mutable_close_interaction()->set_interaction_id(id);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("R-IN-1 R-IN-3 R-MSG-1 R-TR-4 R-DISP-1 end to end: WebChat customer, auto-assignment, messages, "
+          "transfer timeout, finish, 3-level disposition with required comment, save-and-close") {
+  World w;
+  Client admin(w.port());
+  auto admin_snap = must_login(admin, "alice", "alice-pass").snapshot();
+  auto web_cmd = webchat_campaign("Web", v1::STRATEGY_LONGEST_IDLE);
+  auto* s = web_cmd.mutable_create_campaign()->mutable_settings();
+  s->set_comment_required(true);
+  auto* sale = s->add_dispositions();
+  sale->set_id(1);
+  sale->set_label("Sale");
+  sale->set_type(v1::DISPOSITION_TYPE_NORMAL);
+  auto* paid = sale->add_children();
+  paid->set_id(2);
+  paid->set_label("Paid");
+  paid->set_type(v1::DISPOSITION_TYPE_NORMAL);
+  auto* card = paid->add_children();
+  card->set_id(3);
+  card->set_label("Card");
+  card->set_type(v1::DISPOSITION_TYPE_NORMAL);
+  const auto web = created_id(admin.request(web_cmd));
+  const auto backoffice = created_id(admin.request(webchat_campaign("Backoffice", v1::STRATEGY_MANUAL)));
+  std::uint64_t ana_id = 0, carla_id = 0;
+  for (const auto& u : admin_snap.overseen()) {
+    if (u.login() == "ana") ana_id = u.id();
+    if (u.login() == "carla") carla_id = u.id();
+  }
+  join(admin, ana_id, web);
+  join(admin, carla_id, backoffice);  // carla stays offline: nobody takes the transfer
+
+  Client ana(w.port());
+  must_login(ana, "ana", "ana-pass");
+
+  // A customer opens a chat: pending, then auto-assigned to the only eligible agent.
+  WebChatClient customer(w.port());
+  customer.send({{"type", "start"}, {"campaign", web}});
+  auto started = customer.next();
+  REQUIRE(started.at("type").as_string() == "started");
+  const auto interaction = static_cast<std::uint64_t>(started.at("interaction").as_int64());
+  auto assigned = next_of(ana, v1::Event::kInteractionAssigned).interaction_assigned();
+  CHECK(assigned.interaction_id() == interaction);
+  CHECK(assigned.agent_id() == ana_id);
+  CHECK(assigned.how() == v1::ASSIGN_HOW_AUTOMATIC);
+  CHECK(assigned.strategy() == v1::STRATEGY_LONGEST_IDLE);
+  CHECK(assigned.candidates() == 1);
+
+  // Messages both ways.
+  customer.send({{"type", "message"}, {"text", "Hello, I want to buy"}});
+  auto from_customer = next_of(ana, v1::Event::kMessagePosted).message_posted();
+  CHECK(from_customer.text() == "Hello, I want to buy");
+  CHECK(from_customer.sender() == v1::SENDER_CUSTOMER);
+  v1::Command say;
+  say.mutable_send_message()->set_interaction_id(interaction);
+  say.mutable_send_message()->set_text("Sure! 😀");
+  created_id(ana.request(say));
+  auto to_customer = customer.next();
+  CHECK(to_customer.at("type").as_string() == "message");
+  CHECK(to_customer.at("from").as_string() == "agent");
+  CHECK(to_customer.at("name").as_string() == "Ana Agent");
+  CHECK(to_customer.at("text").as_string() == "Sure! 😀");
+
+  // Transfer to a campaign where nobody takes it: back to ana after the timeout.
+  v1::Command transfer;
+  transfer.mutable_transfer()->set_interaction_id(interaction);
+  transfer.mutable_transfer()->set_to_campaign(backoffice);
+  require_ack(ana.request(transfer));
+  auto timed_out = next_of(ana, v1::Event::kTransferTimedOut).transfer_timed_out();
+  CHECK(timed_out.returned_to() == ana_id);
+  auto back = next_of(ana, v1::Event::kInteractionAssigned).interaction_assigned();
+  CHECK(back.how() == v1::ASSIGN_HOW_RETURNED);
+  CHECK(back.campaign_id() == web);
+
+  // Close is refused before a disposition; finish tells the customer.
+  require_ack(ana.request(interaction_command(interaction, "finish")));
+  CHECK(customer.next().at("type").as_string() == "ended");
+  CHECK(error_of(ana.request(interaction_command(interaction, "close"))) == v1::FAILED_PRECONDITION);
+  v1::Command dispose;
+  auto* d = dispose.mutable_save_disposition();
+  d->set_interaction_id(interaction);
+  d->add_path(1);
+  d->add_path(2);
+  d->add_path(3);
+  d->set_close(true);
+  CHECK(error_of(ana.request(dispose)) == v1::INVALID_ARGUMENT);  // the comment is required
+  d->set_comment("Paid by card");
+  require_ack(ana.request(dispose));
+
+  CHECK(w.db.query("SELECT state FROM interactions WHERE id = " + std::to_string(interaction)) == "closed");
+  CHECK(w.db.query("SELECT disposition->>'comment' FROM interactions WHERE id = " + std::to_string(interaction)) ==
+        "Paid by card");
+  CHECK(w.db.query("SELECT count(*) FROM messages WHERE interaction_id = " + std::to_string(interaction)) == "2");
+  CHECK(w.db.query("SELECT count(*) FROM journal WHERE type = 'transfer_timed_out'") == "1");
+}
+
+TEST_CASE("R-IN-2 two agents take the same interaction at once: exactly one wins, the other gets a clear error") {
+  World w;
+  Client admin(w.port());
+  auto snap = must_login(admin, "alice", "alice-pass").snapshot();
+  const auto desk = created_id(admin.request(webchat_campaign("Desk", v1::STRATEGY_MANUAL)));
+  std::uint64_t ana_id = 0, bob_id = 0;
+  for (const auto& u : snap.overseen()) {
+    if (u.login() == "ana") ana_id = u.id();
+    if (u.login() == "bob") bob_id = u.id();
+  }
+  join(admin, ana_id, desk);
+  join(admin, bob_id, desk);
+  Client ana(w.port());
+  must_login(ana, "ana", "ana-pass");
+  Client bob(w.port());
+  must_login(bob, "bob", "bob-pass");
+  WebChatClient customer(w.port());
+  customer.send({{"type", "start"}, {"campaign", desk}});
+  const auto id = static_cast<std::uint64_t>(customer.next().at("interaction").as_int64());
+
+  // Both send before either reads an answer.
+  const auto ana_request = ana.send(interaction_command(id, "take"));
+  const auto bob_request = bob.send(interaction_command(id, "take"));
+  auto answer = [](Client& c, std::uint64_t request) {
+    for (;;) {
+      auto e = c.next_frame();
+      if (e.request_id() == request) return e;
+    }
+  };
+  auto a = answer(ana, ana_request);
+  auto b = answer(bob, bob_request);
+  const bool ana_won = a.has_response();
+  CHECK(ana_won != b.has_response());
+  const auto& loser = ana_won ? b : a;
+  CHECK(loser.error().code() == v1::FAILED_PRECONDITION);
+  CHECK(loser.error().message() == "already taken by another agent");
+  CHECK(w.db.query("SELECT owner_id FROM interactions WHERE id = " + std::to_string(id)) ==
+        std::to_string(ana_won ? ana_id : bob_id));
+}
+
+TEST_CASE("WebChat bad input: malformed frames and unknown campaigns get typed errors, nothing is created") {
+  World w;
+  WebChatClient customer(w.port());
+  customer.send_raw("not json");
+  CHECK(customer.next().at("code").as_string() == "malformed");
+  customer.send_raw("[1,2]");
+  CHECK(customer.next().at("code").as_string() == "malformed");
+  customer.send({{"type", "dance"}});
+  CHECK(customer.next().at("code").as_string() == "malformed");
+  customer.send({{"type", "start"}, {"campaign", "one"}});
+  CHECK(customer.next().at("code").as_string() == "invalid_argument");
+  customer.send({{"type", "start"}, {"campaign", 999}});
+  CHECK(customer.next().at("code").as_string() == "not_found");
+  customer.send({{"type", "message"}, {"text", "anyone?"}});
+  CHECK(customer.next().at("code").as_string() == "failed_precondition");
+  // Sales exists (seeded) but has no WebChat channel enabled.
+  customer.send({{"type", "start"}, {"campaign", 1}});
+  CHECK(customer.next().at("code").as_string() == "failed_precondition");
+  CHECK(w.db.query("SELECT count(*) FROM interactions") == "0");
+}
