@@ -12,7 +12,7 @@ Attachment file(std::string name, std::uint64_t size, bool voice = false) {
 
 }  // namespace
 
-TEST_CASE("R-MSG-1 customer and agent messages flow both ways; the agent's is delivered through the channel") {
+TEST_CASE("R-MSG-1 customer and agent messages flow both ways, the agent's is delivered through the channel") {
   Inbox d;
   d.configure(d.sales, webchat(Strategy::manual));
   d.connect(d.ana);
@@ -114,7 +114,7 @@ TEST_CASE("R-MSG-3 an oversized attachment is refused and nothing is sent") {
   CHECK(o.events.empty());
 }
 
-TEST_CASE("messages: a customer leaving is told to the agent; finished interactions take no more messages") {
+TEST_CASE("messages: a customer leaving is told to the agent, finished interactions take no more messages") {
   Inbox d;
   d.configure(d.sales, webchat(Strategy::manual));
   d.connect(d.ana);
