@@ -36,6 +36,7 @@ async def main():
     parser.add_argument("--login", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--status", help="set this status/break by name after login")
+    parser.add_argument("--greet", help="send this message to each conversation assigned to me")
     args = parser.parse_args()
 
     pb = load_schema()
@@ -85,8 +86,17 @@ async def main():
                 pb.contactd_dot_v1_dot_commands__pb2.SetStatus(status_id=wanted[0])))
             print("set status:", "ok" if reply.HasField("response") else reply.error.message)
         print("waiting for events (Ctrl-C to quit)...")
+        me = snap.me.id
         while True:
-            show(pb.Envelope.FromString(await ws.recv()))
+            env = pb.Envelope.FromString(await ws.recv())
+            show(env)
+            assigned = env.event.interaction_assigned if env.HasField("event") else None
+            if args.greet and assigned and env.event.HasField("interaction_assigned") and assigned.agent_id == me:
+                next_id += 1
+                out = pb.Envelope(request_id=next_id)
+                out.command.send_message.interaction_id = assigned.interaction_id
+                out.command.send_message.text = args.greet
+                await ws.send(out.SerializeToString())
 
 
 if __name__ == "__main__":

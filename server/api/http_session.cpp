@@ -53,6 +53,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       });
       return;
     }
+    if (auto page = state_->pages.find(std::string(request.target())); page != state_->pages.end()) {
+      auto res = simple(request, http::status::ok, page->second.body);
+      res.set(http::field::content_type, page->second.content_type);
+      return respond(std::move(res));
+    }
     respond(simple(request, http::status::not_found, "no such endpoint\n"));
   }
 

@@ -38,6 +38,10 @@ Server::Server(net::io_context& io, net::thread_pool& workers, ServerOptions opt
 
 Server::~Server() = default;
 
+void Server::add_page(std::string path, std::string content_type, std::string body) {
+  state_->pages[std::move(path)] = State::Page{std::move(content_type), std::move(body)};
+}
+
 void Server::add_endpoint(std::string path, FrameHandler& handler) {
   state_->endpoints[std::move(path)] = State::Endpoint{&handler, false};
 }

@@ -44,6 +44,8 @@ class Server {
   // Serves another WebSocket endpoint at `path` (e.g. "/webchat/v1") with
   // text frames. REQUIRES: before start().
   void add_endpoint(std::string path, FrameHandler& handler);
+  // Serves a fixed document at `path` for GET. REQUIRES: before start().
+  void add_page(std::string path, std::string content_type, std::string body);
   ~Server();
 
   // Binds and starts accepting. Returns the bound port. Throws on failure.

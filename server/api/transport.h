@@ -38,6 +38,11 @@ struct Server::State {
     bool binary;
   };
   std::unordered_map<std::string, Endpoint> endpoints;  // path -> handler; fixed after start()
+  struct Page {
+    std::string content_type;
+    std::string body;
+  };
+  std::unordered_map<std::string, Page> pages;  // fixed after start()
   const ReadinessProbe readiness;
   tcp::acceptor acceptor;
   std::atomic<core::ConnectionId> next_connection{1};

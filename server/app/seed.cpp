@@ -22,6 +22,57 @@ std::string required_string(const toml::table& t, const char* key, const std::st
   return *v;
 }
 
+// Each enabled channel gets its usual provider.
+core::Provider default_provider(core::Channel c) {
+  switch (c) {
+    case core::Channel::phone: return core::Provider::sip_trunk;
+    case core::Channel::sms: return core::Provider::sms_gateway;
+    case core::Channel::email: return core::Provider::smtp;
+    case core::Channel::webchat: return core::Provider::builtin;
+    case core::Channel::whatsapp:
+    case core::Channel::instagram:
+    case core::Channel::messenger: return core::Provider::meta;
+  }
+  return core::Provider::builtin;
+}
+
+std::vector<core::DispositionNode> dispositions(const toml::array& nodes, const std::string& where) {
+  std::vector<core::DispositionNode> out;
+  for (const auto& n : nodes) {
+    const auto* t = n.as_table();
+    if (!t) throw std::runtime_error(where + ": dispositions are tables {id, label, children}");
+    core::DispositionNode node;
+    node.id = static_cast<std::uint32_t>((*t)["id"].value_or(0));
+    node.label = (*t)["label"].value_or(std::string());
+    if ((*t)["type"].value_or(std::string("normal")) == "reschedule") node.type = core::DispositionType::reschedule;
+    if (const auto* children = (*t)["children"].as_array()) node.children = dispositions(*children, where);
+    out.push_back(std::move(node));
+  }
+  return out;
+}
+
+// [[campaigns]]: name, strategy, channels = ["webchat", ...], transfer_timeout_seconds,
+// comment_required, dispositions = [{id, label, children = [...]}].
+core::CampaignSettings campaign_settings(const toml::table& t, const std::string& where) {
+  core::CampaignSettings s;
+  if (auto name = t["strategy"].value<std::string>()) {
+    auto strategy = core::strategy_from_string(*name);
+    if (!strategy) throw std::runtime_error(where + ": unknown strategy '" + *name + "'");
+    s.strategy = *strategy;
+  }
+  if (const auto* channels = t["channels"].as_array()) {
+    for (const auto& c : *channels) {
+      auto channel = core::channel_from_string(c.value_or(std::string()));
+      if (!channel) throw std::runtime_error(where + ": unknown channel");
+      s.channels[core::index(*channel)] = core::ChannelSettings{true, default_provider(*channel)};
+    }
+  }
+  if (auto seconds = t["transfer_timeout_seconds"].value<std::int64_t>()) s.transfer_timeout = std::chrono::seconds(*seconds);
+  if (t["comment_required"].value_or(false)) s.comment_policy = core::CommentPolicy::required;
+  if (const auto* nodes = t["dispositions"].as_array()) s.dispositions = dispositions(*nodes, where);
+  return s;
+}
+
 }  // namespace
 
 int seed(const Config& config, const std::string& seed_file) {
@@ -62,7 +113,8 @@ int seed(const Config& config, const std::string& seed_file) {
       for (auto& node : *campaigns) {
         const auto& t = *node.as_table();
         auto name = required_string(t, "name", seed_file + " [[campaigns]]");
-        if (!engine.find_campaign_by_name(name)) run(core::CreateCampaign{name}, "campaign " + name);
+        if (!engine.find_campaign_by_name(name))
+          run(core::CreateCampaign{name, campaign_settings(t, seed_file + " campaign " + name)}, "campaign " + name);
       }
     }
     std::cout << "\n  login            password          profile         campaigns\n";

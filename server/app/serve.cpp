@@ -14,6 +14,7 @@
 #include "app/commands.h"
 #include "app/database_tools.h"
 #include "app/outlets.h"
+#include "channels/webchat/demo_page.h"
 #include "channels/webchat/gateway.h"
 #include "host/engine_host.h"
 #include "store/database.h"
@@ -106,6 +107,7 @@ int serve(const Config& config) {
   api::Dispatcher dispatcher(host, streams, workers, clock, config.auth);
   api::Server server(io, workers, config.server, dispatcher, [&] { return probe(config, journal); });
   server.add_endpoint("/webchat/v1", webchat);
+  server.add_page("/webchat/", "text/html; charset=utf-8", channels::kWebChatDemoPage);
 
   std::uint16_t port = 0;
   try {

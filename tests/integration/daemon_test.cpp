@@ -14,6 +14,9 @@ TEST_CASE("R-PLAT-6 /healthz says alive, /readyz follows the database") {
   CHECK(ready.status == 200);
   CHECK(ready.body.find("\"ready\":true") != std::string::npos);
   CHECK(http_get(w.port(), "/nope").status == 404);
+  auto page = http_get(w.port(), "/webchat/");
+  CHECK(page.status == 200);
+  CHECK(page.body.find("/webchat/v1") != std::string::npos);
 
   // New connections to the database refused: not ready, but still alive.
   w.db.admin("ALTER DATABASE " + w.db.name() + " ALLOW_CONNECTIONS false");
