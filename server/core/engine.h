@@ -124,7 +124,7 @@ class Engine {
   void refresh_campaign(Campaign&, Pending&);
   void drain(CampaignId, Channel, Pending&);
   void assign(Interaction&, User& agent, AssignHow, std::uint32_t candidates, std::vector<Candidate>, Pending&);
-  void release(Interaction&, TimePoint now);  // the owner no longer holds it
+  void release(Interaction&, Pending&);  // the owner no longer holds it
   void set_owner(Interaction&, UserId owner);  // keeps owned_ in step
   std::int64_t score(const User&, const Campaign&) const;
   std::uint16_t capacity(const User&, const Campaign&, Channel) const;

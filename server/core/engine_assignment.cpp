@@ -117,12 +117,14 @@ void Engine::assign(Interaction& i, User& agent, AssignHow how, std::uint32_t ca
   refresh_agent(agent, p, /*assign_now=*/false);
 }
 
-void Engine::release(Interaction& i, TimePoint now) {
+void Engine::release(Interaction& i, Pending& p) {
   User& owner = users_.at(i.owner);
   owner.active[index(i.channel)]--;
-  owner.talk_ms += (now - i.assigned_at).count();
+  owner.talk_ms += (p.now - i.assigned_at).count();
+  if (owner.active_total() == 0) owner.idle_since = p.now;
+  // Journal only: keeps longest-idle and least-talk-time fair across restarts.
+  p.emit({}, AgentLoadChanged{owner.id, owner.talk_ms, owner.idle_since});
   if (owner.active_total() == 0) {
-    owner.idle_since = now;
     if (owner.grace_until) {
       grace_deadlines_.erase({*owner.grace_until, owner.id});
       owner.grace_until.reset();
@@ -142,7 +144,7 @@ void Engine::return_to_queue(User& u, Pending& p) {
       transfer_deadlines_.erase({i.transfer->deadline, i.id});
       i.transfer.reset();
     }
-    release(i, p.now);
+    release(i, p);
     p.emit(inbox_audience(i), InteractionQueued{i.id, i.campaign, QueueReason::returned});
     enqueue(i, p);
   }

@@ -170,7 +170,7 @@ MaybeError Engine::on(const Actor& actor, const Finish& cmd, Pending& p) {
   if (!is_text(i->channel)) return error(ErrorCode::failed_precondition, "phone interactions finish when the call ends");
   if (i->transfer) return error(ErrorCode::failed_precondition, "a transfer is in progress");
   User& owner = users_.at(i->owner);
-  release(*i, p.now);
+  release(*i, p);
   i->state = InteractionState::finished;
   p.emit(inbox_audience(*i), InteractionFinished{i->id, owner.id});
   refresh_agent(owner, p);

@@ -48,7 +48,7 @@ MaybeError Engine::on(const Actor& actor, const TransferInteraction& cmd, Pendin
   if (t.to_campaign != 0) {
     // The interaction leaves the agent for the target campaign's queue.
     User& from = users_.at(t.from);
-    release(*i, p.now);
+    release(*i, p);
     i->campaign = t.to_campaign;
     p.emit(inbox_audience(*i), InteractionQueued{i->id, i->campaign, QueueReason::transfer});
     enqueue(*i, p);
@@ -77,7 +77,7 @@ MaybeError Engine::on(const Actor& actor, const AcceptTransfer& cmd, Pending& p)
         break;
       }
   }
-  release(i, p.now);
+  release(i, p);
   i.campaign = campaign;
   assign(i, to, AssignHow::transfer, 1, {Candidate{to.id, 0}}, p);
   refresh_agent(from, p);

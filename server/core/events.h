@@ -128,12 +128,18 @@ struct MessagePosted {
   std::vector<Attachment> attachments;
 };
 struct CustomerDeparted { InteractionId interaction{}; };
+// An agent stopped holding an interaction: their totals for the strategies.
+struct AgentLoadChanged {
+  UserId user{};
+  std::int64_t talk_ms{0};
+  TimePoint idle_since{};
+};
 
 using EventBody = std::variant<CampaignCreated, CampaignUpdated, UserCreated, MembershipChanged, StatusDefined,
                                SessionOpened, SessionEnded, PresenceChanged, AgentStatusChanged,
                                InteractionOpened, InteractionQueued, BotDeadlineSet, InteractionAssigned,
                                InteractionFinished, DispositionSaved, InteractionClosed, TransferRequested,
-                               TransferTimedOut, MessagePosted, CustomerDeparted>;
+                               TransferTimedOut, MessagePosted, CustomerDeparted, AgentLoadChanged>;
 
 struct Event {
   EventSeq seq{};

@@ -39,7 +39,8 @@ core::EngineState load_state(pqxx::connection& c) {
 
   std::map<core::UserId, std::size_t> user_index;
   for (const auto& r : t.exec("SELECT id, login, display_name, profile, password_hash, status_id, " +
-                              ms_of("status_since") + ", " + ms_of("presence_since") + " FROM users ORDER BY id")) {
+                              ms_of("status_since") + ", " + ms_of("presence_since") + ", talk_ms, " +
+                              ms_of("COALESCE(idle_since, created_at)") + " FROM users ORDER BY id")) {
     core::User u;
     u.id = r[0].as<core::UserId>();
     u.login = r[1].as<std::string>();
@@ -51,6 +52,8 @@ core::EngineState load_state(pqxx::connection& c) {
     if (!r[5].is_null()) u.status = r[5].as<core::StatusId>();
     u.status_since = core::from_unix_ms(r[6].as<long long>());
     u.presence_since = core::from_unix_ms(r[7].as<long long>());
+    u.talk_ms = r[8].as<std::int64_t>();
+    u.idle_since = core::from_unix_ms(r[9].as<long long>());
     user_index[u.id] = st.users.size();
     st.users.push_back(std::move(u));
   }

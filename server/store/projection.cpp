@@ -174,6 +174,10 @@ void project(pqxx::transaction_base& t, const core::Event& event) {
                           e.message, e.interaction, std::string(core::to_string(e.sender)),
                           static_cast<long long>(e.author), e.author_name, e.text, attachments, at);
           },
+          [&](const core::AgentLoadChanged& e) {
+            t.exec_params("UPDATE users SET talk_ms = $2, idle_since = " + ts(3) + " WHERE id = $1", e.user,
+                          e.talk_ms, core::to_unix_ms(e.idle_since));
+          },
           [&](const core::CustomerDeparted& e) {
             t.exec_params("UPDATE interactions SET customer_left_at = " + ts(2) + " WHERE id = $1", e.interaction, at);
           },

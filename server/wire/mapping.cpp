@@ -236,6 +236,12 @@ void to_proto(const core::Event& in, v1::Event* out) {
                      pa->set_voice(a.voice);
                    }
                  },
+                 [&](const core::AgentLoadChanged& e) {
+                   auto* m = out->mutable_agent_load_changed();
+                   m->set_user_id(e.user);
+                   m->set_talk_ms(e.talk_ms);
+                   m->set_idle_since_ms(core::to_unix_ms(e.idle_since));
+                 },
                  [&](const core::CustomerDeparted& e) {
                    out->mutable_customer_departed()->set_interaction_id(e.interaction);
                  },
@@ -270,6 +276,7 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::TransferTimedOut&) { return "transfer_timed_out"; },
                         [](const core::MessagePosted&) { return "message_posted"; },
                         [](const core::CustomerDeparted&) { return "customer_departed"; },
+                        [](const core::AgentLoadChanged&) { return "agent_load_changed"; },
                     },
                     e.body);
 }

@@ -108,6 +108,7 @@ TEST_CASE("R-PLAT-3 open interactions reload with their state, owner, queue, tra
   auto finished = open(sales, "finished");
   j.run(Actor::User(ana), Take{finished});
   j.run(Actor::User(ana), SaveDisposition{finished, {1}, "kept", std::nullopt, false});
+  j.now += 90s;  // handled for 90 s
   j.run(Actor::User(ana), Finish{finished});
   auto moving = open(sales, "moving");
   j.run(Actor::User(ana), Take{moving});
@@ -128,6 +129,8 @@ TEST_CASE("R-PLAT-3 open interactions reload with their state, owner, queue, tra
   CHECK(a->state == InteractionState::active);
   CHECK(a->owner == ana);
   CHECK(reloaded.find_user(ana)->active[index(Channel::webchat)] == 1);
+  // Strategy inputs survive too (least talk time, longest idle).
+  CHECK(reloaded.find_user(ana)->talk_ms == 90'000);
   const Interaction* f = reloaded.find_interaction(finished);
   CHECK(f->state == InteractionState::finished);
   REQUIRE(f->disposition);
