@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <string>
 
+#include "core/overloaded.h"
+
 #include "core/profile.h"
 #include "wire/campaign_mapping.h"
 
@@ -11,12 +13,7 @@
 namespace contactd::store {
 namespace {
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
+using core::Overloaded;
 
 // $n as timestamptz from Unix milliseconds.
 std::string ts(int n) { return "to_timestamp($" + std::to_string(n) + "::bigint / 1000.0)"; }

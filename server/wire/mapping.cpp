@@ -1,5 +1,7 @@
 #include "wire/mapping.h"
 
+#include "core/overloaded.h"
+
 #include <google/protobuf/util/json_util.h>
 
 #include "wire/campaign_mapping.h"
@@ -7,12 +9,7 @@
 namespace contactd::wire {
 namespace {
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
+using core::Overloaded;
 
 }  // namespace
 

@@ -5,6 +5,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <catch2/catch.hpp>
+
+#include "harness/timed_read.h"
 #include <functional>
 
 namespace contactd::test {
@@ -56,22 +58,7 @@ std::uint64_t Client::send(const v1::Command& command) {
 
 std::optional<v1::Envelope> Client::read_one(std::chrono::milliseconds timeout) {
   if (impl_->closed) return std::nullopt;
-  bool done = false;
-  beast::error_code ec;
-  impl_->buffer.clear();
-  impl_->ws.async_read(impl_->buffer, [&](beast::error_code e, std::size_t) {
-    ec = e;
-    done = true;
-  });
-  impl_->io.restart();
-  impl_->io.run_for(timeout);
-  if (!done) {
-    beast::get_lowest_layer(impl_->ws).cancel();
-    impl_->io.restart();
-    impl_->io.run();
-    FAIL("no frame from the server within " << timeout.count() << " ms");
-  }
-  if (ec) {
+  if (timed_read(impl_->io, impl_->ws, impl_->buffer, timeout)) {
     impl_->closed = true;
     return std::nullopt;
   }

@@ -5,6 +5,8 @@
 #include <boost/beast/websocket.hpp>
 #include <catch2/catch.hpp>
 
+#include "harness/timed_read.h"
+
 namespace contactd::test {
 
 namespace beast = boost::beast;
@@ -32,17 +34,7 @@ void WebChatClient::send(const boost::json::object& frame) { send_raw(boost::jso
 void WebChatClient::send_raw(const std::string& text) { impl_->ws.write(net::buffer(text)); }
 
 boost::json::object WebChatClient::next() {
-  bool done = false;
-  beast::error_code ec;
-  impl_->buffer.clear();
-  impl_->ws.async_read(impl_->buffer, [&](beast::error_code e, std::size_t) {
-    ec = e;
-    done = true;
-  });
-  impl_->io.restart();
-  impl_->io.run_for(std::chrono::seconds(5));
-  if (!done) FAIL("no WebChat frame within 5 s");
-  REQUIRE_FALSE(ec);
+  REQUIRE_FALSE(timed_read(impl_->io, impl_->ws, impl_->buffer, std::chrono::seconds(5)));
   auto value = boost::json::parse(beast::buffers_to_string(impl_->buffer.cdata()));
   REQUIRE(value.is_object());
   return value.as_object();
