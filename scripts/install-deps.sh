@@ -9,7 +9,7 @@ packages=(
   libpqxx-dev postgresql postgresql-common
   protobuf-compiler libprotobuf-dev
   catch2 libsodium-dev libssl-dev libsystemd-dev
-  libtomlplusplus-dev libhowardhinnant-date-dev libspdlog-dev libfmt-dev
+  libtomlplusplus-dev libhowardhinnant-date-dev tzdata libspdlog-dev libfmt-dev
   libsofia-sip-ua-dev
 )
 

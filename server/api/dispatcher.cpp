@@ -208,6 +208,35 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
       });
       return;
     }
+    case v1::Command::kListTransferTargets: {
+      auto response = std::make_shared<v1::Response>();
+      const auto interaction = command.list_transfer_targets().interaction_id();
+      host_.execute(
+          [connection, interaction, response](core::Engine& e, core::TimePoint now) {
+            const core::Session* session = e.session_of(connection);
+            if (!session) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
+            auto result = e.transfer_targets(session->user, interaction, now);
+            if (auto* err = std::get_if<core::Error>(&result)) return failure(err->code, err->message);
+            auto* out = response->mutable_transfer_targets();
+            for (const auto& a : std::get<core::TransferTargets>(result).agents) {
+              auto* pa = out->add_agents();
+              pa->set_id(a.id);
+              pa->set_display_name(a.name);
+              pa->set_available(a.available);
+            }
+            for (const auto& c : std::get<core::TransferTargets>(result).campaigns) {
+              auto* pc = out->add_campaigns();
+              pc->set_id(c.id);
+              pc->set_name(c.name);
+              pc->set_inside_hours(c.inside_hours);
+            }
+            return Outcome{};
+          },
+          [peer, rid, response](const Outcome& o) {
+            peer->send(o.ok() ? response_frame(rid, *response) : error_frame(rid, *o.error));
+          });
+      return;
+    }
     case v1::Command::kGetSnapshot: {
       auto response = std::make_shared<v1::Response>();
       host_.execute(

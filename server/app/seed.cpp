@@ -12,6 +12,7 @@
 #include "core/engine.h"
 #include "store/journal.h"
 #include "store/loader.h"
+#include "tz/system_zones.h"
 
 namespace contactd::app {
 namespace {
@@ -89,7 +90,10 @@ int seed(const Config& config, const std::string& seed_file) {
     spdlog::critical("another contactd process is using this database; stop it before seeding");
     return 1;
   }
-  core::Engine engine(store::load_state(*conn));
+  tz::SystemZones zones;
+  core::EngineOptions engine_options;
+  engine_options.zones = &zones;
+  core::Engine engine(store::load_state(*conn), engine_options);
   core::SystemClock clock;
   store::PgJournal journal(config.database_url);
   journal.start();

@@ -21,6 +21,7 @@
 #include "store/journal.h"
 #include "store/loader.h"
 #include "store/migrations.h"
+#include "tz/system_zones.h"
 
 namespace contactd::app {
 namespace {
@@ -87,7 +88,10 @@ int serve(const Config& config) {
   const auto load_started = std::chrono::steady_clock::now();
   core::EngineState state = store::load_state(*owner);
   core::AudienceIndex audiences(state);
-  core::Engine engine(std::move(state));
+  tz::SystemZones zones;
+  core::EngineOptions engine_options;
+  engine_options.zones = &zones;
+  core::Engine engine(std::move(state), engine_options);
   spdlog::info("state loaded in {} ms: {} users, journal at {}",
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - load_started)
                    .count(),

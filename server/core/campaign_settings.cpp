@@ -1,5 +1,7 @@
 #include "core/campaign_settings.h"
 
+#include "core/operating_hours.h"
+
 #include <set>
 
 namespace contactd::core {
@@ -29,7 +31,7 @@ bool http_url(const std::string& url) {
 
 }  // namespace
 
-MaybeError validate(const CampaignSettings& s, bool (*zone_known)(std::string_view)) {
+MaybeError validate(const CampaignSettings& s, const ZoneRules& zones) {
   for (std::size_t i = 0; i < kChannelCount; ++i) {
     const auto channel = static_cast<Channel>(i);
     const auto& c = s.channels[i];
@@ -50,7 +52,8 @@ MaybeError validate(const CampaignSettings& s, bool (*zone_known)(std::string_vi
   if (s.transfer_timeout < Millis{5'000} || s.transfer_timeout > Millis{3'600'000})
     return invalid("transfer timeout must be 5 s to 1 h");
   if (s.wrap_up < Millis{0} || s.wrap_up > Millis{3'600'000}) return invalid("wrap-up must be 0 to 1 h");
-  if (!zone_known(s.hours.time_zone)) return invalid("unknown time zone '" + s.hours.time_zone + "'");
+  if (!zones.utc_offset(s.hours.time_zone, TimePoint{}))
+    return invalid("unknown time zone '" + s.hours.time_zone + "'");
   for (const auto& r : s.hours.weekly) {
     if (r.weekday > 6) return invalid("weekday must be 0 (Sunday) to 6 (Saturday)");
     if (r.start_minute >= r.end_minute || r.end_minute > 1440)

@@ -86,8 +86,10 @@ struct CampaignSettings {
   bool has(Channel c) const { return channels[index(c)].enabled; }
 };
 
-// Checks the settings as a whole. `zone_known` tells whether a time zone name exists.
-MaybeError validate(const CampaignSettings& s, bool (*zone_known)(std::string_view));
+class ZoneRules;
+
+// Checks the settings as a whole; `zones` tells which time zone names exist.
+MaybeError validate(const CampaignSettings& s, const ZoneRules& zones);
 
 // Finds the node for a full path through the tree (each step a child of the
 // previous, ending at a leaf). Null when the path is not valid.

@@ -17,6 +17,7 @@
 #include "core/events.h"
 #include "core/id_map.h"
 #include "core/model.h"
+#include "core/operating_hours.h"
 #include "core/snapshot.h"
 
 namespace contactd::core {
@@ -41,9 +42,26 @@ struct EngineOptions {
   // Agents who disconnect keep their active interactions this long; then
   // those return to the queue.
   Millis disconnect_grace{Millis{120'000}};
-  // Whether a time zone name exists (the host supplies the tz database).
-  bool (*zone_known)(std::string_view){[](std::string_view z) { return z == "UTC"; }};
+  // Time-zone rules for operating hours (the host supplies the tz database;
+  // null: UTC only). Must outlive the engine.
+  const ZoneRules* zones{nullptr};
   std::uint64_t random_seed{0x9e3779b97f4a7c15ULL};
+};
+
+// R-TR-3: where an interaction can be transferred, with availability.
+struct TransferTargets {
+  struct Agent {
+    UserId id{};
+    std::string name;
+    bool available{false};  // connected, no status or break
+  };
+  struct Campaign {
+    CampaignId id{};
+    std::string name;
+    bool inside_hours{false};
+  };
+  std::vector<Agent> agents;        // members of campaigns with the channel, but the caller
+  std::vector<Campaign> campaigns;  // campaigns with the channel
 };
 
 // What a login needs to verify a password, looked up by login name.
@@ -74,6 +92,9 @@ class Engine {
   // The session a live connection is attached to.
   const Session* session_of(ConnectionId connection) const;
   const Interaction* find_interaction(InteractionId id) const;
+  // For the owner of `interaction` (or an administrator).
+  std::variant<TransferTargets, Error> transfer_targets(UserId viewer, InteractionId interaction, TimePoint now) const;
+  const ZoneRules& zones() const { return options_.zones ? *options_.zones : utc_only_; }
   std::size_t pending_count(CampaignId campaign, Channel channel) const;
   std::size_t interaction_count() const { return interactions_.size(); }
   EventSeq last_seq() const { return last_seq_; }
@@ -174,6 +195,7 @@ class Engine {
   StatusId last_status_id_{0};
   SessionId last_session_id_{0};
   EngineOptions options_;
+  UtcOnly utc_only_;
   std::uint64_t rng_{0x9e3779b97f4a7c15ULL};
   std::uint64_t next_random();
 };

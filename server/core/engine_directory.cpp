@@ -34,7 +34,7 @@ MaybeError Engine::on(const Actor& actor, const CreateCampaign& cmd, Pending& p)
   if (auto e = require_admin(actor, find_user(actor.user))) return e;
   if (auto e = check_name("campaign name", cmd.name)) return e;
   if (find_campaign_by_name(cmd.name)) return error(ErrorCode::already_exists, "a campaign with that name exists");
-  if (auto e = validate(cmd.settings, options_.zone_known)) return e;
+  if (auto e = validate(cmd.settings, zones())) return e;
   Campaign c{++last_campaign_id_, cmd.name, {}, cmd.settings, false};
   p.out->reply = CreatedReply{c.id};
   p.emit(admins_only(), CampaignCreated{c.id, c.name, c.settings});
@@ -46,7 +46,7 @@ MaybeError Engine::on(const Actor& actor, const UpdateCampaign& cmd, Pending& p)
   if (auto e = require_admin(actor, find_user(actor.user))) return e;
   auto it = campaigns_.find(cmd.campaign);
   if (it == campaigns_.end()) return error(ErrorCode::not_found, "no such campaign");
-  if (auto e = validate(cmd.settings, options_.zone_known)) return e;
+  if (auto e = validate(cmd.settings, zones())) return e;
   Campaign& c = it->second;
   c.settings = cmd.settings;
   Audience audience = admins_only();

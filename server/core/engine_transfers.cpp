@@ -84,6 +84,26 @@ MaybeError Engine::on(const Actor& actor, const AcceptTransfer& cmd, Pending& p)
   return std::nullopt;
 }
 
+std::variant<TransferTargets, Error> Engine::transfer_targets(UserId viewer, InteractionId id, TimePoint now) const {
+  const Interaction* i = find_interaction(id);
+  if (!i) return error(ErrorCode::not_found, "no such interaction");
+  const User* me = find_user(viewer);
+  if (!me || (i->owner != viewer && !is_admin(me->profile)))
+    return error(ErrorCode::permission_denied, "the interaction is not yours");
+  TransferTargets out;
+  std::set<UserId> seen{viewer};
+  for (const auto& [cid, c] : campaigns_) {
+    if (c.archived || !c.settings.has(i->channel)) continue;
+    out.campaigns.push_back(TransferTargets::Campaign{cid, c.name, is_open(c.settings.hours, now, zones())});
+    for (const auto& [uid, membership] : c.members) {
+      if (!seen.insert(uid).second) continue;
+      const User& u = users_.at(uid);
+      out.agents.push_back(TransferTargets::Agent{uid, u.display_name, u.connected() && !u.status});
+    }
+  }
+  return out;
+}
+
 void Engine::expire_transfer(Interaction& i, Pending& p) {
   const PendingTransfer t = *i.transfer;
   p.emit(inbox_audience(i), TransferTimedOut{i.id, t.from});

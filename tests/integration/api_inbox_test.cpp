@@ -115,6 +115,18 @@ TEST_CASE("R-IN-1 R-IN-3 R-MSG-1 R-TR-4 R-DISP-1 end to end: WebChat customer, a
   CHECK(to_customer.at("name").as_string() == "Ana Agent");
   CHECK(to_customer.at("text").as_string() == "Sure! 😀");
 
+  // R-TR-3: targets with availability; carla (Backoffice) is offline.
+  v1::Command targets;
+  targets.mutable_list_transfer_targets()->set_interaction_id(interaction);
+  auto listed = ana.request(targets);
+  REQUIRE(listed.response().has_transfer_targets());
+  const auto& t = listed.response().transfer_targets();
+  REQUIRE(t.agents_size() == 1);
+  CHECK(t.agents(0).id() == carla_id);
+  CHECK_FALSE(t.agents(0).available());
+  REQUIRE(t.campaigns_size() == 2);
+  CHECK(t.campaigns(0).inside_hours());
+
   // Transfer to a campaign where nobody takes it: back to ana after the timeout.
   v1::Command transfer;
   transfer.mutable_transfer()->set_interaction_id(interaction);

@@ -3,7 +3,14 @@
 using namespace contactd::test;
 
 namespace {
-bool any_zone(std::string_view z) { return z == "UTC" || z == "America/Sao_Paulo"; }
+struct TwoZones final : ZoneRules {
+  std::optional<Millis> utc_offset(std::string_view z, TimePoint) const override {
+    if (z == "UTC") return Millis{0};
+    if (z == "America/Sao_Paulo") return -Millis{3 * 3600 * 1000};
+    return std::nullopt;
+  }
+};
+const TwoZones any_zone;
 }
 
 TEST_CASE("campaign settings: valid settings pass, each invalid field gets a clear error") {
