@@ -5,6 +5,8 @@
 
 #include "api/command_mapping.h"
 #include "api/frames.h"
+#include "store/history.h"
+#include "wire/campaign_mapping.h"
 #include "wire/mapping.h"
 
 namespace contactd::api {
@@ -34,10 +36,11 @@ Outcome as_session_user(core::Engine& engine, core::TimePoint now, core::Connect
 }  // namespace
 
 Dispatcher::Dispatcher(host::EngineHost& host, StreamRegistry& streams, net::thread_pool& workers,
-                       const core::Clock& clock, DispatcherOptions options)
+                       store::HistoryReader& history, const core::Clock& clock, DispatcherOptions options)
     : host_(host),
       streams_(streams),
       workers_(workers),
+      history_(history),
       clock_(clock),
       options_(options),
       dummy_hash_(hash_password("contactd-dummy-password", options.password_cost)) {}
@@ -237,6 +240,42 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
           });
       return;
     }
+    case v1::Command::kSearchHistory: {
+      const auto& s = command.search_history();
+      std::string channel;
+      if (s.channel() != v1::CHANNEL_UNSPECIFIED) {
+        auto ch = wire::channel_from_proto(s.channel());
+        if (!ch) return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "unknown channel"));
+        channel = std::string(core::to_string(*ch));
+      }
+      if (s.page_size() > 500) return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "page_size is at most 500"));
+      with_history_scope(peer, rid, [this, peer, rid, s, channel](store::HistoryQuery q) {
+        q.campaign = s.campaign_id();
+        q.agent = s.agent_id();
+        q.channel = channel;
+        q.customer = s.customer();
+        q.from_ms = s.closed_from_ms();
+        q.to_ms = s.closed_to_ms();
+        q.disposition = s.disposition_id();
+        q.limit = s.page_size();
+        q.cursor = s.cursor();
+        v1::Response r;
+        *r.mutable_history_page() = history_.search(q);
+        peer->send(response_frame(rid, r));
+      });
+      return;
+    }
+    case v1::Command::kGetInteractionDetail: {
+      const auto id = command.get_interaction_detail().interaction_id();
+      with_history_scope(peer, rid, [this, peer, rid, id](store::HistoryQuery scope) {
+        auto detail = history_.detail(id, scope);
+        if (!detail) return peer->send(error_frame(rid, v1::NOT_FOUND, "no such closed interaction"));
+        v1::Response r;
+        *r.mutable_interaction_detail() = std::move(*detail);
+        peer->send(response_frame(rid, r));
+      });
+      return;
+    }
     case v1::Command::kGetSnapshot: {
       auto response = std::make_shared<v1::Response>();
       host_.execute(
@@ -257,6 +296,33 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
       break;
   }
   peer->send(error_frame(rid, v1::UNKNOWN_COMMAND, "unknown command (is the client newer than the server?)"));
+}
+
+void Dispatcher::with_history_scope(const PeerPtr& peer, std::uint64_t rid,
+                                    std::function<void(store::HistoryQuery)> query) {
+  const core::ConnectionId connection = peer->id();
+  host_.lookup([this, peer, rid, connection, query = std::move(query)](const core::Engine& e) mutable {
+    const core::Session* session = e.session_of(connection);
+    const core::User* me = session ? e.find_user(session->user) : nullptr;
+    if (!me) return peer->send(error_frame(rid, v1::UNAUTHENTICATED, "log in or resume first"));
+    store::HistoryQuery scope;
+    if (me->profile == core::Profile::agent) {
+      scope.only_owner = me->id;
+    } else if (me->profile == core::Profile::supervisor) {
+      scope.visible_campaigns = std::vector<core::CampaignId>(me->campaigns.begin(), me->campaigns.end());
+    }
+    net::post(workers_, [peer, rid, scope = std::move(scope), query = std::move(query)]() mutable {
+      try {
+        query(std::move(scope));
+      } catch (const std::invalid_argument&) {
+        peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "malformed cursor"));
+      } catch (const std::out_of_range&) {
+        peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "malformed cursor"));
+      } catch (const std::exception&) {
+        peer->send(error_frame(rid, v1::UNAVAILABLE, "history is unavailable; try again"));
+      }
+    });
+  });
 }
 
 void Dispatcher::on_closed(const PeerPtr& peer) {

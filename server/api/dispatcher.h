@@ -5,6 +5,7 @@
 // (UNKNOWN_COMMAND), authentication, then the engine's own rules.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 
 #include "api/auth.h"
@@ -14,6 +15,10 @@
 
 namespace boost::asio {
 class thread_pool;
+}
+namespace contactd::store {
+class HistoryReader;
+struct HistoryQuery;
 }
 
 namespace contactd::api {
@@ -26,8 +31,9 @@ struct DispatcherOptions {
 class Dispatcher final : public FrameHandler {
  public:
   // `workers` runs password checks (slow by design) off the engine strand.
+  // `history` answers history searches from the database (on `workers`).
   Dispatcher(host::EngineHost& host, StreamRegistry& streams, boost::asio::thread_pool& workers,
-             const core::Clock& clock, DispatcherOptions options);
+             store::HistoryReader& history, const core::Clock& clock, DispatcherOptions options);
 
   // A frame arrived on `peer`. Thread-safe.
   void on_frame(const PeerPtr& peer, std::string_view bytes, bool binary) override;
@@ -38,6 +44,11 @@ class Dispatcher final : public FrameHandler {
   host::EngineHost& host_;
   StreamRegistry& streams_;
   boost::asio::thread_pool& workers_;
+  store::HistoryReader& history_;
+
+  // Runs `query` on a worker with the caller's visibility filled in.
+  void with_history_scope(const PeerPtr& peer, std::uint64_t rid,
+                          std::function<void(store::HistoryQuery)> query);
   const core::Clock& clock_;
   DispatcherOptions options_;
   std::string dummy_hash_;  // verified for unknown logins so timing does not tell

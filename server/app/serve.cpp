@@ -19,6 +19,7 @@
 #include "host/engine_host.h"
 #include "store/database.h"
 #include "store/journal.h"
+#include "store/history.h"
 #include "store/loader.h"
 #include "store/migrations.h"
 #include "tz/system_zones.h"
@@ -108,7 +109,8 @@ int serve(const Config& config) {
   host::EngineHost host(io, std::move(engine), clock, journal, outlets);
   channels::WebChatGateway webchat(host);
   outlets.add(webchat);
-  api::Dispatcher dispatcher(host, streams, workers, clock, config.auth);
+  store::HistoryReader history(config.database_url);
+  api::Dispatcher dispatcher(host, streams, workers, history, clock, config.auth);
   api::Server server(io, workers, config.server, dispatcher, [&] { return probe(config, journal); });
   server.add_endpoint("/webchat/v1", webchat);
   server.add_page("/webchat/", "text/html; charset=utf-8", channels::kWebChatDemoPage);

@@ -141,6 +141,16 @@ using EventBody = std::variant<CampaignCreated, CampaignUpdated, UserCreated, Me
                                InteractionFinished, DispositionSaved, InteractionClosed, TransferRequested,
                                TransferTimedOut, MessagePosted, CustomerDeparted, AgentLoadChanged>;
 
+// The interaction an event is about, if any.
+inline std::optional<InteractionId> interaction_of(const EventBody& body) {
+  return std::visit(
+      [](const auto& e) -> std::optional<InteractionId> {
+        if constexpr (requires { e.interaction; }) return e.interaction;
+        else return std::nullopt;
+      },
+      body);
+}
+
 struct Event {
   EventSeq seq{};
   TimePoint at{};

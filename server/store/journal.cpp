@@ -48,8 +48,8 @@ void PgJournal::reconnect() {
   conn_.reset();
   conn_ = connect(url_);
   conn_->prepare("journal_insert",
-                 "INSERT INTO journal (seq, at, type, payload)"
-                 " VALUES ($1, to_timestamp($2::bigint / 1000.0), $3, $4::jsonb)");
+                 "INSERT INTO journal (seq, at, type, payload, interaction_id)"
+                 " VALUES ($1, to_timestamp($2::bigint / 1000.0), $3, $4::jsonb, NULLIF($5, 0))");
 }
 
 void PgJournal::write(const std::deque<Batch>& group) {
@@ -68,7 +68,7 @@ void PgJournal::write(const std::deque<Batch>& group) {
       message.Clear();
       wire::to_proto(e, &message);
       t.exec_prepared("journal_insert", e.seq, core::to_unix_ms(e.at), std::string(wire::event_type(e)),
-                      wire::event_json(message));
+                      wire::event_json(message), static_cast<long long>(core::interaction_of(e.body).value_or(0)));
       project(t, e);
     }
   }

@@ -158,6 +158,44 @@ TEST_CASE("R-IN-1 R-IN-3 R-MSG-1 R-TR-4 R-DISP-1 end to end: WebChat customer, a
         "Paid by card");
   CHECK(w.db.query("SELECT count(*) FROM messages WHERE interaction_id = " + std::to_string(interaction)) == "2");
   CHECK(w.db.query("SELECT count(*) FROM journal WHERE type = 'transfer_timed_out'") == "1");
+
+  // R-SUP-2: found in history, with its whole timeline.
+  v1::Command search;
+  search.mutable_search_history()->set_campaign_id(web);
+  search.mutable_search_history()->set_disposition_id(2);  // "Paid", in the middle of the path
+  auto page = admin.request(search);
+  REQUIRE(page.response().has_history_page());
+  REQUIRE(page.response().history_page().items_size() == 1);
+  const auto& found = page.response().history_page().items(0);
+  CHECK(found.id() == interaction);
+  CHECK(found.owner_id() == ana_id);
+  CHECK(found.disposition().comment() == "Paid by card");
+  CHECK(page.response().history_page().next_cursor().empty());
+  v1::Command detail;
+  detail.mutable_get_interaction_detail()->set_interaction_id(interaction);
+  auto d2 = admin.request(detail);
+  REQUIRE(d2.response().has_interaction_detail());
+  std::vector<v1::Event::KindCase> kinds;
+  for (const auto& e : d2.response().interaction_detail().timeline()) kinds.push_back(e.kind_case());
+  CHECK(kinds == std::vector<v1::Event::KindCase>{
+                     v1::Event::kInteractionOpened, v1::Event::kInteractionAssigned, v1::Event::kMessagePosted,
+                     v1::Event::kMessagePosted, v1::Event::kTransferRequested, v1::Event::kInteractionQueued,
+                     v1::Event::kTransferTimedOut, v1::Event::kInteractionAssigned, v1::Event::kInteractionFinished,
+                     v1::Event::kDispositionSaved, v1::Event::kInteractionClosed});
+  CHECK(d2.response().interaction_detail().timeline(1).interaction_assigned().strategy() ==
+        v1::STRATEGY_LONGEST_IDLE);
+  // Visibility: the owner sees it; another agent and a supervisor of other campaigns do not.
+  CHECK(ana.request(detail).response().has_interaction_detail());
+  Client bob(w.port());
+  must_login(bob, "bob", "bob-pass");
+  CHECK(error_of(bob.request(detail)) == v1::NOT_FOUND);
+  CHECK(bob.request(search).response().history_page().items_size() == 0);
+  Client sam(w.port());
+  must_login(sam, "sam", "sam-pass");
+  CHECK(error_of(sam.request(detail)) == v1::NOT_FOUND);
+  v1::Command bad_cursor = search;
+  bad_cursor.mutable_search_history()->set_cursor("garbage");
+  CHECK(error_of(admin.request(bad_cursor)) == v1::INVALID_ARGUMENT);
 }
 
 TEST_CASE("R-IN-2 two agents take the same interaction at once: exactly one wins, the other gets a clear error") {
@@ -219,4 +257,47 @@ TEST_CASE("WebChat bad input: malformed frames and unknown campaigns get typed e
   customer.send({{"type", "start"}, {"campaign", 1}});
   CHECK(customer.next().at("code").as_string() == "failed_precondition");
   CHECK(w.db.query("SELECT count(*) FROM interactions") == "0");
+}
+
+TEST_CASE("R-SUP-2 history pages: newest first, a cursor for the next page, filters by customer") {
+  World w;
+  Client admin(w.port());
+  auto snap = must_login(admin, "alice", "alice-pass").snapshot();
+  const auto desk = created_id(admin.request(webchat_campaign("Desk", v1::STRATEGY_MANUAL)));
+  std::uint64_t ana_id = 0;
+  for (const auto& u : snap.overseen())
+    if (u.login() == "ana") ana_id = u.id();
+  join(admin, ana_id, desk);
+  Client ana(w.port());
+  must_login(ana, "ana", "ana-pass");
+  std::vector<std::uint64_t> closed;
+  for (int n = 0; n < 3; ++n) {
+    WebChatClient customer(w.port());
+    customer.send({{"type", "start"}, {"campaign", desk}});
+    const auto id = static_cast<std::uint64_t>(customer.next().at("interaction").as_int64());
+    require_ack(ana.request(interaction_command(id, "take")));
+    require_ack(ana.request(interaction_command(id, "finish")));
+    require_ack(ana.request(interaction_command(id, "close")));
+    closed.push_back(id);
+  }
+  v1::Command search;
+  search.mutable_search_history()->set_campaign_id(desk);
+  search.mutable_search_history()->set_page_size(2);
+  auto first = admin.request(search).response().history_page();
+  REQUIRE(first.items_size() == 2);
+  CHECK(first.items(0).id() == closed[2]);  // most recently closed first
+  CHECK(first.items(1).id() == closed[1]);
+  REQUIRE_FALSE(first.next_cursor().empty());
+  search.mutable_search_history()->set_cursor(first.next_cursor());
+  auto second = admin.request(search).response().history_page();
+  REQUIRE(second.items_size() == 1);
+  CHECK(second.items(0).id() == closed[0]);
+  CHECK(second.next_cursor().empty());
+
+  const auto customer = w.db.query("SELECT customer FROM interactions WHERE id = " + std::to_string(closed[1]));
+  v1::Command by_customer;
+  by_customer.mutable_search_history()->set_customer(customer.substr(8, 10));  // a piece of the visitor id
+  auto matched = admin.request(by_customer).response().history_page();
+  REQUIRE(matched.items_size() == 1);
+  CHECK(matched.items(0).id() == closed[1]);
 }

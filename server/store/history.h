@@ -1,0 +1,50 @@
+#pragma once
+// History of closed interactions, read straight from PostgreSQL (R-SUP-2):
+// search with filters and keyset pagination, and one interaction's detail
+// with its whole timeline (the journal's events, messages included).
+// Blocking: call from worker threads. Thread-safe.
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "contactd/v1/envelope.pb.h"
+#include "core/ids.h"
+#include "core/interaction.h"
+
+namespace contactd::store {
+
+struct HistoryQuery {
+  std::optional<std::vector<core::CampaignId>> visible_campaigns;  // empty optional: all (administrators)
+  core::UserId only_owner{core::kNoUser};                           // agents see their own only
+  core::CampaignId campaign{0};
+  core::UserId agent{core::kNoUser};
+  std::string channel;   // "" or a channel name
+  std::string customer;  // substring, case-insensitive
+  std::int64_t from_ms{0};
+  std::int64_t to_ms{0};  // 0: now
+  std::uint32_t disposition{0};  // a node id anywhere on the saved path
+  std::uint32_t limit{50};
+  std::string cursor;  // from the previous page
+};
+
+class HistoryReader {
+ public:
+  explicit HistoryReader(std::string database_url);
+
+  // Throws on database errors (the caller answers "unavailable").
+  contactd::v1::HistoryPage search(const HistoryQuery& query);
+  // Empty when the interaction does not exist or is not visible under `scope`.
+  std::optional<contactd::v1::InteractionDetail> detail(core::InteractionId id, const HistoryQuery& scope);
+
+ private:
+  pqxx::connection& connection();
+
+  const std::string url_;
+  std::mutex mu_;
+  std::unique_ptr<pqxx::connection> conn_;
+};
+
+}  // namespace contactd::store
