@@ -67,6 +67,13 @@ std::optional<Mapped> to_core(const v1::Command& c) {
         attachments.push_back(core::Attachment{a.filename(), a.size_bytes(), a.reference(), a.voice()});
       return core::CommandBody{core::SendMessage{m.interaction_id(), m.text(), std::move(attachments)}};
     }
+    case K::kSaveDraft: {
+      const auto& d = c.save_draft().draft();
+      auto channel = wire::channel_from_proto(d.channel());
+      if (!channel) return invalid("draft.channel is required");
+      core::Draft draft{d.campaign_id(), {d.fields().begin(), d.fields().end()}};
+      return core::CommandBody{core::SaveDraft{*channel, std::move(draft)}};
+    }
     case K::kAcceptTransfer:
       return core::CommandBody{core::AcceptTransfer{c.accept_transfer().interaction_id()}};
     default:

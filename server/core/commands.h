@@ -9,6 +9,7 @@
 #include "core/ids.h"
 #include "core/interaction.h"
 #include "core/message.h"
+#include "core/model.h"
 #include "core/profile.h"
 #include "core/time.h"
 
@@ -125,6 +126,13 @@ struct BotMessage {
   InteractionId interaction{};
   std::string text;
 };
+// R-OUT-6: keep the caller's new-interaction form for `channel`; an empty
+// draft (no campaign, no fields) deletes it.
+struct SaveDraft {
+  Channel channel{};
+  Draft draft;
+};
+
 // From the channel: the customer closed the conversation on their side.
 struct CustomerLeft { InteractionId interaction{}; };
 
@@ -133,7 +141,7 @@ using CommandBody = std::variant<CreateCampaign, UpdateCampaign, CreateUser, Set
                                  SetStatus, ClearStatus,
                                  OpenInteraction, AwaitBot, BotAnswered, Take, Finish, SaveDisposition,
                                  CloseInteraction, TransferInteraction, AcceptTransfer, CustomerMessage,
-                                 SendMessage, BotMessage, CustomerLeft>;
+                                 SendMessage, BotMessage, CustomerLeft, SaveDraft>;
 
 struct Command {
   Actor actor;

@@ -237,6 +237,16 @@ Snapshot Engine::snapshot(UserId viewer) const {
       (i.state == InteractionState::finished ? snap.finished : snap.active).push_back(i);
     }
   }
+  // R-OUT-1: channels the caller may start in, with the campaigns allowing it.
+  for (std::size_t k = 0; k < kChannelCount; ++k) {
+    OutboundChannel oc{static_cast<Channel>(k), {}};
+    for (CampaignId cid : me.campaigns) {
+      const Campaign& c = campaigns_.at(cid);
+      if (!c.archived && c.settings.has(oc.channel) && c.members.at(viewer).outbound.test(k)) oc.campaigns.push_back(cid);
+    }
+    if (!oc.campaigns.empty()) snap.outbound.push_back(std::move(oc));
+  }
+  snap.drafts = me.drafts;
   for (const auto& [deadline, id] : transfer_deadlines_) {
     const Interaction& i = interactions_.at(id);
     if (i.transfer->to_agent == viewer) snap.offered.push_back(i);

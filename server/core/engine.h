@@ -118,6 +118,7 @@ class Engine {
   MaybeError on(const Actor&, const SendMessage&, Pending&);
   MaybeError on(const Actor&, const BotMessage&, Pending&);
   MaybeError on(const Actor&, const CustomerLeft&, Pending&);
+  MaybeError on(const Actor&, const SaveDraft&, Pending&);
   Audience message_audience(const Interaction& i) const;
   MaybeError check_text(const std::string& text, bool has_attachments) const;
   MaybeError on(const Actor&, const CreateUser&, Pending&);

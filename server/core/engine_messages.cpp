@@ -80,3 +80,33 @@ MaybeError Engine::on(const Actor& actor, const CustomerLeft& cmd, Pending& p) {
 }
 
 }  // namespace contactd::core
+
+namespace contactd::core {
+
+MaybeError Engine::on(const Actor& actor, const SaveDraft& cmd, Pending& p) {
+  User* me = user(actor.user);
+  if (actor.system || !me) return error(ErrorCode::permission_denied, "drafts belong to users");
+  const Draft& d = cmd.draft;
+  if (d.fields.size() > 30) return error(ErrorCode::invalid_argument, "a draft holds at most 30 fields");
+  std::size_t bytes = 0;
+  for (const auto& [name, value] : d.fields) {
+    if (name.empty() || name.size() > 64) return error(ErrorCode::invalid_argument, "draft field names are 1 to 64 bytes");
+    bytes += name.size() + value.size();
+  }
+  if (bytes > 64 * 1024) return error(ErrorCode::invalid_argument, "a draft holds at most 64 KiB");
+  if (d.campaign != 0 && !me->campaigns.count(d.campaign))
+    return error(ErrorCode::permission_denied, "not a campaign of yours");
+  const bool erase = d.campaign == 0 && d.fields.empty();
+  auto it = me->drafts.find(cmd.channel);
+  if (erase ? it == me->drafts.end()
+            : (it != me->drafts.end() && it->second.campaign == d.campaign && it->second.fields == d.fields))
+    return std::nullopt;  // already so
+  if (erase) me->drafts.erase(it);
+  else me->drafts[cmd.channel] = d;
+  Audience mine;
+  mine.users = {me->id};  // the user's other clients show the same draft
+  p.emit(std::move(mine), DraftSaved{me->id, cmd.channel, d.campaign, d.fields});
+  return std::nullopt;
+}
+
+}  // namespace contactd::core

@@ -1,6 +1,7 @@
 #pragma once
 // Events: facts the engine has decided. They are persisted (journal + query
 // tables) and fanned out to the users named in their audience.
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -128,6 +129,13 @@ struct MessagePosted {
   std::vector<Attachment> attachments;
 };
 struct CustomerDeparted { InteractionId interaction{}; };
+struct DraftSaved {
+  UserId user{};
+  Channel channel{};
+  CampaignId campaign{0};
+  std::map<std::string, std::string> fields;  // empty with campaign 0: deleted
+};
+
 // An agent stopped holding an interaction: their totals for the strategies.
 struct AgentLoadChanged {
   UserId user{};
@@ -139,7 +147,8 @@ using EventBody = std::variant<CampaignCreated, CampaignUpdated, UserCreated, Me
                                SessionOpened, SessionEnded, PresenceChanged, AgentStatusChanged,
                                InteractionOpened, InteractionQueued, BotDeadlineSet, InteractionAssigned,
                                InteractionFinished, DispositionSaved, InteractionClosed, TransferRequested,
-                               TransferTimedOut, MessagePosted, CustomerDeparted, AgentLoadChanged>;
+                               TransferTimedOut, MessagePosted, CustomerDeparted, AgentLoadChanged,
+                               DraftSaved>;
 
 // The interaction an event is about, if any.
 inline std::optional<InteractionId> interaction_of(const EventBody& body) {

@@ -37,6 +37,12 @@ struct Status {
   std::string name;
 };
 
+// The new-interaction form as the user left it for one channel (R-OUT-6).
+struct Draft {
+  CampaignId campaign{0};
+  std::map<std::string, std::string> fields;  // field name -> value, as the client sent them
+};
+
 struct User {
   UserId id{};
   std::string login;
@@ -57,6 +63,7 @@ struct User {
   std::uint64_t last_assigned{0};    // assignment tick of the latest assignment
   std::uint64_t random_ticket{0};    // redrawn after every assignment
   std::optional<TimePoint> grace_until;  // disconnected with active interactions
+  std::map<Channel, Draft> drafts;
 
   bool connected() const { return !connections.empty(); }
   std::uint32_t active_total() const {

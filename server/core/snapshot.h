@@ -1,12 +1,14 @@
 #pragma once
 // What a user sees on connecting: themself, their campaigns, the statuses they
 // may set and, for supervisors and above, the live state of the users they oversee.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/ids.h"
 #include "core/interaction.h"
+#include "core/model.h"
 #include "core/profile.h"
 #include "core/time.h"
 
@@ -40,6 +42,13 @@ using InteractionView = Interaction;
 // campaign); `pending_total` says how many there are.
 inline constexpr std::size_t kSnapshotPendingLimit = 500;
 
+// R-OUT-1: a channel the caller may start interactions in, and the campaigns
+// that have it enabled and permit the caller in it.
+struct OutboundChannel {
+  Channel channel{};
+  std::vector<CampaignId> campaigns;
+};
+
 struct Snapshot {
   UserView me;
   std::vector<CampaignView> campaigns;  // the caller's (all, for administrators)
@@ -51,6 +60,8 @@ struct Snapshot {
   std::vector<InteractionView> active;    // owned by the caller (incl. transfers they started)
   std::vector<InteractionView> finished;  // owned by the caller, not yet closed
   std::vector<InteractionView> offered;   // agent transfers addressed to the caller
+  std::vector<OutboundChannel> outbound;  // R-OUT-1
+  std::map<Channel, Draft> drafts;        // R-OUT-6
 };
 
 }  // namespace contactd::core

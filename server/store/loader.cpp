@@ -68,6 +68,14 @@ core::EngineState load_state(pqxx::connection& c) {
     st.users[user_index.at(user)].campaigns.insert(campaign);
     st.campaigns[campaign_index.at(campaign)].members.emplace(user, m);
   }
+  for (const auto& r : t.exec("SELECT d.user_id, d.channel, COALESCE(d.campaign_id, 0), f.key, f.value"
+                              " FROM drafts d LEFT JOIN LATERAL jsonb_each_text(d.fields) f ON true")) {
+    auto channel = core::channel_from_string(r[1].as<std::string>());
+    if (!channel) continue;
+    core::Draft& draft = st.users[user_index.at(r[0].as<core::UserId>())].drafts[*channel];
+    draft.campaign = r[2].as<core::CampaignId>();
+    if (!r[3].is_null()) draft.fields[r[3].as<std::string>()] = r[4].as<std::string>();
+  }
   for (const auto& r : t.exec("SELECT id, user_id, token_hash, " + ms_of("expires_at") +
                               " FROM sessions WHERE ended_at IS NULL ORDER BY id")) {
     st.sessions.push_back(core::Session{r[0].as<core::SessionId>(), r[1].as<core::UserId>(),

@@ -171,6 +171,20 @@ void project(pqxx::transaction_base& t, const core::Event& event) {
                           e.message, e.interaction, std::string(core::to_string(e.sender)),
                           static_cast<long long>(e.author), e.author_name, e.text, attachments, at);
           },
+          [&](const core::DraftSaved& e) {
+            if (e.campaign == 0 && e.fields.empty()) {
+              t.exec_params("DELETE FROM drafts WHERE user_id = $1 AND channel = $2", e.user,
+                            std::string(core::to_string(e.channel)));
+              return;
+            }
+            std::string fields = "{";
+            for (const auto& [k, v] : e.fields) fields += (fields.size() > 1 ? "," : "") + json_string(k) + ":" + json_string(v);
+            fields += "}";
+            t.exec_params("INSERT INTO drafts (user_id, channel, campaign_id, fields, updated_at) VALUES ($1, $2,"
+                          " NULLIF($3, 0), $4::jsonb, " + ts(5) + ") ON CONFLICT (user_id, channel) DO UPDATE SET"
+                          " campaign_id = EXCLUDED.campaign_id, fields = EXCLUDED.fields, updated_at = EXCLUDED.updated_at",
+                          e.user, std::string(core::to_string(e.channel)), static_cast<long long>(e.campaign), fields, at);
+          },
           [&](const core::AgentLoadChanged& e) {
             t.exec_params("UPDATE users SET talk_ms = $2, idle_since = " + ts(3) + " WHERE id = $1", e.user,
                           e.talk_ms, core::to_unix_ms(e.idle_since));

@@ -95,6 +95,17 @@ void to_proto(const core::Snapshot& in, v1::Snapshot* out) {
   for (const auto& i : in.active) to_proto(i, out->add_active());
   for (const auto& i : in.finished) to_proto(i, out->add_finished());
   for (const auto& i : in.offered) to_proto(i, out->add_offered());
+  for (const auto& o : in.outbound) {
+    auto* po = out->add_outbound();
+    po->set_channel(to_proto(o.channel));
+    for (auto c : o.campaigns) po->add_campaign_ids(c);
+  }
+  for (const auto& [channel, draft] : in.drafts) {
+    auto* d = out->add_drafts();
+    d->set_channel(to_proto(channel));
+    d->set_campaign_id(draft.campaign);
+    for (const auto& [k, v] : draft.fields) (*d->mutable_fields())[k] = v;
+  }
 }
 
 void to_proto(const core::Event& in, v1::Event* out) {
@@ -233,6 +244,14 @@ void to_proto(const core::Event& in, v1::Event* out) {
                      pa->set_voice(a.voice);
                    }
                  },
+                 [&](const core::DraftSaved& e) {
+                   auto* m = out->mutable_draft_saved();
+                   m->set_user_id(e.user);
+                   auto* d = m->mutable_draft();
+                   d->set_channel(to_proto(e.channel));
+                   d->set_campaign_id(e.campaign);
+                   for (const auto& [k, v] : e.fields) (*d->mutable_fields())[k] = v;
+                 },
                  [&](const core::AgentLoadChanged& e) {
                    auto* m = out->mutable_agent_load_changed();
                    m->set_user_id(e.user);
@@ -274,6 +293,7 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::MessagePosted&) { return "message_posted"; },
                         [](const core::CustomerDeparted&) { return "customer_departed"; },
                         [](const core::AgentLoadChanged&) { return "agent_load_changed"; },
+                        [](const core::DraftSaved&) { return "draft_saved"; },
                     },
                     e.body);
 }

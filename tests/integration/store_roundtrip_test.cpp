@@ -73,6 +73,9 @@ TEST_CASE("R-PLAT-3 campaign settings and memberships survive a reload exactly")
   ChannelSet outbound;
   outbound.set(index(Channel::whatsapp));
   j.run(Actor::System(), SetMembership{ana, sales, true, 7, outbound});
+  j.run(Actor::User(ana), SaveDraft{Channel::whatsapp, Draft{sales, {{"number", "+5511"}, {"message", "Olá \"você\""}}}});
+  j.run(Actor::User(ana), SaveDraft{Channel::email, Draft{0, {{"to", "x@example.com"}}}});
+  j.run(Actor::User(ana), SaveDraft{Channel::email, Draft{}});  // deleted again
 
   Engine reloaded = j.reload();
   const Campaign* c = reloaded.find_campaign(sales);
@@ -81,6 +84,14 @@ TEST_CASE("R-PLAT-3 campaign settings and memberships survive a reload exactly")
   REQUIRE(c->members.count(ana));
   CHECK(c->members.at(ana).order == 7);
   CHECK(c->members.at(ana).outbound == outbound);
+  // R-OUT-6: drafts survive, escaped text included; a deleted one stays deleted.
+  const auto& drafts = reloaded.find_user(ana)->drafts;
+  REQUIRE(drafts.size() == 1);
+  CHECK(drafts.at(Channel::whatsapp).campaign == sales);
+  CHECK(drafts.at(Channel::whatsapp).fields.at("message") == "Olá \"você\"");
+  auto snap = reloaded.snapshot(ana);
+  REQUIRE(snap.outbound.size() == 1);
+  CHECK(snap.outbound[0].channel == Channel::whatsapp);
 }
 
 TEST_CASE("R-PLAT-3 open interactions reload with their state, owner, queue, transfer and disposition") {
