@@ -14,6 +14,7 @@
 #include "app/commands.h"
 #include "app/database_tools.h"
 #include "app/outlets.h"
+#include "channels/bot/bot_client.h"
 #include "channels/webchat/demo_page.h"
 #include "channels/webchat/gateway.h"
 #include "host/engine_host.h"
@@ -109,6 +110,8 @@ int serve(const Config& config) {
   host::EngineHost host(io, std::move(engine), clock, journal, outlets);
   channels::WebChatGateway webchat(host);
   outlets.add(webchat);
+  channels::BotClient bots(io, host);
+  outlets.add(bots);
   store::HistoryReader history(config.database_url);
   api::Dispatcher dispatcher(host, streams, workers, history, clock, config.auth);
   api::Server server(io, workers, config.server, dispatcher, [&] { return probe(config, journal); });

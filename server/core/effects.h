@@ -24,6 +24,18 @@ struct DeliverMessage {
   MessagePosted message;
 };
 
-using Effect = std::variant<CloseConnection, DeliverMessage>;
+// Ask the campaign's bot what to do: at the start of the conversation and on
+// every customer message while the interaction is with the bot (R-IN-1).
+// The answer comes back as BotMessage(s) and BotAnswered; the engine's bot
+// deadline hands the customer to the queue if it does not come in time.
+struct AskBot {
+  InteractionId interaction{};
+  std::string url;
+  std::string customer;
+  std::string text;  // empty at the start
+  Millis timeout{};
+};
+
+using Effect = std::variant<CloseConnection, DeliverMessage, AskBot>;
 
 }  // namespace contactd::core

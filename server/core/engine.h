@@ -154,6 +154,7 @@ class Engine {
   void return_to_queue(User&, Pending&);  // disconnect grace expired
   void expire_transfer(Interaction&, Pending&);
   void expire_bot(Interaction&, Pending&);
+  void await_bot(Interaction&, Pending&);  // arms the bot deadline
   void attach(Session&, ConnectionId, Pending&);
   void detach(Session&, Pending&);
   void end_session(Session&, SessionEndReason, Pending&);

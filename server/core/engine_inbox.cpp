@@ -103,7 +103,13 @@ MaybeError Engine::on(const Actor& actor, const OpenInteraction& cmd, Pending& p
   auto& stored = interactions_.emplace(i.id, std::move(i)).first->second;
   p.emit(inbox_audience(stored), InteractionOpened{stored.id, stored.campaign, stored.channel, stored.direction,
                                                    stored.customer, stored.priority, stored.state});
-  if (!to_bot) enqueue(stored, p);
+  if (to_bot) {
+    const BotSettings& bot = *c.settings.bot;
+    p.effect(AskBot{stored.id, bot.url, stored.customer, "", bot.timeout});
+    await_bot(stored, p);
+  } else {
+    enqueue(stored, p);
+  }
   return std::nullopt;
 }
 
@@ -113,12 +119,16 @@ MaybeError Engine::on(const Actor& actor, const AwaitBot& cmd, Pending& p) {
   if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
   Interaction& i = it->second;
   if (i.state != InteractionState::bot) return error(ErrorCode::failed_precondition, "interaction is not with the bot");
+  await_bot(i, p);
+  return std::nullopt;
+}
+
+void Engine::await_bot(Interaction& i, Pending& p) {
   const TimePoint deadline = p.now + campaigns_.at(i.campaign).settings.bot->timeout;
   if (auto old = bot_deadline_of_.find(i.id); old != bot_deadline_of_.end()) bot_deadlines_.erase({old->second, i.id});
   bot_deadline_of_[i.id] = deadline;
   bot_deadlines_.emplace(deadline, i.id);
   p.emit({}, BotDeadlineSet{i.id, deadline});
-  return std::nullopt;
 }
 
 MaybeError Engine::on(const Actor& actor, const BotAnswered& cmd, Pending& p) {

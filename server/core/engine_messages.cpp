@@ -36,6 +36,11 @@ MaybeError Engine::on(const Actor& actor, const CustomerMessage& cmd, Pending& p
   p.out->reply = CreatedReply{++last_message_id_};
   p.emit(message_audience(i),
          MessagePosted{i.id, last_message_id_, Sender::customer, kNoUser, i.customer, cmd.text, cmd.attachments});
+  if (i.state == InteractionState::bot) {  // the bot answers this one
+    const BotSettings& bot = *campaigns_.at(i.campaign).settings.bot;
+    p.effect(AskBot{i.id, bot.url, i.customer, cmd.text, bot.timeout});
+    await_bot(i, p);
+  }
   return std::nullopt;
 }
 

@@ -221,3 +221,25 @@ TEST_CASE("tabs: the snapshot shows Pending of my campaigns, my Active and Finis
   CHECK(bob.active.empty());
   (void)elsewhere;
 }
+
+TEST_CASE("R-IN-1 the bot is asked at the start and on every customer message while it holds the customer") {
+  Inbox d;
+  auto s = webchat(Strategy::manual);
+  s.bot = BotSettings{"Sally", "http://127.0.0.1:9/bot", 2s};
+  d.configure(d.sales, s);
+  auto o = d.system(OpenInteraction{d.sales, Channel::webchat, "visitor", 0});
+  REQUIRE(o.effects.size() == 1);
+  const auto& start = std::get<AskBot>(o.effects[0]);
+  CHECK(start.url == "http://127.0.0.1:9/bot");
+  CHECK(start.text.empty());
+  CHECK(start.timeout == 2s);
+  CHECK(d.engine.next_deadline() == d.clock.now() + 2s);  // the bot must answer in time
+  const auto id = std::get<CreatedReply>(o.reply).id;
+  d.clock.advance(1s);
+  auto asked = d.system(CustomerMessage{id, "opening hours?", {}});
+  REQUIRE(asked.effects.size() == 1);
+  CHECK(std::get<AskBot>(asked.effects[0]).text == "opening hours?");
+  CHECK(d.engine.next_deadline() == d.clock.now() + 2s);  // re-armed
+  REQUIRE(d.system(BotAnswered{id, true}).ok());
+  CHECK(d.system(CustomerMessage{id, "hello?", {}}).effects.empty());  // queued now: no bot
+}
