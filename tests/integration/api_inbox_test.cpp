@@ -1,3 +1,4 @@
+#include "harness/test_bot.h"
 #include "harness/webchat_client.h"
 #include "world.h"
 
@@ -54,14 +55,19 @@ v1::Command interaction_command(std::uint64_t id, const std::string& kind) {
 
 }  // namespace
 
-TEST_CASE("R-IN-1 R-IN-3 R-MSG-1 R-TR-4 R-DISP-1 end to end: WebChat customer, auto-assignment, messages, "
-          "transfer timeout, finish, 3-level disposition with required comment, save-and-close") {
+TEST_CASE("R-IN-1 R-IN-3 R-MSG-1 R-TR-4 R-DISP-1 R-SUP-2 end to end: WebChat customer, bot, handoff, "
+          "auto-assignment, messages, transfer timeout, finish, 3-level disposition with required comment, "
+          "save-and-close, history") {
+  TestBot bot;
   World w;
   Client admin(w.port());
   auto admin_snap = must_login(admin, "alice", "alice-pass").snapshot();
   auto web_cmd = webchat_campaign("Web", v1::STRATEGY_LONGEST_IDLE);
   auto* s = web_cmd.mutable_create_campaign()->mutable_settings();
   s->set_comment_required(true);
+  s->mutable_bot()->set_name("Sally");
+  s->mutable_bot()->set_url("http://127.0.0.1:" + std::to_string(bot.port()) + "/bot");
+  s->mutable_bot()->set_timeout_ms(2000);
   auto* sale = s->add_dispositions();
   sale->set_id(1);
   sale->set_label("Sale");
@@ -87,12 +93,17 @@ TEST_CASE("R-IN-1 R-IN-3 R-MSG-1 R-TR-4 R-DISP-1 end to end: WebChat customer, a
   Client ana(w.port());
   must_login(ana, "ana", "ana-pass");
 
-  // A customer opens a chat: pending, then auto-assigned to the only eligible agent.
+  // A customer opens a chat: the bot greets; asked for an agent, it hands
+  // off; the queue assigns the only eligible agent (longest idle).
   WebChatClient customer(w.port());
   customer.send({{"type", "start"}, {"campaign", web}});
   auto started = customer.next();
   REQUIRE(started.at("type").as_string() == "started");
   const auto interaction = static_cast<std::uint64_t>(started.at("interaction").as_int64());
+  CHECK(customer.next().at("name").as_string() == "Sally");
+  customer.send({{"type", "message"}, {"text", "I need an agent"}});
+  CHECK(customer.next().at("text").as_string() == "Passing you to an agent.");
+  CHECK(next_of(ana, v1::Event::kInteractionQueued).interaction_queued().reason() == v1::QUEUE_REASON_BOT_HANDOFF);
   auto assigned = next_of(ana, v1::Event::kInteractionAssigned).interaction_assigned();
   CHECK(assigned.interaction_id() == interaction);
   CHECK(assigned.agent_id() == ana_id);
@@ -156,7 +167,7 @@ TEST_CASE("R-IN-1 R-IN-3 R-MSG-1 R-TR-4 R-DISP-1 end to end: WebChat customer, a
   CHECK(w.db.query("SELECT state FROM interactions WHERE id = " + std::to_string(interaction)) == "closed");
   CHECK(w.db.query("SELECT disposition->>'comment' FROM interactions WHERE id = " + std::to_string(interaction)) ==
         "Paid by card");
-  CHECK(w.db.query("SELECT count(*) FROM messages WHERE interaction_id = " + std::to_string(interaction)) == "2");
+  CHECK(w.db.query("SELECT count(*) FROM messages WHERE interaction_id = " + std::to_string(interaction)) == "5");
   CHECK(w.db.query("SELECT count(*) FROM journal WHERE type = 'transfer_timed_out'") == "1");
 
   // R-SUP-2: found in history, with its whole timeline.
@@ -177,12 +188,18 @@ TEST_CASE("R-IN-1 R-IN-3 R-MSG-1 R-TR-4 R-DISP-1 end to end: WebChat customer, a
   REQUIRE(d2.response().has_interaction_detail());
   std::vector<v1::Event::KindCase> kinds;
   for (const auto& e : d2.response().interaction_detail().timeline()) kinds.push_back(e.kind_case());
+  using K = v1::Event;
   CHECK(kinds == std::vector<v1::Event::KindCase>{
-                     v1::Event::kInteractionOpened, v1::Event::kInteractionAssigned, v1::Event::kMessagePosted,
-                     v1::Event::kMessagePosted, v1::Event::kTransferRequested, v1::Event::kInteractionQueued,
-                     v1::Event::kTransferTimedOut, v1::Event::kInteractionAssigned, v1::Event::kInteractionFinished,
-                     v1::Event::kDispositionSaved, v1::Event::kInteractionClosed});
-  CHECK(d2.response().interaction_detail().timeline(1).interaction_assigned().strategy() ==
+                     K::kInteractionOpened, K::kBotDeadlineSet,                               // with the bot
+                     K::kMessagePosted, K::kBotDeadlineSet,                                   // greeting
+                     K::kMessagePosted, K::kBotDeadlineSet,                                   // "I need an agent"
+                     K::kMessagePosted, K::kBotDeadlineSet, K::kInteractionQueued,            // handoff
+                     K::kInteractionAssigned,                                                 // longest idle
+                     K::kMessagePosted, K::kMessagePosted,                                    // both ways
+                     K::kTransferRequested, K::kInteractionQueued, K::kTransferTimedOut,      // R-TR-4
+                     K::kInteractionAssigned, K::kInteractionFinished, K::kDispositionSaved,  // back, done
+                     K::kInteractionClosed});
+  CHECK(d2.response().interaction_detail().timeline(9).interaction_assigned().strategy() ==
         v1::STRATEGY_LONGEST_IDLE);
   // Visibility: the owner sees it; another agent and a supervisor of other campaigns do not.
   CHECK(ana.request(detail).response().has_interaction_detail());
