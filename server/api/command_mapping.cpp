@@ -31,6 +31,9 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       return settings_command(0, &c.create_campaign().name(), c.create_campaign().settings());
     case K::kUpdateCampaign:
       return settings_command(c.update_campaign().campaign_id(), nullptr, c.update_campaign().settings());
+    case K::kArchiveCampaign:
+      if (c.archive_campaign().campaign_id() == 0) return invalid("campaign_id is required");
+      return core::CommandBody{core::ArchiveCampaign{c.archive_campaign().campaign_id(), c.archive_campaign().archived()}};
     case K::kSetMembership: {
       const auto& m = c.set_membership();
       core::ChannelSet outbound;

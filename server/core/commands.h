@@ -38,6 +38,12 @@ struct CreateUser {
   Profile profile{Profile::agent};
   std::string password_hash;
 };
+// Archived campaigns take no new interactions and are no transfer target.
+// Refused while the campaign has open interactions.
+struct ArchiveCampaign {
+  CampaignId campaign{};
+  bool archived{true};  // false: restore
+};
 struct SetMembership {
   UserId user{};
   CampaignId campaign{};
@@ -136,7 +142,7 @@ struct SaveDraft {
 // From the channel: the customer closed the conversation on their side.
 struct CustomerLeft { InteractionId interaction{}; };
 
-using CommandBody = std::variant<CreateCampaign, UpdateCampaign, CreateUser, SetMembership, DefineStatus,
+using CommandBody = std::variant<CreateCampaign, UpdateCampaign, ArchiveCampaign, CreateUser, SetMembership, DefineStatus,
                                  OpenSession, AttachSession, DetachConnection, EndSession,
                                  SetStatus, ClearStatus,
                                  OpenInteraction, AwaitBot, BotAnswered, Take, Finish, SaveDisposition,

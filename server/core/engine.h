@@ -105,6 +105,7 @@ class Engine {
 
   MaybeError on(const Actor&, const CreateCampaign&, Pending&);
   MaybeError on(const Actor&, const UpdateCampaign&, Pending&);
+  MaybeError on(const Actor&, const ArchiveCampaign&, Pending&);
   MaybeError on(const Actor&, const OpenInteraction&, Pending&);
   MaybeError on(const Actor&, const AwaitBot&, Pending&);
   MaybeError on(const Actor&, const BotAnswered&, Pending&);

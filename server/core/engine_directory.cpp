@@ -1,4 +1,5 @@
 // Administration of campaigns, users, memberships and statuses.
+#include <algorithm>
 #include <cctype>
 
 #include "core/engine_internal.h"
@@ -53,6 +54,27 @@ MaybeError Engine::on(const Actor& actor, const UpdateCampaign& cmd, Pending& p)
   audience.members_of = {c.id};
   p.emit(std::move(audience), CampaignUpdated{c.id, c.settings});
   // Effective immediately for new work: rebuild the pools, serve the queues.
+  refresh_campaign(c, p);
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const ArchiveCampaign& cmd, Pending& p) {
+  if (auto e = require_admin(actor, find_user(actor.user))) return e;
+  auto it = campaigns_.find(cmd.campaign);
+  if (it == campaigns_.end()) return error(ErrorCode::not_found, "no such campaign");
+  Campaign& c = it->second;
+  if (c.archived == cmd.archived) return std::nullopt;  // already so
+  if (cmd.archived) {
+    const auto open = std::count_if(interactions_.begin(), interactions_.end(),
+                                    [&](const auto& entry) { return entry.second.campaign == c.id; });
+    if (open > 0)
+      return error(ErrorCode::failed_precondition,
+                   "the campaign still has " + std::to_string(open) + " open interaction(s); close them first");
+  }
+  c.archived = cmd.archived;
+  Audience audience = admins_only();
+  audience.members_of = {c.id};
+  p.emit(std::move(audience), CampaignArchived{c.id, c.archived});
   refresh_campaign(c, p);
   return std::nullopt;
 }

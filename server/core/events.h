@@ -19,6 +19,7 @@ namespace contactd::core {
 
 struct CampaignCreated { CampaignId campaign{}; std::string name; CampaignSettings settings; };
 struct CampaignUpdated { CampaignId campaign{}; CampaignSettings settings; };
+struct CampaignArchived { CampaignId campaign{}; bool archived{true}; };
 struct UserCreated {
   UserId user{};
   std::string login;
@@ -143,7 +144,7 @@ struct AgentLoadChanged {
   TimePoint idle_since{};
 };
 
-using EventBody = std::variant<CampaignCreated, CampaignUpdated, UserCreated, MembershipChanged, StatusDefined,
+using EventBody = std::variant<CampaignCreated, CampaignUpdated, CampaignArchived, UserCreated, MembershipChanged, StatusDefined,
                                SessionOpened, SessionEnded, PresenceChanged, AgentStatusChanged,
                                InteractionOpened, InteractionQueued, BotDeadlineSet, InteractionAssigned,
                                InteractionFinished, DispositionSaved, InteractionClosed, TransferRequested,

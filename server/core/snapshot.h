@@ -29,6 +29,7 @@ struct UserView {
 struct CampaignView {
   CampaignId id{};
   std::string name;
+  bool archived{false};
 };
 
 struct StatusView {

@@ -73,6 +73,9 @@ void project(pqxx::transaction_base& t, const core::Event& event) {
                               ", $4::jsonb)",
                           e.campaign, e.name, at, settings_json(e.settings));
           },
+          [&](const core::CampaignArchived& e) {
+            t.exec_params("UPDATE campaigns SET archived = $2 WHERE id = $1", e.campaign, e.archived);
+          },
           [&](const core::CampaignUpdated& e) {
             t.exec_params("UPDATE campaigns SET settings = $2::jsonb WHERE id = $1", e.campaign,
                           settings_json(e.settings));

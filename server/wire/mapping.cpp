@@ -83,6 +83,7 @@ void to_proto(const core::Snapshot& in, v1::Snapshot* out) {
     auto* pc = out->add_campaigns();
     pc->set_id(c.id);
     pc->set_name(c.name);
+    pc->set_archived(c.archived);
   }
   for (const auto& s : in.statuses) {
     auto* ps = out->add_statuses();
@@ -128,6 +129,11 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_campaign_id(e.campaign);
                    m->set_name(e.name);
                    to_proto(e.settings, m->mutable_settings());
+                 },
+                 [&](const core::CampaignArchived& e) {
+                   auto* m = out->mutable_campaign_archived();
+                   m->set_campaign_id(e.campaign);
+                   m->set_archived(e.archived);
                  },
                  [&](const core::CampaignUpdated& e) {
                    auto* m = out->mutable_campaign_updated();
@@ -281,6 +287,7 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::SessionOpened&) { return "session_opened"; },
                         [](const core::SessionEnded&) { return "session_ended"; },
                         [](const core::CampaignUpdated&) { return "campaign_updated"; },
+                        [](const core::CampaignArchived&) { return "campaign_archived"; },
                         [](const core::InteractionOpened&) { return "interaction_opened"; },
                         [](const core::InteractionQueued&) { return "interaction_queued"; },
                         [](const core::BotDeadlineSet&) { return "bot_deadline_set"; },

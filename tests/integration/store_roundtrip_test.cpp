@@ -76,11 +76,15 @@ TEST_CASE("R-PLAT-3 campaign settings and memberships survive a reload exactly")
   j.run(Actor::User(ana), SaveDraft{Channel::whatsapp, Draft{sales, {{"number", "+5511"}, {"message", "Olá \"você\""}}}});
   j.run(Actor::User(ana), SaveDraft{Channel::email, Draft{0, {{"to", "x@example.com"}}}});
   j.run(Actor::User(ana), SaveDraft{Channel::email, Draft{}});  // deleted again
+  auto old = j.created(j.run(Actor::System(), CreateCampaign{"Old", CampaignSettings{}}));
+  j.run(Actor::System(), ArchiveCampaign{old, true});
 
   Engine reloaded = j.reload();
   const Campaign* c = reloaded.find_campaign(sales);
   REQUIRE(c);
   CHECK(settings_bytes(c->settings) == settings_bytes(s));
+  CHECK_FALSE(c->archived);
+  CHECK(reloaded.find_campaign(old)->archived);
   REQUIRE(c->members.count(ana));
   CHECK(c->members.at(ana).order == 7);
   CHECK(c->members.at(ana).outbound == outbound);

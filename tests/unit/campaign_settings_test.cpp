@@ -73,3 +73,26 @@ TEST_CASE("campaign settings: only administrators update, invalid updates change
   REQUIRE(d.as(d.alice, UpdateCampaign{d.sales, webchat(Strategy::round_robin)}).ok());
   CHECK(d.engine.find_campaign(d.sales)->settings.strategy == Strategy::round_robin);
 }
+
+TEST_CASE("archiving a campaign: refused while interactions are open, then no new work, restorable") {
+  Inbox d;
+  d.configure(d.sales, webchat(Strategy::manual));
+  d.connect(d.ana);
+  auto id = d.open(d.sales);
+  auto refused = d.system(ArchiveCampaign{d.sales, true});
+  REQUIRE(refused.error);
+  CHECK(refused.error->code == ErrorCode::failed_precondition);
+  CHECK_FALSE(d.engine.find_campaign(d.sales)->archived);
+  REQUIRE(d.as(d.ana, Take{id}).ok());
+  REQUIRE(d.as(d.ana, Finish{id}).ok());
+  REQUIRE(d.as(d.ana, CloseInteraction{id}).ok());
+  CHECK(d.as(d.sam, ArchiveCampaign{d.sales, true}).error->code == ErrorCode::permission_denied);
+  auto archived = d.as(d.alice, ArchiveCampaign{d.sales, true});
+  REQUIRE(find_event<CampaignArchived>(archived));
+  CHECK(d.sees(d.ana, archived.events[0]));
+  CHECK(d.system(OpenInteraction{d.sales, Channel::webchat, "late", 0}).error->code == ErrorCode::not_found);
+  CHECK(d.engine.snapshot(d.alice).campaigns[0].archived);
+  REQUIRE(d.system(ArchiveCampaign{d.sales, false}).ok());
+  CHECK(d.system(OpenInteraction{d.sales, Channel::webchat, "back", 0}).ok());
+  CHECK(d.system(ArchiveCampaign{999, true}).error->code == ErrorCode::not_found);
+}
