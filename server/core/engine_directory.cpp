@@ -19,6 +19,13 @@ Audience admins_only() {
   return a;
 }
 
+// Settings and archiving concern the campaign's members and administrators.
+Audience campaign_audience(const Campaign& c) {
+  Audience a = admins_only();
+  a.members_of = {c.id};
+  return a;
+}
+
 MaybeError check_login(std::string_view login) {
   if (login.empty() || login.size() > 64)
     return error(ErrorCode::invalid_argument, "login must be 1 to 64 characters");
@@ -50,9 +57,7 @@ MaybeError Engine::on(const Actor& actor, const UpdateCampaign& cmd, Pending& p)
   if (auto e = validate(cmd.settings, zones())) return e;
   Campaign& c = it->second;
   c.settings = cmd.settings;
-  Audience audience = admins_only();
-  audience.members_of = {c.id};
-  p.emit(std::move(audience), CampaignUpdated{c.id, c.settings});
+  p.emit(campaign_audience(c), CampaignUpdated{c.id, c.settings});
   // Effective immediately for new work: rebuild the pools, serve the queues.
   refresh_campaign(c, p);
   return std::nullopt;
@@ -72,9 +77,7 @@ MaybeError Engine::on(const Actor& actor, const ArchiveCampaign& cmd, Pending& p
                    "the campaign still has " + std::to_string(open) + " open interaction(s); close them first");
   }
   c.archived = cmd.archived;
-  Audience audience = admins_only();
-  audience.members_of = {c.id};
-  p.emit(std::move(audience), CampaignArchived{c.id, c.archived});
+  p.emit(campaign_audience(c), CampaignArchived{c.id, c.archived});
   refresh_campaign(c, p);
   return std::nullopt;
 }

@@ -23,13 +23,6 @@ v1::Command create_campaign(const std::string& name, v1::Strategy strategy) {
   return c;
 }
 
-std::uint64_t created_id(const v1::Envelope& e) {
-  INFO(e.DebugString());
-  REQUIRE(e.has_response());
-  REQUIRE(e.response().has_created());
-  return e.response().created().id();
-}
-
 }  // namespace
 
 TEST_CASE("administration over the API: campaigns, users and memberships, persisted and effective at once") {

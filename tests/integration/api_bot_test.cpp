@@ -31,14 +31,8 @@ struct BotWorld {
     s->mutable_bot()->set_name("Sally");
     s->mutable_bot()->set_url("http://127.0.0.1:" + std::to_string(bot.port()) + "/bot");
     s->mutable_bot()->set_timeout_ms(1000);
-    auto created = admin.request(c);
-    REQUIRE(created.response().has_created());
-    campaign = created.response().created().id();
-    v1::Command join;
-    join.mutable_set_membership()->set_user_id(ana_id);
-    join.mutable_set_membership()->set_campaign_id(campaign);
-    join.mutable_set_membership()->set_member(true);
-    require_ack(admin.request(join));
+    campaign = created_id(admin.request(c));
+    join(admin, ana_id, campaign);
     must_login(ana, "ana", "ana-pass");
   }
 
@@ -46,15 +40,6 @@ struct BotWorld {
     return w.db.query("SELECT state FROM interactions WHERE id = " + std::to_string(id));
   }
 };
-
-v1::Event next_of(Client& c, v1::Event::KindCase kind) {
-  for (int n = 0; n < 30; ++n) {
-    auto e = c.next_event().event();
-    if (e.kind_case() == kind) return e;
-  }
-  FAIL("no event of the wanted kind");
-  return {};
-}
 
 }  // namespace
 

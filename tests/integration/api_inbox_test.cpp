@@ -7,13 +7,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::uint64_t created_id(const v1::Envelope& e) {
-  INFO(e.DebugString());
-  REQUIRE(e.has_response());
-  REQUIRE(e.response().has_created());
-  return e.response().created().id();
-}
-
 v1::Command webchat_campaign(const std::string& name, v1::Strategy strategy) {
   v1::Command c;
   c.mutable_create_campaign()->set_name(name);
@@ -25,24 +18,6 @@ v1::Command webchat_campaign(const std::string& name, v1::Strategy strategy) {
   webchat->set_provider(v1::PROVIDER_BUILTIN);
   s->set_transfer_timeout_ms(5000);  // the minimum: the test waits for the real timer
   return c;
-}
-
-void join(Client& admin, std::uint64_t user, std::uint64_t campaign) {
-  v1::Command c;
-  c.mutable_set_membership()->set_user_id(user);
-  c.mutable_set_membership()->set_campaign_id(campaign);
-  c.mutable_set_membership()->set_member(true);
-  require_ack(admin.request(c));
-}
-
-// Reads events until one of the wanted kind arrives (others are skipped).
-v1::Event next_of(Client& c, v1::Event::KindCase kind) {
-  for (int n = 0; n < 20; ++n) {
-    auto e = c.next_event().event();
-    if (e.kind_case() == kind) return e;
-  }
-  FAIL("no event of the wanted kind");
-  return {};
 }
 
 v1::Command interaction_command(std::uint64_t id, const std::string& kind) {

@@ -44,4 +44,31 @@ inline void require_ack(const v1::Envelope& e) {
   REQUIRE(e.response().has_ack());
 }
 
+// The id in a Created response (fails the test otherwise).
+inline std::uint64_t created_id(const v1::Envelope& e) {
+  INFO(e.DebugString());
+  REQUIRE(e.has_response());
+  REQUIRE(e.response().has_created());
+  return e.response().created().id();
+}
+
+// Makes `user` a member of `campaign` (as an administrator's client).
+inline void join(Client& admin, std::uint64_t user, std::uint64_t campaign) {
+  v1::Command c;
+  c.mutable_set_membership()->set_user_id(user);
+  c.mutable_set_membership()->set_campaign_id(campaign);
+  c.mutable_set_membership()->set_member(true);
+  require_ack(admin.request(c));
+}
+
+// Reads events until one of the wanted kind arrives (others are skipped).
+inline v1::Event next_of(Client& c, v1::Event::KindCase kind) {
+  for (int n = 0; n < 30; ++n) {
+    auto e = c.next_event().event();
+    if (e.kind_case() == kind) return e;
+  }
+  FAIL("no event of the wanted kind");
+  return {};
+}
+
 }  // namespace contactd::test
