@@ -5,7 +5,10 @@
 #include <variant>
 #include <vector>
 
+#include "core/attempt.h"
 #include "core/campaign_settings.h"
+#include "core/contact.h"
+#include "core/form.h"
 #include "core/ids.h"
 #include "core/interaction.h"
 #include "core/message.h"
@@ -52,6 +55,23 @@ struct SetMembership {
   ChannelSet outbound;
 };
 struct DefineStatus { std::string name; };
+// Rename a status, or remove it (agents who have it set are cleared).
+struct UpdateStatus {
+  StatusId status{};
+  std::string name;     // ignored when removing
+  bool removed{false};
+};
+// Change a user; unset fields stay as they are. Deactivating ends the user's
+// sessions and returns their active interactions to the queue; a deactivated
+// user cannot log in. Per-channel capacity 0 means the campaign's default.
+struct UpdateUser {
+  UserId user{};
+  std::optional<std::string> display_name;
+  std::optional<Profile> profile;
+  std::optional<std::string> password_hash;
+  std::optional<bool> active;
+  std::optional<std::array<std::uint16_t, kChannelCount>> capacity;
+};
 
 // Issued by the transport after the password was verified. Attaches `connection`.
 struct OpenSession {
@@ -142,12 +162,56 @@ struct SaveDraft {
 // From the channel: the customer closed the conversation on their side.
 struct CustomerLeft { InteractionId interaction{}; };
 
+// --- Outbound Hub (R-DISP-3) ---
+
+struct ContactRow {
+  std::string name;
+  std::string address;  // cleaned per channel (address.h)
+  FormFields fields;
+};
+// A contact list for a campaign's channel: each row links to (or creates) a
+// CRM contact by its address and becomes an attempt due at `due_at` (now if
+// unset). Administrators and the campaign's supervisors. All rows or none.
+struct UploadContacts {
+  CampaignId campaign{};
+  Channel channel{};
+  std::string list;
+  std::vector<ContactRow> rows;
+  std::optional<TimePoint> due_at;
+};
+struct CancelAttempt { AttemptId attempt{}; };
+
+// --- CRM and forms (R-FORM-1/2) ---
+
+// Create (contact 0) or replace a contact record. With `link`, the caller's
+// interaction is linked to the contact.
+struct SaveContact {
+  ContactId contact{0};
+  std::string name;
+  std::vector<ContactAddress> addresses;
+  FormFields fields;
+  InteractionId link{0};
+};
+// Save the campaign form's data: with an interaction the caller owns, or
+// (interaction 0) through manual access. Clears the matching form draft.
+struct SaveForm {
+  CampaignId campaign{0};  // ignored with an interaction (its campaign is used)
+  InteractionId interaction{0};
+  FormFields fields;
+};
+// Keep the caller's unsaved form for a campaign; an empty draft deletes it.
+struct SaveFormDraft {
+  CampaignId campaign{};
+  FormDraft draft;
+};
+
 using CommandBody = std::variant<CreateCampaign, UpdateCampaign, ArchiveCampaign, CreateUser, SetMembership, DefineStatus,
                                  OpenSession, AttachSession, DetachConnection, EndSession,
                                  SetStatus, ClearStatus,
                                  OpenInteraction, AwaitBot, BotAnswered, Take, Finish, SaveDisposition,
                                  CloseInteraction, TransferInteraction, AcceptTransfer, CustomerMessage,
-                                 SendMessage, BotMessage, CustomerLeft, SaveDraft>;
+                                 SendMessage, BotMessage, CustomerLeft, SaveDraft, UpdateStatus, UpdateUser,
+                                 UploadContacts, CancelAttempt, SaveContact, SaveForm, SaveFormDraft>;
 
 struct Command {
   Actor actor;

@@ -10,6 +10,7 @@ std::string_view to_string(SessionEndReason r) {
   switch (r) {
     case SessionEndReason::logout: return "logout";
     case SessionEndReason::expired: return "expired";
+    case SessionEndReason::deactivated: return "deactivated";
   }
   return "logout";
 }
@@ -47,13 +48,24 @@ Engine::Engine(EngineState state, EngineOptions options)
     session_expiries_.emplace(s.expires_at, s.id);
     sessions_.emplace(s.id, std::move(s));
   }
+  last_contact_id_ = state.last_contact_id;
+  last_attempt_id_ = state.last_attempt_id;
+  for (auto& c : state.contacts) {
+    index_contact(c);
+    contacts_.emplace(c.id, std::move(c));
+  }
+  // Attempts that fell due while the daemon was down run on the first tick.
+  for (auto& a : state.attempts) {
+    attempt_deadlines_.emplace(a.due_at, a.id);
+    attempts_.emplace(a.id, std::move(a));
+  }
   last_interaction_id_ = state.last_interaction_id;
   last_message_id_ = state.last_message_id;
   for (auto& loaded : state.interactions) {
     Interaction& i = interactions_.emplace(loaded.interaction.id, std::move(loaded.interaction)).first->second;
     if (i.state == InteractionState::pending) {
       i.queue_seq = ++queue_seq_;
-      queues_[pool_key(i.campaign, i.channel)].push(i.id, i.priority, i.queue_seq);
+      queues_[queue_key(i)].push(i.id, i.priority, i.queue_seq);
     }
     if (i.state == InteractionState::active && i.owner != kNoUser) users_.at(i.owner).active[index(i.channel)]++;
     if (i.owner != kNoUser) owned_[i.owner].insert(i.id);
@@ -101,13 +113,14 @@ std::optional<TimePoint> Engine::next_deadline() const {
   earliest(transfer_deadlines_, best);
   earliest(bot_deadlines_, best);
   earliest(grace_deadlines_, best);
+  earliest(attempt_deadlines_, best);
   return best;
 }
 
 Outcome Engine::tick(TimePoint now) {
   Outcome out;
   Pending pending{now, &last_seq_, &out};
-  // Deadlines fire in time order (ties: sessions, transfers, bots, grace).
+  // Deadlines fire in time order (ties: sessions, transfers, bots, grace, attempts).
   for (auto due = next_deadline(); due && *due <= now; due = next_deadline()) {
     pending.now = *due;
     if (!session_expiries_.empty() && session_expiries_.begin()->first == *due) {
@@ -120,10 +133,12 @@ Outcome Engine::tick(TimePoint now) {
       const InteractionId id = bot_deadlines_.begin()->second;
       bot_deadlines_.erase(bot_deadlines_.begin());
       expire_bot(interactions_.at(id), pending);
-    } else {
+    } else if (!grace_deadlines_.empty() && grace_deadlines_.begin()->first == *due) {
       const UserId id = grace_deadlines_.begin()->second;
       grace_deadlines_.erase(grace_deadlines_.begin());
       return_to_queue(users_.at(id), pending);
+    } else {
+      carry_out(attempt_deadlines_.begin()->second, pending);
     }
   }
   return out;
@@ -131,7 +146,7 @@ Outcome Engine::tick(TimePoint now) {
 
 std::optional<Credential> Engine::credential(std::string_view login) const {
   const User* u = find_user_by_login(login);
-  if (!u) return std::nullopt;
+  if (!u || u->deactivated) return std::nullopt;  // deactivated: as an unknown login
   return Credential{u->id, u->password_hash};
 }
 
@@ -224,11 +239,13 @@ Snapshot Engine::snapshot(UserId viewer) const {
   }
   for (CampaignId cid : me.campaigns) {
     for (std::size_t k = 0; k < kChannelCount; ++k) {
-      auto q = queues_.find(pool_key(cid, static_cast<Channel>(k)));
-      if (q == queues_.end()) continue;
-      snap.pending_total += q->second.size();
-      const std::size_t room = kSnapshotPendingLimit - std::min(kSnapshotPendingLimit, snap.pending.size());
-      q->second.for_each(room, [&](InteractionId id) { snap.pending.push_back(interactions_.at(id)); });
+      for (bool hub : {false, true}) {
+        auto q = queues_.find(pool_key(cid, static_cast<Channel>(k), hub));
+        if (q == queues_.end()) continue;
+        snap.pending_total += q->second.size();
+        const std::size_t room = kSnapshotPendingLimit - std::min(kSnapshotPendingLimit, snap.pending.size());
+        q->second.for_each(room, [&](InteractionId id) { snap.pending.push_back(interactions_.at(id)); });
+      }
     }
   }
   if (auto it = owned_.find(viewer); it != owned_.end()) {
@@ -247,6 +264,8 @@ Snapshot Engine::snapshot(UserId viewer) const {
     if (!oc.campaigns.empty()) snap.outbound.push_back(std::move(oc));
   }
   snap.drafts = me.drafts;
+  snap.form_drafts = me.form_drafts;
+  snap.manual_forms = manual_forms(viewer);
   for (const auto& [deadline, id] : transfer_deadlines_) {
     const Interaction& i = interactions_.at(id);
     if (i.transfer->to_agent == viewer) snap.offered.push_back(i);

@@ -15,6 +15,7 @@
 #include "core/effects.h"
 #include "core/error.h"
 #include "core/events.h"
+#include "core/form.h"
 #include "core/id_map.h"
 #include "core/model.h"
 #include "core/operating_hours.h"
@@ -98,6 +99,22 @@ class Engine {
   std::size_t pending_count(CampaignId campaign, Channel channel) const;
   std::size_t interaction_count() const { return interactions_.size(); }
   EventSeq last_seq() const { return last_seq_; }
+  // R-FORM-2: the forms `viewer` may open without an interaction, by campaign id.
+  std::vector<ManualForm> manual_forms(UserId viewer) const;
+  // Whether `viewer` may open `campaign`'s form: with an interaction they own
+  // (interaction != 0), or through manual access.
+  MaybeError may_open_form(UserId viewer, CampaignId campaign, InteractionId interaction) const;
+  const Contact* find_contact(ContactId id) const;
+  const Contact* find_contact_by_address(Channel channel, std::string_view address) const;
+  // Contacts whose name contains `text` (case-insensitive ASCII) or whose
+  // address starts with it; at most `limit`, by id.
+  std::vector<const Contact*> search_contacts(std::string_view text, std::size_t limit) const;
+  const Attempt* find_attempt(AttemptId id) const;
+  // Scheduled attempts of a campaign in due order, at most `limit`.
+  std::vector<Attempt> scheduled_attempts(CampaignId campaign, std::size_t limit) const;
+  std::size_t attempt_count() const { return attempts_.size(); }
+  // Administrators, and supervisors who are members of the campaign.
+  bool supervises(UserId viewer, CampaignId campaign) const;
   std::size_t user_count() const { return users_.size(); }
 
  private:
@@ -120,6 +137,23 @@ class Engine {
   MaybeError on(const Actor&, const BotMessage&, Pending&);
   MaybeError on(const Actor&, const CustomerLeft&, Pending&);
   MaybeError on(const Actor&, const SaveDraft&, Pending&);
+  MaybeError on(const Actor&, const UpdateStatus&, Pending&);
+  MaybeError on(const Actor&, const UpdateUser&, Pending&);
+  MaybeError on(const Actor&, const UploadContacts&, Pending&);
+  MaybeError on(const Actor&, const CancelAttempt&, Pending&);
+  MaybeError on(const Actor&, const SaveContact&, Pending&);
+  MaybeError on(const Actor&, const SaveForm&, Pending&);
+  MaybeError on(const Actor&, const SaveFormDraft&, Pending&);
+  // Outbound Hub internals (engine_outbound.cpp).
+  void schedule(Attempt, UserId by, Pending&);
+  void cancel_attempt(AttemptId, AttemptCancelReason, UserId by, Pending&);
+  void carry_out(AttemptId, Pending&);
+  MaybeError check_reschedule(const Interaction&, const std::optional<TimePoint>& at, TimePoint now) const;
+  // Cancels the interaction's earlier reschedule, then schedules one at `at`.
+  void replan(Interaction&, std::optional<TimePoint> at, UserId by, Pending&);
+  Audience hub_audience(CampaignId) const;
+  void index_contact(const Contact&);
+  void unindex_contact(const Contact&);
   Audience message_audience(const Interaction& i) const;
   MaybeError check_text(const std::string& text, bool has_attachments) const;
   MaybeError on(const Actor&, const CreateUser&, Pending&);
@@ -136,7 +170,12 @@ class Engine {
 
   // Inbox internals (engine_inbox.cpp, engine_assignment.cpp, engine_transfers.cpp).
   using PoolKey = std::uint64_t;
-  static PoolKey pool_key(CampaignId c, Channel ch) { return (c << 3) | index(ch); }
+  // One pool and queue per (campaign, channel, lane): Outbound Hub work has
+  // its own lane, served by members with outbound permission in the channel.
+  static PoolKey pool_key(CampaignId c, Channel ch, bool hub = false) {
+    return (c << 4) | (static_cast<PoolKey>(hub) << 3) | index(ch);
+  }
+  static PoolKey queue_key(const Interaction& i) { return pool_key(i.campaign, i.channel, i.hub()); }
   Audience inbox_audience(const Interaction& i) const;
   // The interaction, if the actor may act on it as its owner.
   Interaction* owned_by(const Actor&, InteractionId, MaybeError& error);
@@ -145,13 +184,13 @@ class Engine {
   // with what score; when `assign`, serves pools that can now assign.
   void refresh_agent(User&, Pending&, bool assign = true);
   void refresh_campaign(Campaign&, Pending&);
-  void drain(CampaignId, Channel, Pending&);
+  void drain(CampaignId, Channel, bool hub, Pending&);
   void assign(Interaction&, User& agent, AssignHow, std::uint32_t candidates, std::vector<Candidate>, Pending&);
   void release(Interaction&, Pending&);  // the owner no longer holds it
   void set_owner(Interaction&, UserId owner);  // keeps owned_ in step
   std::int64_t score(const User&, const Campaign&) const;
   std::uint16_t capacity(const User&, const Campaign&, Channel) const;
-  bool eligible(const User&, const Campaign&, Channel) const;
+  bool eligible(const User&, const Campaign&, Channel, bool hub = false) const;
   void return_to_queue(User&, Pending&);  // disconnect grace expired
   void expire_transfer(Interaction&, Pending&);
   void expire_bot(Interaction&, Pending&);
@@ -187,6 +226,12 @@ class Engine {
   std::unordered_map<InteractionId, TimePoint> bot_deadline_of_;
   // Interactions each user owns (active or finished, not closed).
   std::unordered_map<UserId, FlatSet<InteractionId>> owned_;
+  std::map<ContactId, Contact> contacts_;
+  std::unordered_map<std::string, ContactId> contact_by_address_;  // "channel:address"
+  std::map<AttemptId, Attempt> attempts_;                           // scheduled
+  std::set<std::pair<TimePoint, AttemptId>> attempt_deadlines_;
+  ContactId last_contact_id_{0};
+  AttemptId last_attempt_id_{0};
   std::uint64_t last_interaction_id_{0};
   std::uint64_t last_message_id_{0};
   std::uint64_t queue_seq_{0};

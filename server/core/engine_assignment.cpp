@@ -3,6 +3,8 @@
 // campaign's strategy and a PendingQueue. Invariant after every command: no
 // pool has both an eligible agent and a pending interaction, so nothing waits
 // while someone could take it.
+#include <tuple>
+
 #include "core/engine_internal.h"
 
 namespace contactd::core {
@@ -29,10 +31,11 @@ std::uint16_t Engine::capacity(const User& u, const Campaign& c, Channel ch) con
   return u.capacity[index(ch)] ? u.capacity[index(ch)] : c.settings.default_capacity[index(ch)];
 }
 
-bool Engine::eligible(const User& u, const Campaign& c, Channel ch) const {
+bool Engine::eligible(const User& u, const Campaign& c, Channel ch, bool hub) const {
   // REQUIRES: `u` is a member of `c` (callers iterate the user's campaigns).
-  return u.profile == Profile::agent && u.connected() && !u.status && u.active[index(ch)] < capacity(u, c, ch) &&
-         !c.archived && c.settings.has(ch);
+  return u.profile == Profile::agent && !u.deactivated && u.connected() && !u.status &&
+         u.active[index(ch)] < capacity(u, c, ch) && !c.archived && c.settings.has(ch) &&
+         (!hub || c.members.at(u.id).outbound.test(index(ch)));
 }
 
 std::int64_t Engine::score(const User& u, const Campaign& c) const {
@@ -52,38 +55,44 @@ std::int64_t Engine::score(const User& u, const Campaign& c) const {
 }
 
 void Engine::refresh_agent(User& u, Pending& p, bool assign_now) {
-  std::vector<std::pair<CampaignId, Channel>> to_drain;
+  std::vector<std::tuple<CampaignId, Channel, bool>> to_drain;
   for (CampaignId cid : u.campaigns) {
     const Campaign& c = campaigns_.at(cid);
     if (!auto_assigns(c.settings.strategy)) continue;
+    const ChannelSet& outbound = c.members.at(u.id).outbound;
     for (std::size_t k = 0; k < kChannelCount; ++k) {
       const auto ch = static_cast<Channel>(k);
       if (!c.settings.has(ch)) continue;
-      const PoolKey key = pool_key(cid, ch);
-      if (eligible(u, c, ch)) {
-        pools_[key].upsert(u.id, score(u, c));
-        if (assign_now) {
-          auto q = queues_.find(key);
-          if (q != queues_.end() && !q->second.empty()) to_drain.emplace_back(cid, ch);
+      for (bool hub : {false, true}) {
+        if (hub && !outbound.test(k) && !pools_.count(pool_key(cid, ch, true))) continue;
+        const PoolKey key = pool_key(cid, ch, hub);
+        if (eligible(u, c, ch, hub)) {
+          pools_[key].upsert(u.id, score(u, c));
+          if (assign_now) {
+            auto q = queues_.find(key);
+            if (q != queues_.end() && !q->second.empty()) to_drain.emplace_back(cid, ch, hub);
+          }
+        } else if (auto pool = pools_.find(key); pool != pools_.end()) {
+          pool->second.erase(u.id);
         }
-      } else if (auto pool = pools_.find(key); pool != pools_.end()) {
-        pool->second.erase(u.id);
       }
     }
   }
-  for (auto [cid, ch] : to_drain) drain(cid, ch, p);
+  for (auto [cid, ch, hub] : to_drain) drain(cid, ch, hub, p);
 }
 
 void Engine::refresh_campaign(Campaign& c, Pending& p) {
-  for (std::size_t k = 0; k < kChannelCount; ++k) pools_.erase(pool_key(c.id, static_cast<Channel>(k)));
+  for (std::size_t k = 0; k < kChannelCount; ++k)
+    for (bool hub : {false, true}) pools_.erase(pool_key(c.id, static_cast<Channel>(k), hub));
   for (const auto& [uid, m] : c.members) refresh_agent(users_.at(uid), p, /*assign_now=*/false);
-  for (std::size_t k = 0; k < kChannelCount; ++k) drain(c.id, static_cast<Channel>(k), p);
+  for (std::size_t k = 0; k < kChannelCount; ++k)
+    for (bool hub : {false, true}) drain(c.id, static_cast<Channel>(k), hub, p);
 }
 
-void Engine::drain(CampaignId cid, Channel ch, Pending& p) {
+void Engine::drain(CampaignId cid, Channel ch, bool hub, Pending& p) {
   const Campaign& c = campaigns_.at(cid);
   if (!auto_assigns(c.settings.strategy) || c.archived) return;
-  const PoolKey key = pool_key(cid, ch);
+  const PoolKey key = pool_key(cid, ch, hub);
   auto q = queues_.find(key);
   auto pool = pools_.find(key);
   if (q == queues_.end() || pool == pools_.end()) return;
@@ -99,7 +108,7 @@ void Engine::drain(CampaignId cid, Channel ch, Pending& p) {
 void Engine::assign(Interaction& i, User& agent, AssignHow how, std::uint32_t candidates,
                     std::vector<Candidate> considered, Pending& p) {
   if (i.state == InteractionState::pending) {
-    queues_[pool_key(i.campaign, i.channel)].erase(i.id);
+    queues_[queue_key(i)].erase(i.id);
   }
   if (i.transfer) {
     transfer_deadlines_.erase({i.transfer->deadline, i.id});

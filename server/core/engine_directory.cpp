@@ -128,8 +128,9 @@ MaybeError Engine::on(const Actor& actor, const SetMembership& cmd, Pending& p) 
     u->campaigns.erase(cmd.campaign);
     campaign.members.erase(u->id);
     for (std::size_t k = 0; k < kChannelCount; ++k)
-      if (auto pool = pools_.find(pool_key(campaign.id, static_cast<Channel>(k))); pool != pools_.end())
-        pool->second.erase(u->id);
+      for (bool hub : {false, true})
+        if (auto pool = pools_.find(pool_key(campaign.id, static_cast<Channel>(k), hub)); pool != pools_.end())
+          pool->second.erase(u->id);
   }
   // Observers are computed after the change so a new supervisor sees it; the
   // campaign's supervisors also see an agent leave their sight.
@@ -150,6 +151,68 @@ MaybeError Engine::on(const Actor& actor, const DefineStatus& cmd, Pending& p) {
   everyone.everyone = true;
   p.emit(std::move(everyone), StatusDefined{s.id, s.name});
   statuses_.emplace(s.id, std::move(s));
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const UpdateStatus& cmd, Pending& p) {
+  if (auto e = require_admin(actor, find_user(actor.user))) return e;
+  auto it = statuses_.find(cmd.status);
+  if (it == statuses_.end()) return error(ErrorCode::not_found, "no such status");
+  if (!cmd.removed) {
+    if (auto e = check_name("status name", cmd.name)) return e;
+    if (it->second.name == cmd.name) return std::nullopt;  // already so
+    if (find_status_by_name(cmd.name)) return error(ErrorCode::already_exists, "a status with that name exists");
+    it->second.name = cmd.name;
+  }
+  Audience everyone;
+  everyone.everyone = true;
+  p.emit(std::move(everyone), StatusUpdated{cmd.status, it->second.name, cmd.removed});
+  if (!cmd.removed) return std::nullopt;
+  statuses_.erase(it);
+  // Agents on the removed status are back at work (and may be served at once).
+  for (User& u : users_) {
+    if (u.status != cmd.status) continue;
+    u.status.reset();
+    u.status_since = p.now;
+    p.emit(observers_of(u), AgentStatusChanged{u.id, std::nullopt, actor.system ? kNoUser : actor.user});
+    refresh_agent(u, p);
+  }
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const UpdateUser& cmd, Pending& p) {
+  const User* me = find_user(actor.user);
+  if (auto e = require_admin(actor, me)) return e;
+  User* u = user(cmd.user);
+  if (!u) return error(ErrorCode::not_found, "no such user");
+  const bool super = actor.system || me->profile == Profile::super_user;
+  if (!super && (u->profile == Profile::super_user || cmd.profile == Profile::super_user))
+    return error(ErrorCode::permission_denied, "only a super user may change a super user");
+  if (!actor.system && u->id == actor.user && ((cmd.active && !*cmd.active) || (cmd.profile && *cmd.profile != u->profile)))
+    return error(ErrorCode::permission_denied, "you may not deactivate yourself or change your own profile");
+  if (cmd.display_name)
+    if (auto e = check_name("display name", *cmd.display_name)) return e;
+  if (cmd.password_hash && cmd.password_hash->empty()) return error(ErrorCode::invalid_argument, "a password is required");
+  if (cmd.capacity)
+    for (auto c : *cmd.capacity)
+      if (c > 100) return error(ErrorCode::invalid_argument, "capacity must be 0 (campaign default) to 100");
+
+  const bool deactivating = cmd.active && !*cmd.active && !u->deactivated;
+  if (cmd.display_name) u->display_name = *cmd.display_name;
+  if (cmd.profile) u->profile = *cmd.profile;
+  if (cmd.password_hash) u->password_hash = *cmd.password_hash;
+  if (cmd.active) u->deactivated = !*cmd.active;
+  if (cmd.capacity) u->capacity = *cmd.capacity;
+  p.emit(observers_of(*u), UserUpdated{u->id, u->display_name, u->profile, u->password_hash, !u->deactivated, u->capacity});
+  if (deactivating) {
+    std::vector<SessionId> ended;
+    for (const auto& [id, s] : sessions_)
+      if (s.user == u->id) ended.push_back(id);
+    for (SessionId id : ended) end_session(sessions_.at(id), SessionEndReason::deactivated, p);
+    if (u->grace_until) grace_deadlines_.erase({*u->grace_until, u->id});
+    if (u->active_total() > 0) return_to_queue(*u, p);  // their customers are not left waiting
+  }
+  refresh_agent(*u, p);  // capacity, profile or activity changed eligibility
   return std::nullopt;
 }
 

@@ -58,8 +58,10 @@ const Interaction* Engine::find_interaction(InteractionId id) const {
 }
 
 std::size_t Engine::pending_count(CampaignId campaign, Channel channel) const {
-  auto it = queues_.find(pool_key(campaign, channel));
-  return it == queues_.end() ? 0 : it->second.size();
+  std::size_t n = 0;
+  for (bool hub : {false, true})
+    if (auto it = queues_.find(pool_key(campaign, channel, hub)); it != queues_.end()) n += it->second.size();
+  return n;
 }
 
 void Engine::set_owner(Interaction& i, UserId owner) {
@@ -75,8 +77,8 @@ void Engine::enqueue(Interaction& i, Pending& p) {
   i.state = InteractionState::pending;
   set_owner(i, kNoUser);
   i.queue_seq = ++queue_seq_;
-  queues_[pool_key(i.campaign, i.channel)].push(i.id, i.priority, i.queue_seq);
-  drain(i.campaign, i.channel, p);
+  queues_[queue_key(i)].push(i.id, i.priority, i.queue_seq);
+  drain(i.campaign, i.channel, i.hub(), p);
 }
 
 MaybeError Engine::on(const Actor& actor, const OpenInteraction& cmd, Pending& p) {
@@ -97,12 +99,13 @@ MaybeError Engine::on(const Actor& actor, const OpenInteraction& cmd, Pending& p
   i.customer = cmd.customer;
   i.priority = cmd.priority;
   i.created_at = p.now;
+  if (const Contact* known = find_contact_by_address(cmd.channel, cmd.customer)) i.contact = known->id;
   const bool to_bot = c.settings.bot && is_text(cmd.channel);
   i.state = to_bot ? InteractionState::bot : InteractionState::pending;
   p.out->reply = CreatedReply{i.id};
   auto& stored = interactions_.emplace(i.id, std::move(i)).first->second;
   p.emit(inbox_audience(stored), InteractionOpened{stored.id, stored.campaign, stored.channel, stored.direction,
-                                                   stored.customer, stored.priority, stored.state});
+                                                   stored.customer, stored.priority, stored.state, 0, stored.contact});
   if (to_bot) {
     const BotSettings& bot = *c.settings.bot;
     p.effect(AskBot{stored.id, bot.url, stored.customer, "", bot.timeout});
@@ -163,6 +166,8 @@ MaybeError Engine::on(const Actor& actor, const Take& cmd, Pending& p) {
   Campaign& c = campaigns_.at(i.campaign);
   if (!agent || !c.members.count(agent->id))
     return error(ErrorCode::permission_denied, "only members of the campaign may take its interactions");
+  if (i.hub() && !c.members.at(agent->id).outbound.test(index(i.channel)))
+    return error(ErrorCode::permission_denied, "Outbound Hub work needs outbound permission in its channel (R-OUT-1)");
   if (i.state != InteractionState::pending)
     return error(ErrorCode::failed_precondition, i.state == InteractionState::active
                                                      ? "already taken by another agent"
@@ -202,15 +207,17 @@ MaybeError Engine::on(const Actor& actor, const SaveDisposition& cmd, Pending& p
     return error(ErrorCode::invalid_argument, "this campaign requires a comment with the disposition");
   if (cmd.comment.size() > 4000) return error(ErrorCode::invalid_argument, "comment is longer than 4000 bytes");
   if (node->type == DispositionType::reschedule) {
-    // R-DISP-3: only Outbound Hub interactions can be rescheduled.
-    return error(ErrorCode::failed_precondition, "reschedule is only for Outbound Hub interactions");
+    // R-DISP-3: only Outbound Hub interactions, with the next attempt's time.
+    if (auto e = check_reschedule(*i, cmd.reschedule_at, p.now)) return e;
+  } else if (cmd.reschedule_at) {
+    return error(ErrorCode::invalid_argument, "a reschedule time needs a reschedule disposition");
   }
-  if (cmd.reschedule_at) return error(ErrorCode::invalid_argument, "a reschedule time needs a reschedule disposition");
   if (cmd.close && i->state != InteractionState::finished)
     return error(ErrorCode::failed_precondition, "finish the interaction before closing it");
   i->disposition = SavedDisposition{cmd.path, cmd.comment, cmd.reschedule_at};
   const UserId by = actor.system ? kNoUser : actor.user;
   p.emit(inbox_audience(*i), DispositionSaved{i->id, cmd.path, cmd.comment, cmd.reschedule_at, by});
+  if (i->next_attempt || cmd.reschedule_at) replan(*i, cmd.reschedule_at, by, p);
   if (cmd.close) {
     p.emit(inbox_audience(*i), InteractionClosed{i->id, by});
     set_owner(*i, kNoUser);

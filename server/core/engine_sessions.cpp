@@ -47,8 +47,8 @@ void Engine::detach(Session& s, Pending& p) {
 }
 
 void Engine::end_session(Session& s, SessionEndReason reason, Pending& p) {
-  if (reason == SessionEndReason::expired && s.connection)
-    p.effect(CloseConnection{*s.connection, "session expired"});
+  if (reason != SessionEndReason::logout && s.connection)
+    p.effect(CloseConnection{*s.connection, reason == SessionEndReason::expired ? "session expired" : "account deactivated"});
   detach(s, p);
   p.emit({}, SessionEnded{s.id, s.user, reason});
   session_expiries_.erase({s.expires_at, s.id});
@@ -59,6 +59,7 @@ void Engine::end_session(Session& s, SessionEndReason reason, Pending& p) {
 MaybeError Engine::on(const Actor& actor, const OpenSession& cmd, Pending& p) {
   if (!actor.system) return error(ErrorCode::permission_denied, "sessions are opened by the server");
   if (!find_user(cmd.user)) return error(ErrorCode::not_found, "no such user");
+  if (find_user(cmd.user)->deactivated) return error(ErrorCode::unauthenticated, "the account is deactivated");
   if (cmd.token_hash.empty() || session_by_token_.count(cmd.token_hash))
     return error(ErrorCode::invalid_argument, "token hash must be new and non-empty");
   if (cmd.expires_at <= p.now) return error(ErrorCode::invalid_argument, "session would expire at once");

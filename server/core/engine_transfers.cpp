@@ -112,7 +112,7 @@ void Engine::expire_transfer(Interaction& i, Pending& p) {
     return;
   }
   // Waiting in the target campaign's queue: back to the origin agent (R-TR-4).
-  queues_[pool_key(i.campaign, i.channel)].erase(i.id);
+  queues_[queue_key(i)].erase(i.id);
   i.transfer.reset();
   i.campaign = t.from_campaign;
   User& from = users_.at(t.from);

@@ -7,7 +7,12 @@
 #include <variant>
 #include <vector>
 
+#include <array>
+
+#include "core/attempt.h"
 #include "core/audience.h"
+#include "core/contact.h"
+#include "core/model.h"
 #include "core/campaign_settings.h"
 #include "core/ids.h"
 #include "core/interaction.h"
@@ -36,7 +41,7 @@ struct MembershipChanged {
 };
 struct StatusDefined { StatusId status{}; std::string name; };
 
-enum class SessionEndReason { logout, expired };
+enum class SessionEndReason { logout, expired, deactivated };
 std::string_view to_string(SessionEndReason r);
 
 struct SessionOpened {
@@ -66,6 +71,8 @@ struct InteractionOpened {
   std::string customer;
   std::int32_t priority{0};
   InteractionState state{};  // bot or pending
+  AttemptId attempt{0};      // Outbound Hub: the attempt it carries out
+  ContactId contact{0};      // the CRM contact with the customer's address
 };
 
 enum class QueueReason : std::uint8_t { bot_handoff, bot_timeout, returned, transfer };
@@ -144,12 +151,67 @@ struct AgentLoadChanged {
   TimePoint idle_since{};
 };
 
+struct StatusUpdated {
+  StatusId status{};
+  std::string name;
+  bool removed{false};
+};
+// A user's record after a change (UpdateUser).
+struct UserUpdated {
+  UserId user{};
+  std::string display_name;
+  Profile profile{};
+  std::string password_hash;  // journal only: never sent to clients
+  bool active{true};
+  std::array<std::uint16_t, kChannelCount> capacity{};
+};
+
+// --- Outbound Hub, CRM and forms ---
+
+struct ContactSaved {
+  Contact contact;
+  UserId by{kNoUser};
+  InteractionId linked{0};  // the interaction linked to it by this save
+};
+// An uploaded list: the contacts it created and the attempts it scheduled.
+struct ContactsUploaded {
+  CampaignId campaign{};
+  Channel channel{};
+  std::string list;
+  UserId by{kNoUser};
+  std::vector<Contact> created;
+  std::vector<Attempt> attempts;
+};
+// One attempt scheduled by a reschedule disposition (R-DISP-3).
+struct AttemptScheduled {
+  Attempt attempt;
+  UserId by{kNoUser};
+};
+struct AttemptCancelled {
+  AttemptId attempt{};
+  CampaignId campaign{};
+  AttemptCancelReason reason{};
+  UserId by{kNoUser};
+};
+struct FormSaved {
+  CampaignId campaign{};
+  InteractionId interaction{0};  // 0: saved through manual access
+  UserId by{kNoUser};
+  std::map<std::string, std::string> fields;
+};
+struct FormDraftSaved {
+  UserId user{};
+  CampaignId campaign{};
+  std::optional<FormDraft> draft;  // empty: deleted
+};
+
 using EventBody = std::variant<CampaignCreated, CampaignUpdated, CampaignArchived, UserCreated, MembershipChanged, StatusDefined,
                                SessionOpened, SessionEnded, PresenceChanged, AgentStatusChanged,
                                InteractionOpened, InteractionQueued, BotDeadlineSet, InteractionAssigned,
                                InteractionFinished, DispositionSaved, InteractionClosed, TransferRequested,
                                TransferTimedOut, MessagePosted, CustomerDeparted, AgentLoadChanged,
-                               DraftSaved>;
+                               DraftSaved, StatusUpdated, UserUpdated, ContactSaved, ContactsUploaded,
+                               AttemptScheduled, AttemptCancelled, FormSaved, FormDraftSaved>;
 
 // The interaction an event is about, if any.
 inline std::optional<InteractionId> interaction_of(const EventBody& body) {

@@ -11,6 +11,8 @@ using StatusId = std::uint64_t;
 using SessionId = std::uint64_t;
 using ConnectionId = std::uint64_t;
 using EventSeq = std::uint64_t;
+using ContactId = std::uint64_t;   // a customer in the built-in CRM (R-FORM-1)
+using AttemptId = std::uint64_t;   // an Outbound Hub contact attempt (R-DISP-3)
 
 inline constexpr UserId kNoUser = 0;
 

@@ -49,6 +49,11 @@ struct Interaction {
   TimePoint assigned_at{};
   std::optional<PendingTransfer> transfer;
   std::optional<SavedDisposition> disposition;
+  std::uint64_t attempt{0};  // the Outbound Hub attempt it carries out; 0: not a hub interaction
+  std::uint64_t contact{0};  // the CRM contact (R-FORM-1); 0: not linked
+  std::uint64_t next_attempt{0};  // scheduled by its reschedule disposition (R-DISP-3)
+
+  bool hub() const { return attempt != 0; }
 };
 
 }  // namespace contactd::core

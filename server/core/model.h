@@ -7,7 +7,9 @@
 #include <set>
 #include <string>
 
+#include "core/attempt.h"
 #include "core/campaign_settings.h"
+#include "core/contact.h"
 #include "core/flat_set.h"
 #include "core/ids.h"
 #include "core/interaction.h"
@@ -43,6 +45,13 @@ struct Draft {
   std::map<std::string, std::string> fields;  // field name -> value, as the client sent them
 };
 
+// A form a user has open for a campaign and not saved yet (R-FORM-2).
+struct FormDraft {
+  std::uint64_t interaction{0};  // 0: opened through manual access
+  std::map<std::string, std::string> fields;
+  friend bool operator==(const FormDraft&, const FormDraft&) = default;
+};
+
 struct User {
   UserId id{};
   std::string login;
@@ -64,6 +73,8 @@ struct User {
   std::uint64_t random_ticket{0};    // redrawn after every assignment
   std::optional<TimePoint> grace_until;  // disconnected with active interactions
   std::map<Channel, Draft> drafts;
+  std::map<CampaignId, FormDraft> form_drafts;
+  bool deactivated{false};  // cannot log in, gets no work
 
   bool connected() const { return !connections.empty(); }
   std::uint32_t active_total() const {
@@ -102,6 +113,10 @@ struct EngineState {
   SessionId last_session_id{0};
   std::uint64_t last_interaction_id{0};
   std::uint64_t last_message_id{0};
+  std::vector<Contact> contacts;
+  std::vector<Attempt> attempts;  // scheduled, not yet carried out
+  ContactId last_contact_id{0};
+  AttemptId last_attempt_id{0};
 };
 
 }  // namespace contactd::core

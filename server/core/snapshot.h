@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/form.h"
 #include "core/ids.h"
 #include "core/interaction.h"
 #include "core/model.h"
@@ -63,6 +64,8 @@ struct Snapshot {
   std::vector<InteractionView> offered;   // agent transfers addressed to the caller
   std::vector<OutboundChannel> outbound;  // R-OUT-1
   std::map<Channel, Draft> drafts;        // R-OUT-6
+  std::map<CampaignId, FormDraft> form_drafts;  // R-FORM-2: unsaved forms
+  std::vector<ManualForm> manual_forms;         // R-FORM-2
 };
 
 }  // namespace contactd::core

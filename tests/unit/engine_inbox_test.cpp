@@ -161,7 +161,7 @@ TEST_CASE("R-DISP-2 a disposition saved before finish is kept, save-and-close cl
   CHECK_FALSE(d.engine.find_interaction(id));
 }
 
-TEST_CASE("R-DISP-3 reschedule dispositions are refused outside the Outbound Hub") {
+TEST_CASE("R-DISP-3 reschedule dispositions are refused for interactions not from the Outbound Hub") {
   Inbox d;
   auto s = webchat(Strategy::manual);
   s.dispositions = three_levels();
