@@ -1,6 +1,7 @@
 #include "api/command_mapping.h"
 
 #include "wire/campaign_mapping.h"
+#include "wire/outbound_mapping.h"
 
 namespace contactd::api {
 namespace {
@@ -17,7 +18,44 @@ Mapped settings_command(std::uint64_t campaign, const std::string* name, const v
   return core::CommandBody{core::UpdateCampaign{campaign, std::move(settings)}};
 }
 
+std::optional<core::TimePoint> time_of(std::int64_t ms) {
+  if (ms <= 0) return std::nullopt;
+  return core::from_unix_ms(ms);
+}
+
 }  // namespace
+
+std::optional<core::Profile> profile_from_proto(v1::Profile p) {
+  switch (p) {
+    case v1::AGENT: return core::Profile::agent;
+    case v1::SUPERVISOR: return core::Profile::supervisor;
+    case v1::ADMINISTRATOR: return core::Profile::administrator;
+    case v1::SUPER_USER: return core::Profile::super_user;
+    default: return std::nullopt;
+  }
+}
+
+Mapped update_user(const v1::UpdateUser& u, std::optional<std::string> password_hash) {
+  if (u.user_id() == 0) return invalid("user_id is required");
+  core::UpdateUser out{u.user_id(), {}, {}, std::move(password_hash), {}, {}};
+  if (u.has_display_name()) out.display_name = u.display_name();
+  if (u.profile() != v1::PROFILE_UNSPECIFIED) {
+    out.profile = profile_from_proto(u.profile());
+    if (!out.profile) return invalid("unknown profile");
+  }
+  if (u.has_active()) out.active = u.active();
+  if (u.has_capacity()) {
+    std::array<std::uint16_t, core::kChannelCount> capacity{};
+    for (const auto& e : u.capacity().entries()) {
+      auto ch = wire::channel_from_proto(e.channel());
+      if (!ch) return invalid("capacity entries need a channel");
+      if (e.capacity() > 100) return invalid("capacity must be 0 (campaign default) to 100");
+      capacity[core::index(*ch)] = static_cast<std::uint16_t>(e.capacity());
+    }
+    out.capacity = capacity;
+  }
+  return core::CommandBody{std::move(out)};
+}
 
 std::optional<Mapped> to_core(const v1::Command& c) {
   using K = v1::Command;
@@ -76,6 +114,46 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       if (!channel) return invalid("draft.channel is required");
       core::Draft draft{d.campaign_id(), {d.fields().begin(), d.fields().end()}};
       return core::CommandBody{core::SaveDraft{*channel, std::move(draft)}};
+    }
+    case K::kUpdateStatus: {
+      const auto& u = c.update_status();
+      return core::CommandBody{core::UpdateStatus{u.status_id(), u.name(), u.removed()}};
+    }
+    case K::kUpdateUser:
+      if (c.update_user().has_password()) return std::nullopt;  // hashed by the dispatcher first
+      return update_user(c.update_user(), std::nullopt);
+    case K::kUploadContacts: {
+      const auto& u = c.upload_contacts();
+      auto channel = wire::channel_from_proto(u.channel());
+      if (!channel) return invalid("channel is required");
+      if (u.due_at_ms() < 0) return invalid("due_at_ms must be a Unix time in milliseconds");
+      std::vector<core::ContactRow> rows;
+      rows.reserve(static_cast<std::size_t>(u.rows_size()));
+      for (const auto& r : u.rows()) rows.push_back(core::ContactRow{r.name(), r.address(), {r.fields().begin(), r.fields().end()}});
+      return core::CommandBody{core::UploadContacts{u.campaign_id(), *channel, u.list(), std::move(rows), time_of(u.due_at_ms())}};
+    }
+    case K::kCancelAttempt:
+      return core::CommandBody{core::CancelAttempt{c.cancel_attempt().attempt_id()}};
+    case K::kSaveContact: {
+      const auto& sc = c.save_contact();
+      core::SaveContact out{sc.contact_id(), sc.name(), {}, {sc.fields().begin(), sc.fields().end()}, sc.link_interaction_id()};
+      for (const auto& a : sc.addresses()) {
+        core::ContactAddress address;
+        if (auto e = wire::from_proto(a, &address)) return *e;
+        out.addresses.push_back(std::move(address));
+      }
+      return core::CommandBody{std::move(out)};
+    }
+    case K::kSaveForm: {
+      const auto& f = c.save_form();
+      if (f.interaction_id() == 0 && f.campaign_id() == 0) return invalid("interaction_id or campaign_id is required");
+      return core::CommandBody{core::SaveForm{f.campaign_id(), f.interaction_id(), {f.fields().begin(), f.fields().end()}}};
+    }
+    case K::kSaveFormDraft: {
+      const auto& d = c.save_form_draft().draft();
+      if (d.campaign_id() == 0) return invalid("draft.campaign_id is required");
+      return core::CommandBody{
+          core::SaveFormDraft{d.campaign_id(), core::FormDraft{d.interaction_id(), {d.fields().begin(), d.fields().end()}}}};
     }
     case K::kAcceptTransfer:
       return core::CommandBody{core::AcceptTransfer{c.accept_transfer().interaction_id()}};

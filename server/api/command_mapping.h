@@ -17,4 +17,8 @@ using Mapped = std::variant<core::CommandBody, core::Error>;
 // resume, logout, get_snapshot, create_user: the dispatcher handles those).
 std::optional<Mapped> to_core(const contactd::v1::Command& command);
 
+std::optional<core::Profile> profile_from_proto(contactd::v1::Profile p);
+// UpdateUser with the new password already hashed (if one was given).
+Mapped update_user(const contactd::v1::UpdateUser& u, std::optional<std::string> password_hash);
+
 }  // namespace contactd::api

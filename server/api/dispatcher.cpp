@@ -178,12 +178,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
       return;
     case v1::Command::kCreateUser: {
       const auto& c = command.create_user();
-      auto profile = core::profile_from_string(
-          c.profile() == v1::AGENT           ? "agent"
-          : c.profile() == v1::SUPERVISOR    ? "supervisor"
-          : c.profile() == v1::ADMINISTRATOR ? "administrator"
-          : c.profile() == v1::SUPER_USER    ? "super_user"
-                                             : "");
+      auto profile = profile_from_proto(c.profile());
       if (!profile) return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "profile is required"));
       if (c.password().size() < 8 || c.password().size() > kMaxPasswordBytes)
         return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "password must be 8 to 1024 bytes"));
@@ -292,7 +287,8 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
     }
     case v1::Command::KIND_NOT_SET:
       break;
-    default:  // mapped by to_core above
+    default:  // mapped by to_core above, or a query
+      if (on_query(peer, rid, command)) return;
       break;
   }
   peer->send(error_frame(rid, v1::UNKNOWN_COMMAND, "unknown command (is the client newer than the server?)"));

@@ -16,6 +16,9 @@
 namespace boost::asio {
 class thread_pool;
 }
+namespace contactd::v1 {
+class Command;
+}
 namespace contactd::store {
 class HistoryReader;
 struct HistoryQuery;
@@ -46,6 +49,8 @@ class Dispatcher final : public FrameHandler {
   boost::asio::thread_pool& workers_;
   store::HistoryReader& history_;
 
+  // Queries and commands of queries.cpp; false when `command` is none of them.
+  bool on_query(const PeerPtr& peer, std::uint64_t rid, const contactd::v1::Command& command);
   // Runs `query` on a worker with the caller's visibility filled in.
   void with_history_scope(const PeerPtr& peer, std::uint64_t rid,
                           std::function<void(store::HistoryQuery)> query);

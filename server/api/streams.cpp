@@ -1,5 +1,6 @@
 #include "api/streams.h"
 
+#include <algorithm>
 #include <variant>
 
 #include "api/frames.h"
@@ -42,6 +43,42 @@ void StreamRegistry::publish(const std::vector<core::Event>& events) {
       auto [first, last] = sessions_of_user_.equal_range(user);
       for (auto it = first; it != last; ++it) push(streams_.at(it->second), bytes);
     }
+    if (spies_.empty()) continue;
+    const auto interaction = core::interaction_of(event.body);
+    if (!interaction) continue;
+    auto spied = spies_.find(*interaction);
+    if (spied == spies_.end()) continue;
+    for (core::SessionId session : spied->second) {
+      Stream& s = streams_.at(session);
+      if (!audiences_.includes(event.audience, s.user)) push(s, bytes);  // else it has it already
+    }
+    if (std::holds_alternative<core::InteractionClosed>(event.body)) spies_.erase(spied);
+  }
+}
+
+bool StreamRegistry::spy(core::SessionId session, core::InteractionId interaction, bool on) {
+  auto& spying = spies_[interaction];
+  auto it = std::find(spying.begin(), spying.end(), session);
+  if (!on) {
+    if (it != spying.end()) spying.erase(it);
+    if (spying.empty()) spies_.erase(interaction);
+    return true;
+  }
+  if (it != spying.end()) return true;
+  std::size_t count = 0;
+  for (const auto& [id, sessions] : spies_) count += std::count(sessions.begin(), sessions.end(), session);
+  if (count >= kMaxSpied) {
+    if (spying.empty()) spies_.erase(interaction);
+    return false;
+  }
+  spying.push_back(session);
+  return true;
+}
+
+void StreamRegistry::stop_spying(core::SessionId session) {
+  for (auto it = spies_.begin(); it != spies_.end();) {
+    std::erase(it->second, session);
+    it = it->second.empty() ? spies_.erase(it) : std::next(it);
   }
 }
 
@@ -116,6 +153,7 @@ void StreamRegistry::detach(core::ConnectionId connection) {
 void StreamRegistry::remove(core::SessionId session) {
   auto it = streams_.find(session);
   if (it == streams_.end()) return;
+  if (!spies_.empty()) stop_spying(session);
   if (it->second.peer) session_of_connection_.erase(it->second.peer->id());
   auto [first, last] = sessions_of_user_.equal_range(it->second.user);
   for (auto u = first; u != last; ++u) {

@@ -53,6 +53,12 @@ class StreamRegistry final : public host::EventSink {
 
   std::size_t stream_count() const { return streams_.size(); }
 
+  // R-SUP-1: the session also receives every client-visible event about
+  // `interaction` until it closes or the spy stops. At most kMaxSpied
+  // interactions per session: false when that many are spied already.
+  static constexpr std::size_t kMaxSpied = 20;
+  bool spy(core::SessionId session, core::InteractionId interaction, bool on);
+
  private:
   struct Stream {
     core::SessionId session{};
@@ -76,6 +82,8 @@ class StreamRegistry final : public host::EventSink {
   // Attached connections, kept apart from streams: a CloseConnection effect
   // must find its peer even after the session (and its stream) has ended.
   std::unordered_map<core::ConnectionId, PeerPtr> peers_;
+  std::unordered_map<core::InteractionId, std::vector<core::SessionId>> spies_;
+  void stop_spying(core::SessionId session);
 };
 
 }  // namespace contactd::api

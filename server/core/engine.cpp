@@ -225,7 +225,7 @@ Snapshot Engine::snapshot(UserId viewer) const {
   snap.me = view_of(me);
   const bool admin = is_admin(me.profile);
   for (const auto& [id, c] : campaigns_)
-    if (admin || me.campaigns.count(id)) snap.campaigns.push_back(CampaignView{id, c.name, c.archived});
+    if (admin || me.campaigns.count(id)) snap.campaigns.push_back(CampaignView{id, c.name, c.archived, c.settings});
   for (const auto& [id, s] : statuses_) snap.statuses.push_back(StatusView{id, s.name});
   if (admin) {
     for (const User& u : users_)

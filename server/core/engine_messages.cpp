@@ -6,14 +6,14 @@
 namespace contactd::core {
 
 // Pending conversations are previewed by the campaign's agents; once owned,
-// only the owner, a transfer target, supervisors and administrators read them.
+// only the owner and a transfer target read them live. Supervisors and
+// administrators follow one conversation by spying on it (R-SUP-1), so a
+// busy campaign's messages are not fanned out to every supervisor.
 Audience Engine::message_audience(const Interaction& i) const {
   if (i.state == InteractionState::bot || i.state == InteractionState::pending) return inbox_audience(i);
   Audience a;
   a.users = {i.owner};
   if (i.transfer && i.transfer->to_agent != kNoUser) a.users.push_back(i.transfer->to_agent);
-  a.supervisors_of = {i.campaign};
-  a.administrators = true;
   return a;
 }
 

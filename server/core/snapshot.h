@@ -31,6 +31,7 @@ struct CampaignView {
   CampaignId id{};
   std::string name;
   bool archived{false};
+  CampaignSettings settings;
 };
 
 struct StatusView {

@@ -1,5 +1,7 @@
 #include "store/history.h"
 
+#include <limits>
+
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
@@ -26,9 +28,9 @@ constexpr const char* kColumns =
     "i.id, i.campaign_id, i.channel, i.direction, i.customer, i.priority, COALESCE(i.owner_id, 0),"
     " round(extract(epoch from i.created_at) * 1000)::bigint,"
     " COALESCE(round(extract(epoch from i.assigned_at) * 1000)::bigint, 0),"
-    " round(extract(epoch from i.closed_at) * 1000)::bigint,"
+    " COALESCE(round(extract(epoch from i.closed_at) * 1000)::bigint, 0),"
     " COALESCE(array_to_string(ARRAY(SELECT jsonb_array_elements_text(i.disposition->'path')), ','), ''),"
-    " COALESCE(i.disposition->>'comment', '')";
+    " COALESCE(i.disposition->>'comment', ''), i.state, COALESCE(i.attempt_id, 0), COALESCE(i.contact_id, 0)";
 
 void read_row(const pqxx::row& r, v1::Interaction* out, std::int64_t* closed_ms) {
   out->set_id(r[0].as<std::uint64_t>());
@@ -36,7 +38,14 @@ void read_row(const pqxx::row& r, v1::Interaction* out, std::int64_t* closed_ms)
   if (auto ch = core::channel_from_string(r[2].as<std::string>()))
     out->set_channel(static_cast<v1::Channel>(static_cast<int>(*ch) + 1));
   out->set_direction(r[3].as<std::string>() == "outbound" ? v1::DIRECTION_OUTBOUND : v1::DIRECTION_INBOUND);
-  out->set_state(v1::INTERACTION_STATE_CLOSED);
+  const auto state = r[12].as<std::string>();
+  out->set_state(state == "closed"     ? v1::INTERACTION_STATE_CLOSED
+                 : state == "finished" ? v1::INTERACTION_STATE_FINISHED
+                 : state == "active"   ? v1::INTERACTION_STATE_ACTIVE
+                 : state == "pending"  ? v1::INTERACTION_STATE_PENDING
+                                       : v1::INTERACTION_STATE_BOT);
+  out->set_attempt_id(r[13].as<std::uint64_t>());
+  out->set_contact_id(r[14].as<std::uint64_t>());
   out->set_customer(r[4].as<std::string>());
   out->set_priority(r[5].as<std::int32_t>());
   out->set_owner_id(r[6].as<std::uint64_t>());
@@ -127,6 +136,14 @@ v1::HistoryPage HistoryReader::search(const HistoryQuery& q) {
   return page;
 }
 
+static void read_timeline(pqxx::transaction_base& t, core::InteractionId id, std::int64_t up_to_seq, v1::InteractionDetail* out) {
+  for (const auto& r : t.exec_params("SELECT payload::text FROM journal WHERE interaction_id = $1 AND seq <= $2 ORDER BY seq",
+                                     static_cast<long long>(id), static_cast<long long>(up_to_seq))) {
+    if (!google::protobuf::util::JsonStringToMessage(r[0].as<std::string>(), out->add_timeline()).ok())
+      throw std::runtime_error("journal entry of interaction " + std::to_string(id) + " is unreadable");
+  }
+}
+
 std::optional<v1::InteractionDetail> HistoryReader::detail(core::InteractionId id, const HistoryQuery& scope) {
   std::lock_guard lock(mu_);
   Params params;
@@ -142,12 +159,38 @@ std::optional<v1::InteractionDetail> HistoryReader::detail(core::InteractionId i
   std::int64_t closed_ms = 0;
   read_row(rows[0], detail.mutable_interaction(), &closed_ms);
   detail.set_closed_at_ms(closed_ms);
-  for (const auto& r : t.exec_params("SELECT payload::text FROM journal WHERE interaction_id = $1 ORDER BY seq",
-                                     static_cast<long long>(id))) {
-    if (!google::protobuf::util::JsonStringToMessage(r[0].as<std::string>(), detail.add_timeline()).ok())
-      throw std::runtime_error("journal entry of interaction " + std::to_string(id) + " is unreadable");
-  }
+  read_timeline(t, id, std::numeric_limits<std::int64_t>::max(), &detail);
   return detail;
+}
+
+void HistoryReader::timeline(core::InteractionId id, std::uint64_t up_to_seq, v1::InteractionDetail* out) {
+  std::lock_guard lock(mu_);
+  pqxx::read_transaction t(connection());
+  read_timeline(t, id, static_cast<std::int64_t>(up_to_seq), out);
+}
+
+std::map<std::string, std::string> HistoryReader::saved_form(core::InteractionId id) {
+  std::lock_guard lock(mu_);
+  pqxx::read_transaction t(connection());
+  std::map<std::string, std::string> out;
+  for (const auto& r : t.exec_params("SELECT f.key, f.value FROM (SELECT fields FROM form_entries WHERE interaction_id = $1"
+                                     " ORDER BY id DESC LIMIT 1) e, jsonb_each_text(e.fields) f",
+                                     static_cast<long long>(id)))
+    out[r[0].as<std::string>()] = r[1].as<std::string>();
+  return out;
+}
+
+std::vector<v1::Interaction> HistoryReader::contact_interactions(std::uint64_t contact, std::uint32_t limit) {
+  std::lock_guard lock(mu_);
+  pqxx::read_transaction t(connection());
+  std::vector<v1::Interaction> out;
+  for (const auto& r : t.exec_params(std::string("SELECT ") + kColumns +
+                                         " FROM interactions i WHERE i.contact_id = $1 ORDER BY i.created_at DESC LIMIT $2",
+                                     static_cast<long long>(contact), static_cast<long long>(limit))) {
+    std::int64_t closed_ms = 0;
+    read_row(r, &out.emplace_back(), &closed_ms);
+  }
+  return out;
 }
 
 }  // namespace contactd::store

@@ -3,6 +3,7 @@
 // search with filters and keyset pagination, and one interaction's detail
 // with its whole timeline (the journal's events, messages included).
 // Blocking: call from worker threads. Thread-safe.
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,6 +39,12 @@ class HistoryReader {
   contactd::v1::HistoryPage search(const HistoryQuery& query);
   // Empty when the interaction does not exist or is not visible under `scope`.
   std::optional<contactd::v1::InteractionDetail> detail(core::InteractionId id, const HistoryQuery& scope);
+  // The journal's events about one interaction, open or closed, up to `up_to_seq`.
+  void timeline(core::InteractionId id, std::uint64_t up_to_seq, contactd::v1::InteractionDetail* out);
+  // The latest form data saved with an interaction (empty if none).
+  std::map<std::string, std::string> saved_form(core::InteractionId id);
+  // A contact's most recent interactions, open or closed, newest first.
+  std::vector<contactd::v1::Interaction> contact_interactions(std::uint64_t contact, std::uint32_t limit);
 
  private:
   pqxx::connection& connection();

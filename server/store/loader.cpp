@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
 #include "core/time.h"
@@ -11,6 +12,22 @@
 #include "wire/campaign_mapping.h"
 
 namespace contactd::store {
+namespace {
+
+// A flat JSON object of strings or numbers, as the projection writes them.
+std::map<std::string, std::string> json_object(const std::string& json) {
+  google::protobuf::Struct message;
+  if (!google::protobuf::util::JsonStringToMessage(json, &message).ok())
+    throw std::runtime_error("unreadable JSON object in the database: " + json.substr(0, 80));
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : message.fields()) {
+    if (v.has_string_value()) out[k] = v.string_value();
+    else if (v.has_number_value()) out[k] = std::to_string(static_cast<long long>(v.number_value()));
+  }
+  return out;
+}
+
+}  // namespace
 
 core::EngineState load_state(pqxx::connection& c) {
   pqxx::work t(c);
@@ -34,13 +51,14 @@ core::EngineState load_state(pqxx::connection& c) {
     campaign_index[c.id] = st.campaigns.size();
     st.campaigns.push_back(std::move(c));
   }
-  for (const auto& r : t.exec("SELECT id, name FROM statuses ORDER BY id"))
+  for (const auto& r : t.exec("SELECT id, name FROM statuses WHERE removed_at IS NULL ORDER BY id"))
     st.statuses.push_back(core::Status{r[0].as<core::StatusId>(), r[1].as<std::string>()});
 
   std::map<core::UserId, std::size_t> user_index;
   for (const auto& r : t.exec("SELECT id, login, display_name, profile, password_hash, status_id, " +
                               ms_of("status_since") + ", " + ms_of("presence_since") + ", talk_ms, " +
-                              ms_of("COALESCE(idle_since, created_at)") + " FROM users ORDER BY id")) {
+                              ms_of("COALESCE(idle_since, created_at)") +
+                              ", active, capacity::text FROM users ORDER BY id")) {
     core::User u;
     u.id = r[0].as<core::UserId>();
     u.login = r[1].as<std::string>();
@@ -54,6 +72,9 @@ core::EngineState load_state(pqxx::connection& c) {
     u.presence_since = core::from_unix_ms(r[7].as<long long>());
     u.talk_ms = r[8].as<std::int64_t>();
     u.idle_since = core::from_unix_ms(r[9].as<long long>());
+    u.deactivated = !r[10].as<bool>();
+    for (const auto& [channel, capacity] : json_object(r[11].as<std::string>()))
+      if (auto ch = core::channel_from_string(channel)) u.capacity[core::index(*ch)] = static_cast<std::uint16_t>(std::stoul(capacity));
     user_index[u.id] = st.users.size();
     st.users.push_back(std::move(u));
   }
@@ -76,6 +97,36 @@ core::EngineState load_state(pqxx::connection& c) {
     draft.campaign = r[2].as<core::CampaignId>();
     if (!r[3].is_null()) draft.fields[r[3].as<std::string>()] = r[4].as<std::string>();
   }
+  for (const auto& r : t.exec("SELECT user_id, campaign_id, COALESCE(interaction_id, 0), fields::text FROM form_drafts")) {
+    core::FormDraft& draft = st.users[user_index.at(r[0].as<core::UserId>())].form_drafts[r[1].as<core::CampaignId>()];
+    draft.interaction = r[2].as<std::uint64_t>();
+    draft.fields = json_object(r[3].as<std::string>());
+  }
+  for (const auto& r : t.exec("SELECT id, name, fields::text FROM contacts ORDER BY id"))
+    st.contacts.push_back(core::Contact{r[0].as<core::ContactId>(), r[1].as<std::string>(), {}, json_object(r[2].as<std::string>())});
+  {
+    std::size_t k = 0;
+    for (const auto& r : t.exec("SELECT contact_id, channel, address FROM contact_addresses ORDER BY contact_id, position")) {
+      const auto id = r[0].as<core::ContactId>();
+      while (k < st.contacts.size() && st.contacts[k].id < id) ++k;
+      auto channel = core::channel_from_string(r[1].as<std::string>());
+      if (k == st.contacts.size() || st.contacts[k].id != id || !channel) continue;
+      st.contacts[k].addresses.push_back(core::ContactAddress{*channel, r[2].as<std::string>()});
+    }
+  }
+  std::map<std::uint64_t, core::AttemptId> next_attempt;  // interaction -> its scheduled reschedule
+  for (const auto& r : t.exec("SELECT id, campaign_id, channel, COALESCE(contact_id, 0), address, list, origin,"
+                              " COALESCE(from_interaction_id, 0), " + ms_of("due_at") +
+                              " FROM attempts WHERE state = 'scheduled' ORDER BY id")) {
+    auto channel = core::channel_from_string(r[2].as<std::string>());
+    if (!channel) throw std::runtime_error("attempt " + r[0].as<std::string>() + " has an unknown channel");
+    core::Attempt a{r[0].as<core::AttemptId>(), r[1].as<core::CampaignId>(), *channel, r[3].as<core::ContactId>(),
+                    r[4].as<std::string>(), r[5].as<std::string>(), core::from_unix_ms(r[8].as<long long>()),
+                    r[6].as<std::string>() == "reschedule" ? core::AttemptOrigin::reschedule : core::AttemptOrigin::list,
+                    r[7].as<std::uint64_t>()};
+    if (a.from_interaction) next_attempt[a.from_interaction] = a.id;
+    st.attempts.push_back(std::move(a));
+  }
   for (const auto& r : t.exec("SELECT id, user_id, token_hash, " + ms_of("expires_at") +
                               " FROM sessions WHERE ended_at IS NULL ORDER BY id")) {
     st.sessions.push_back(core::Session{r[0].as<core::SessionId>(), r[1].as<core::UserId>(),
@@ -89,7 +140,8 @@ core::EngineState load_state(pqxx::connection& c) {
            ", 0), (transfer->>'from')::bigint, (transfer->>'to_agent')::bigint, (transfer->>'to_campaign')::bigint,"
            " (transfer->>'from_campaign')::bigint, (transfer->>'deadline_ms')::bigint,"
            " array_to_string(ARRAY(SELECT jsonb_array_elements_text(disposition->'path')), ','),"
-           " disposition->>'comment', (disposition->>'reschedule_at_ms')::bigint"
+           " disposition->>'comment', (disposition->>'reschedule_at_ms')::bigint,"
+           " COALESCE(attempt_id, 0), COALESCE(contact_id, 0)"
            " FROM interactions WHERE state <> 'closed' ORDER BY queued_at NULLS LAST, id")) {
     core::EngineState::OpenInteraction loaded;
     core::Interaction& i = loaded.interaction;
@@ -123,6 +175,9 @@ core::EngineState load_state(pqxx::connection& c) {
       if (const auto at = r[18].as<long long>(); at != 0) d.reschedule_at = core::from_unix_ms(at);
       i.disposition = std::move(d);
     }
+    i.attempt = r[19].as<std::uint64_t>();
+    i.contact = r[20].as<std::uint64_t>();
+    if (auto n = next_attempt.find(i.id); n != next_attempt.end()) i.next_attempt = n->second;
     st.interactions.push_back(std::move(loaded));
   }
   st.last_interaction_id = t.exec1("SELECT COALESCE(max(id), 0) FROM interactions")[0].as<std::uint64_t>();
@@ -137,6 +192,8 @@ core::EngineState load_state(pqxx::connection& c) {
   st.last_campaign_id = max_of("campaigns", "id");
   st.last_status_id = max_of("statuses", "id");
   st.last_session_id = max_of("sessions", "id");
+  st.last_contact_id = max_of("contacts", "id");
+  st.last_attempt_id = max_of("attempts", "id");
   t.commit();
   return st;
 }

@@ -62,6 +62,53 @@ std::string path_json(const std::vector<std::uint32_t>& path) {
   return out + "]";
 }
 
+std::string fields_json(const std::map<std::string, std::string>& fields) {
+  std::string out = "{";
+  for (const auto& [k, v] : fields) out += (out.size() > 1 ? "," : "") + json_string(k) + ":" + json_string(v);
+  return out + "}";
+}
+
+// [{"channel":..,"address":..,"position":n}, ...] for jsonb_to_recordset.
+std::string addresses_json(const core::Contact& c) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < c.addresses.size(); ++i)
+    out += std::string(i ? "," : "") + "{\"channel\":" + json_string(std::string(core::to_string(c.addresses[i].channel))) +
+           ",\"address\":" + json_string(c.addresses[i].value) + ",\"position\":" + std::to_string(i) + "}";
+  return out + "]";
+}
+
+std::string attempt_json(const core::Attempt& a) {
+  return "{\"id\":" + std::to_string(a.id) + ",\"campaign_id\":" + std::to_string(a.campaign) +
+         ",\"channel\":" + json_string(std::string(core::to_string(a.channel))) +
+         ",\"contact_id\":" + (a.contact ? std::to_string(a.contact) : "null") +
+         ",\"address\":" + json_string(a.address) + ",\"list\":" + json_string(a.list) +
+         ",\"origin\":" + json_string(std::string(core::to_string(a.origin))) +
+         ",\"from_interaction_id\":" + (a.from_interaction ? std::to_string(a.from_interaction) : "null") +
+         ",\"due_ms\":" + std::to_string(core::to_unix_ms(a.due_at)) + "}";
+}
+
+void insert_attempts(pqxx::transaction_base& t, const std::string& array_json, core::UserId by, long long at) {
+  t.exec_params("INSERT INTO attempts (id, campaign_id, channel, contact_id, address, list, origin,"
+                " from_interaction_id, due_at, state, created_by, created_at)"
+                " SELECT id, campaign_id, channel, contact_id, address, list, origin, from_interaction_id,"
+                " to_timestamp(due_ms / 1000.0), 'scheduled', NULLIF($2, 0), " + ts(3) +
+                " FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, campaign_id bigint, channel text,"
+                " contact_id bigint, address text, list text, origin text, from_interaction_id bigint, due_ms bigint)",
+                array_json, static_cast<long long>(by), at);
+}
+
+void save_contact(pqxx::transaction_base& t, const core::Contact& c, long long at) {
+  t.exec_params("INSERT INTO contacts (id, name, fields, updated_at) VALUES ($1, $2, $3::jsonb, " + ts(4) +
+                    ") ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, fields = EXCLUDED.fields,"
+                    " updated_at = EXCLUDED.updated_at",
+                c.id, c.name, fields_json(c.fields), at);
+  t.exec_params("DELETE FROM contact_addresses WHERE contact_id = $1", c.id);
+  t.exec_params("INSERT INTO contact_addresses (channel, address, contact_id, position)"
+                " SELECT channel, address, $2, position FROM jsonb_to_recordset($1::jsonb)"
+                " AS x(channel text, address text, position integer)",
+                addresses_json(c), c.id);
+}
+
 }  // namespace
 
 void project(pqxx::transaction_base& t, const core::Event& event) {
@@ -124,6 +171,64 @@ void project(pqxx::transaction_base& t, const core::Event& event) {
                           e.interaction, e.campaign, std::string(core::to_string(e.channel)),
                           std::string(core::to_string(e.direction)), std::string(core::to_string(e.state)),
                           e.customer, e.priority, at);
+            if (e.attempt || e.contact)
+              t.exec_params("UPDATE interactions SET attempt_id = NULLIF($2, 0), contact_id = NULLIF($3, 0) WHERE id = $1",
+                            e.interaction, static_cast<long long>(e.attempt), static_cast<long long>(e.contact));
+            if (e.attempt)
+              t.exec_params("UPDATE attempts SET state = 'started', interaction_id = $2, ended_at = " + ts(3) +
+                                " WHERE id = $1",
+                            static_cast<long long>(e.attempt), e.interaction, at);
+          },
+          [&](const core::StatusUpdated& e) {
+            if (e.removed)
+              t.exec_params("UPDATE statuses SET removed_at = " + ts(2) + " WHERE id = $1", e.status, at);
+            else
+              t.exec_params("UPDATE statuses SET name = $2 WHERE id = $1", e.status, e.name);
+          },
+          [&](const core::UserUpdated& e) {
+            std::string capacity = "{";
+            for (std::size_t k = 0; k < core::kChannelCount; ++k)
+              if (e.capacity[k])
+                capacity += (capacity.size() > 1 ? "," : "") + json_string(std::string(core::to_string(static_cast<core::Channel>(k)))) +
+                            ":" + std::to_string(e.capacity[k]);
+            capacity += "}";
+            t.exec_params("UPDATE users SET display_name = $2, profile = $3, password_hash = $4, active = $5,"
+                          " capacity = $6::jsonb WHERE id = $1",
+                          e.user, e.display_name, std::string(core::to_string(e.profile)), e.password_hash, e.active,
+                          capacity);
+          },
+          [&](const core::ContactSaved& e) {
+            save_contact(t, e.contact, at);
+            if (e.linked)
+              t.exec_params("UPDATE interactions SET contact_id = $2 WHERE id = $1", e.linked, e.contact.id);
+          },
+          [&](const core::ContactsUploaded& e) {
+            for (const auto& c : e.created) save_contact(t, c, at);
+            std::string attempts = "[";
+            for (const auto& a : e.attempts) attempts += (attempts.size() > 1 ? "," : "") + attempt_json(a);
+            insert_attempts(t, attempts + "]", e.by, at);
+          },
+          [&](const core::AttemptScheduled& e) { insert_attempts(t, "[" + attempt_json(e.attempt) + "]", e.by, at); },
+          [&](const core::AttemptCancelled& e) {
+            t.exec_params("UPDATE attempts SET state = 'cancelled', cancel_reason = $2, ended_at = " + ts(3) +
+                              " WHERE id = $1",
+                          e.attempt, std::string(core::to_string(e.reason)), at);
+          },
+          [&](const core::FormSaved& e) {
+            t.exec_params("INSERT INTO form_entries (campaign_id, interaction_id, user_id, fields, saved_at)"
+                          " VALUES ($1, NULLIF($2, 0), $3, $4::jsonb, " + ts(5) + ")",
+                          e.campaign, static_cast<long long>(e.interaction), e.by, fields_json(e.fields), at);
+          },
+          [&](const core::FormDraftSaved& e) {
+            if (!e.draft) {
+              t.exec_params("DELETE FROM form_drafts WHERE user_id = $1 AND campaign_id = $2", e.user, e.campaign);
+              return;
+            }
+            t.exec_params("INSERT INTO form_drafts (user_id, campaign_id, interaction_id, fields, updated_at)"
+                          " VALUES ($1, $2, NULLIF($3, 0), $4::jsonb, " + ts(5) + ") ON CONFLICT (user_id, campaign_id)"
+                          " DO UPDATE SET interaction_id = EXCLUDED.interaction_id, fields = EXCLUDED.fields,"
+                          " updated_at = EXCLUDED.updated_at",
+                          e.user, e.campaign, static_cast<long long>(e.draft->interaction), fields_json(e.draft->fields), at);
           },
           [&](const core::InteractionQueued& e) {
             t.exec_params("UPDATE interactions SET state = 'pending', campaign_id = $2, owner_id = NULL, queued_at = " +
@@ -180,9 +285,7 @@ void project(pqxx::transaction_base& t, const core::Event& event) {
                             std::string(core::to_string(e.channel)));
               return;
             }
-            std::string fields = "{";
-            for (const auto& [k, v] : e.fields) fields += (fields.size() > 1 ? "," : "") + json_string(k) + ":" + json_string(v);
-            fields += "}";
+            const std::string fields = fields_json(e.fields);
             t.exec_params("INSERT INTO drafts (user_id, channel, campaign_id, fields, updated_at) VALUES ($1, $2,"
                           " NULLIF($3, 0), $4::jsonb, " + ts(5) + ") ON CONFLICT (user_id, channel) DO UPDATE SET"
                           " campaign_id = EXCLUDED.campaign_id, fields = EXCLUDED.fields, updated_at = EXCLUDED.updated_at",

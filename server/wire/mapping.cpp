@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "wire/campaign_mapping.h"
+#include "wire/outbound_mapping.h"
 
 namespace contactd::wire {
 namespace {
@@ -75,6 +76,8 @@ void to_proto(const core::Interaction& in, v1::Interaction* out) {
     d->set_comment(in.disposition->comment);
     d->set_reschedule_at_ms(in.disposition->reschedule_at ? core::to_unix_ms(*in.disposition->reschedule_at) : 0);
   }
+  out->set_attempt_id(in.attempt);
+  out->set_contact_id(in.contact);
 }
 
 void to_proto(const core::Snapshot& in, v1::Snapshot* out) {
@@ -84,6 +87,7 @@ void to_proto(const core::Snapshot& in, v1::Snapshot* out) {
     pc->set_id(c.id);
     pc->set_name(c.name);
     pc->set_archived(c.archived);
+    to_proto(c.settings, pc->mutable_settings());
   }
   for (const auto& s : in.statuses) {
     auto* ps = out->add_statuses();
@@ -107,6 +111,8 @@ void to_proto(const core::Snapshot& in, v1::Snapshot* out) {
     d->set_campaign_id(draft.campaign);
     for (const auto& [k, v] : draft.fields) (*d->mutable_fields())[k] = v;
   }
+  for (const auto& [campaign, draft] : in.form_drafts) to_proto(campaign, draft, out->add_form_drafts());
+  for (const auto& f : in.manual_forms) to_proto(f, out->add_manual_forms());
 }
 
 void to_proto(const core::Event& in, v1::Event* out) {
@@ -182,6 +188,67 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_customer(e.customer);
                    m->set_priority(e.priority);
                    m->set_state(static_cast<v1::InteractionState>(static_cast<int>(e.state) + 1));
+                   m->set_attempt_id(e.attempt);
+                   m->set_contact_id(e.contact);
+                 },
+                 [&](const core::StatusUpdated& e) {
+                   auto* m = out->mutable_status_updated();
+                   m->set_status_id(e.status);
+                   m->set_name(e.name);
+                   m->set_removed(e.removed);
+                 },
+                 [&](const core::UserUpdated& e) {
+                   auto* m = out->mutable_user_updated();
+                   m->set_user_id(e.user);
+                   m->set_display_name(e.display_name);
+                   m->set_profile(to_proto(e.profile));
+                   m->set_active(e.active);
+                   for (std::size_t k = 0; k < core::kChannelCount; ++k) {
+                     if (!e.capacity[k]) continue;
+                     auto* c = m->add_capacity();
+                     c->set_channel(to_proto(static_cast<core::Channel>(k)));
+                     c->set_capacity(e.capacity[k]);
+                   }
+                 },
+                 [&](const core::ContactSaved& e) {
+                   auto* m = out->mutable_contact_saved();
+                   to_proto(e.contact, m->mutable_contact());
+                   m->set_by(e.by);
+                   m->set_linked_interaction_id(e.linked);
+                 },
+                 [&](const core::ContactsUploaded& e) {
+                   auto* m = out->mutable_contacts_uploaded();
+                   m->set_campaign_id(e.campaign);
+                   m->set_channel(to_proto(e.channel));
+                   m->set_list(e.list);
+                   m->set_by(e.by);
+                   for (const auto& c : e.created) to_proto(c, m->add_created());
+                   for (const auto& a : e.attempts) to_proto(a, m->add_attempts());
+                 },
+                 [&](const core::AttemptScheduled& e) {
+                   auto* m = out->mutable_attempt_scheduled();
+                   to_proto(e.attempt, m->mutable_attempt());
+                   m->set_by(e.by);
+                 },
+                 [&](const core::AttemptCancelled& e) {
+                   auto* m = out->mutable_attempt_cancelled();
+                   m->set_attempt_id(e.attempt);
+                   m->set_campaign_id(e.campaign);
+                   m->set_reason(to_proto(e.reason));
+                   m->set_by(e.by);
+                 },
+                 [&](const core::FormSaved& e) {
+                   auto* m = out->mutable_form_saved();
+                   m->set_campaign_id(e.campaign);
+                   m->set_interaction_id(e.interaction);
+                   m->set_by(e.by);
+                   for (const auto& [k, v] : e.fields) (*m->mutable_fields())[k] = v;
+                 },
+                 [&](const core::FormDraftSaved& e) {
+                   auto* m = out->mutable_form_draft_saved();
+                   m->set_user_id(e.user);
+                   m->set_campaign_id(e.campaign);
+                   if (e.draft) to_proto(e.campaign, *e.draft, m->mutable_draft());
                  },
                  [&](const core::InteractionQueued& e) {
                    auto* m = out->mutable_interaction_queued();
@@ -301,6 +368,14 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::CustomerDeparted&) { return "customer_departed"; },
                         [](const core::AgentLoadChanged&) { return "agent_load_changed"; },
                         [](const core::DraftSaved&) { return "draft_saved"; },
+                        [](const core::StatusUpdated&) { return "status_updated"; },
+                        [](const core::UserUpdated&) { return "user_updated"; },
+                        [](const core::ContactSaved&) { return "contact_saved"; },
+                        [](const core::ContactsUploaded&) { return "contacts_uploaded"; },
+                        [](const core::AttemptScheduled&) { return "attempt_scheduled"; },
+                        [](const core::AttemptCancelled&) { return "attempt_cancelled"; },
+                        [](const core::FormSaved&) { return "form_saved"; },
+                        [](const core::FormDraftSaved&) { return "form_draft_saved"; },
                     },
                     e.body);
 }

@@ -29,7 +29,8 @@ TEST_CASE("R-MSG-1 customer and agent messages flow both ways, the agent's is de
   CHECK(m->author == d.ana);
   CHECK(m->author_name == "ana name");
   CHECK_FALSE(d.sees(d.bob, reply.events[0]));  // owned now: not for other agents
-  CHECK(d.sees(d.sam, reply.events[0]));        // the campaign's supervisor
+  CHECK_FALSE(d.sees(d.sam, reply.events[0]));  // the supervisor spies to follow it (R-SUP-1)
+  CHECK_FALSE(d.sees(d.alice, reply.events[0]));
   REQUIRE(reply.effects.size() == 1);
   const auto& deliver = std::get<DeliverMessage>(reply.effects[0]);
   CHECK(deliver.customer == "visitor-7");
