@@ -34,7 +34,11 @@ Engine::Engine(EngineState state, EngineOptions options)
       last_session_id_(state.last_session_id),
       options_(options),
       rng_(options.random_seed ^ state.last_seq) {
-  for (auto& c : state.campaigns) campaigns_.emplace(c.id, std::move(c));
+  for (auto& c : state.campaigns) {
+    c.any_outbound.reset();
+    for (const auto& [member, m] : c.members) c.any_outbound |= m.outbound;
+    campaigns_.emplace(c.id, std::move(c));
+  }
   for (auto& s : state.statuses) statuses_.emplace(s.id, std::move(s));
   for (auto& u : state.users) {
     u.connections.clear();

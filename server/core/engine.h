@@ -2,6 +2,7 @@
 // The routing engine: a deterministic state machine. The same commands at the
 // same times produce the same events. No I/O, no clocks, no threads: the host
 // serialises calls (one strand) and supplies `now`.
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -227,7 +228,12 @@ class Engine {
   // Interactions each user owns (active or finished, not closed).
   std::unordered_map<UserId, FlatSet<InteractionId>> owned_;
   std::map<ContactId, Contact> contacts_;
-  std::unordered_map<std::string, ContactId> contact_by_address_;  // "channel:address"
+  // Per channel: address -> contact (heterogeneous lookup: no key copies).
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::array<std::unordered_map<std::string, ContactId, StringHash, std::equal_to<>>, kChannelCount> contact_by_address_;
   std::map<AttemptId, Attempt> attempts_;                           // scheduled
   std::set<std::pair<TimePoint, AttemptId>> attempt_deadlines_;
   ContactId last_contact_id_{0};

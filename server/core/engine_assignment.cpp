@@ -59,12 +59,11 @@ void Engine::refresh_agent(User& u, Pending& p, bool assign_now) {
   for (CampaignId cid : u.campaigns) {
     const Campaign& c = campaigns_.at(cid);
     if (!auto_assigns(c.settings.strategy)) continue;
-    const ChannelSet& outbound = c.members.at(u.id).outbound;
     for (std::size_t k = 0; k < kChannelCount; ++k) {
       const auto ch = static_cast<Channel>(k);
       if (!c.settings.has(ch)) continue;
       for (bool hub : {false, true}) {
-        if (hub && !outbound.test(k) && !pools_.count(pool_key(cid, ch, true))) continue;
+        if (hub && !c.any_outbound.test(k)) continue;  // no member may serve the hub lane
         const PoolKey key = pool_key(cid, ch, hub);
         if (eligible(u, c, ch, hub)) {
           pools_[key].upsert(u.id, score(u, c));

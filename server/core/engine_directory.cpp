@@ -127,11 +127,14 @@ MaybeError Engine::on(const Actor& actor, const SetMembership& cmd, Pending& p) 
   } else {
     u->campaigns.erase(cmd.campaign);
     campaign.members.erase(u->id);
-    for (std::size_t k = 0; k < kChannelCount; ++k)
-      for (bool hub : {false, true})
-        if (auto pool = pools_.find(pool_key(campaign.id, static_cast<Channel>(k), hub)); pool != pools_.end())
-          pool->second.erase(u->id);
   }
+  // Out of every pool of the campaign; refresh_agent puts them back where they belong.
+  for (std::size_t k = 0; k < kChannelCount; ++k)
+    for (bool hub : {false, true})
+      if (auto pool = pools_.find(pool_key(campaign.id, static_cast<Channel>(k), hub)); pool != pools_.end())
+        pool->second.erase(u->id);
+  campaign.any_outbound.reset();
+  for (const auto& [member, m] : campaign.members) campaign.any_outbound |= m.outbound;
   // Observers are computed after the change so a new supervisor sees it; the
   // campaign's supervisors also see an agent leave their sight.
   Audience audience = observers_of(*u);

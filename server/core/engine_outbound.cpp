@@ -24,13 +24,6 @@ namespace {
 // Reschedules and lists may look at most this far ahead.
 constexpr Millis kMaxAhead{Millis{400LL * 24 * 3600 * 1000}};
 
-std::string address_key(Channel c, std::string_view address) {
-  std::string key(to_string(c));
-  key += ':';
-  key += address;
-  return key;
-}
-
 }  // namespace
 
 bool Engine::supervises(UserId viewer, CampaignId campaign) const {
@@ -47,11 +40,11 @@ Audience Engine::hub_audience(CampaignId campaign) const {
 }
 
 void Engine::index_contact(const Contact& c) {
-  for (const auto& a : c.addresses) contact_by_address_[address_key(a.channel, a.value)] = c.id;
+  for (const auto& a : c.addresses) contact_by_address_[index(a.channel)][a.value] = c.id;
 }
 
 void Engine::unindex_contact(const Contact& c) {
-  for (const auto& a : c.addresses) contact_by_address_.erase(address_key(a.channel, a.value));
+  for (const auto& a : c.addresses) contact_by_address_[index(a.channel)].erase(a.value);
 }
 
 const Contact* Engine::find_contact(ContactId id) const {
@@ -60,8 +53,10 @@ const Contact* Engine::find_contact(ContactId id) const {
 }
 
 const Contact* Engine::find_contact_by_address(Channel channel, std::string_view address) const {
-  auto it = contact_by_address_.find(address_key(channel, address));
-  return it == contact_by_address_.end() ? nullptr : find_contact(it->second);
+  const auto& by_address = contact_by_address_[index(channel)];
+  if (by_address.empty()) return nullptr;
+  auto it = by_address.find(address);
+  return it == by_address.end() ? nullptr : find_contact(it->second);
 }
 
 const Attempt* Engine::find_attempt(AttemptId id) const {

@@ -30,6 +30,7 @@ struct Campaign {
   std::map<UserId, Membership> members;
   CampaignSettings settings;
   bool archived{false};
+  ChannelSet any_outbound;  // union of the members' outbound channels: where the hub lane has agents
 };
 
 // A status or break an agent may set (e.g. "Lunch"). While set, the agent is
