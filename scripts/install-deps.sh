@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libpqxx-dev postgresql postgresql-common
   protobuf-compiler libprotobuf-dev
-  catch2 libsodium-dev libssl-dev libsystemd-dev
+  catch2 libsodium-dev libssl-dev openssl ca-certificates libsystemd-dev
   libtomlplusplus-dev libhowardhinnant-date-dev tzdata libspdlog-dev libfmt-dev
   libsofia-sip-ua-dev
 )

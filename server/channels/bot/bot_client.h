@@ -7,13 +7,23 @@
 // The messages reach the customer as the bot's (with its name); handoff puts
 // the customer in the queue. A bot that fails, answers garbage or does not
 // answer within its timeout hands the customer to the queue: the customer is
-// never lost. http:// only for now.
+// never lost.
+//
+// http:// and https:// URLs. For https the bot's certificate must chain to the
+// system trust store or to the CA file named by CONTACTD_BOT_CA_FILE (read
+// once, at construction), and must match the URL's host; any TLS failure
+// counts as a failing bot. The timeout covers the TLS handshake too.
+#include <memory>
+
 #include "host/engine_host.h"
 #include "host/event_sink.h"
 
 namespace boost::asio {
 class io_context;
+namespace ssl {
+class context;
 }
+}  // namespace boost::asio
 
 namespace contactd::channels {
 
@@ -27,6 +37,8 @@ class BotClient final : public host::EventSink {
  private:
   boost::asio::io_context& io_;
   host::EngineHost& host_;
+  // Shared by all https requests; each request keeps it alive while it runs.
+  std::shared_ptr<boost::asio::ssl::context> tls_;
 };
 
 }  // namespace contactd::channels
