@@ -12,7 +12,7 @@ inline constexpr const char* kWebChatDemoPage = R"__html__(<!doctype html>
  input{padding:.4rem}
 </style></head><body>
 <h1>Chat with us</h1>
-<p>Campaign id <input id="campaign" size="4" value="1"> <button id="start">Start</button>
+<p>Campaign id <input id="campaign" size="4" value="1"> <button id="start" disabled>Start</button>
  <button id="leave" disabled>Leave</button></p>
 <div id="log"></div>
 <form id="form"><input id="text" size="40" placeholder="Type a message" disabled> <button disabled id="send">Send</button></form>
@@ -22,22 +22,45 @@ function show(cls, who, text) {
   const p = document.createElement('p'); p.className = cls;
   p.textContent = who ? who + ': ' + text : text; log.appendChild(p); log.scrollTop = log.scrollHeight;
 }
-const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/webchat/v1');
+// The conversation survives reloads and dropped connections: the token from
+// "started" is kept in sessionStorage and sent as "resume" on reconnect.
+let ws;
+function connect() {
+  ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/webchat/v1');
+  ws.onopen = () => {
+    const token = sessionStorage.getItem('contactd-token');
+    if (token) ws.send(JSON.stringify({type: 'resume', token}));
+    else document.getElementById('start').disabled = false;
+  };
+  ws.onmessage = (m) => {
+    const f = JSON.parse(m.data);
+    if (f.type === 'started') {
+      sessionStorage.setItem('contactd-token', f.token);
+      show('note', '', 'Connected (conversation ' + f.interaction + '). An agent will be with you shortly.'); chatting(true);
+    } else if (f.type === 'resumed') { show('note', '', 'Reconnected.'); chatting(true); }
+    else if (f.type === 'message') show(f.from, f.name, f.text);
+    else if (f.type === 'ended') { sessionStorage.removeItem('contactd-token'); show('note', '', 'The conversation has ended.'); chatting(false); }
+    else if (f.type === 'error') {
+      if (f.code === 'not_found') { sessionStorage.removeItem('contactd-token'); chatting(false); }
+      show('note', '', 'Error: ' + f.message);
+    }
+  };
+  ws.onclose = () => {
+    chatting(false); document.getElementById('start').disabled = true;
+    if (sessionStorage.getItem('contactd-token')) { show('note', '', 'Connection lost, reconnecting…'); setTimeout(connect, 2000); }
+    else show('note', '', 'Disconnected.');
+  };
+}
 function chatting(on) {
   for (const id of ['text', 'send', 'leave']) document.getElementById(id).disabled = !on;
   document.getElementById('start').disabled = on;
 }
-ws.onmessage = (m) => {
-  const f = JSON.parse(m.data);
-  if (f.type === 'started') { show('note', '', 'Connected (conversation ' + f.interaction + '). An agent will be with you shortly.'); chatting(true); }
-  else if (f.type === 'message') show(f.from, f.name, f.text);
-  else if (f.type === 'ended') { show('note', '', 'The conversation has ended.'); chatting(false); }
-  else if (f.type === 'error') show('note', '', 'Error: ' + f.message);
-};
-ws.onclose = () => { show('note', '', 'Disconnected.'); chatting(false); document.getElementById('start').disabled = true; };
+connect();
 document.getElementById('start').onclick = () =>
   ws.send(JSON.stringify({type: 'start', campaign: parseInt(document.getElementById('campaign').value, 10)}));
-document.getElementById('leave').onclick = () => ws.send(JSON.stringify({type: 'leave'}));
+document.getElementById('leave').onclick = () => {
+  sessionStorage.removeItem('contactd-token'); ws.send(JSON.stringify({type: 'leave'}));
+};
 document.getElementById('form').onsubmit = (e) => {
   e.preventDefault();
   const t = document.getElementById('text');

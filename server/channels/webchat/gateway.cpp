@@ -1,5 +1,7 @@
 #include "channels/webchat/gateway.h"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
 #include "api/auth.h"
@@ -25,7 +27,10 @@ core::Outcome failure(core::ErrorCode code, std::string message) {
 
 }  // namespace
 
-WebChatGateway::WebChatGateway(host::EngineHost& host) : host_(host) {}
+WebChatGateway::WebChatGateway(boost::asio::io_context& io, host::EngineHost& host, std::chrono::seconds resume_window)
+    : io_(io), host_(host), resume_window_(resume_window), alive_(std::make_shared<bool>(true)) {}
+
+WebChatGateway::~WebChatGateway() { *alive_ = false; }
 
 void WebChatGateway::on_frame(const api::PeerPtr& peer, std::string_view bytes, bool binary) {
   if (binary) return peer->send(error_frame("malformed", "send JSON text frames"));
@@ -42,9 +47,19 @@ void WebChatGateway::on_frame(const api::PeerPtr& peer, std::string_view bytes, 
       return peer->send(error_frame("invalid_argument", "\"campaign\" must be a campaign id"));
     return start(peer, static_cast<core::CampaignId>(campaign->as_int64()));
   }
+  if (*type == "resume") {
+    const json::value* token = o.if_contains("token");
+    if (!token || !token->is_string() || token->as_string().empty() || token->as_string().size() > 128)
+      return peer->send(error_frame("invalid_argument", "\"token\" must be the token from \"started\""));
+    return resume(peer, std::string(token->as_string()));
+  }
   if (*type == "message") {
     const json::value* text = o.if_contains("text");
     if (!text || !text->is_string()) return peer->send(error_frame("invalid_argument", "\"text\" must be a string"));
+    const json::value* ref = o.if_contains("ref");
+    if (ref && (!ref->is_string() || ref->as_string().size() > 64))
+      return peer->send(error_frame("invalid_argument", "\"ref\" must be a string of at most 64 bytes"));
+    std::string reference = ref ? std::string(ref->as_string()) : std::string();
     const core::ConnectionId connection = peer->id();
     std::string body(text->as_string());
     host_.execute(
@@ -53,8 +68,11 @@ void WebChatGateway::on_frame(const api::PeerPtr& peer, std::string_view bytes, 
           if (it == interaction_of_.end()) return failure(core::ErrorCode::failed_precondition, "start a conversation first");
           return e.handle(core::Command{core::Actor::System(), core::CustomerMessage{it->second, body, {}}}, now);
         },
-        [peer](const core::Outcome& out) {
-          if (!out.ok()) peer->send(error_frame(*out.error));
+        [peer, reference](const core::Outcome& out) {
+          if (!out.ok()) return peer->send(error_frame(*out.error));
+          json::object sent{{"type", "sent"}, {"id", std::get<core::CreatedReply>(out.reply).id}};
+          if (!reference.empty()) sent["ref"] = reference;
+          peer->send(frame(sent));  // durable: it will not be lost
         });
     return;
   }
@@ -74,7 +92,7 @@ void WebChatGateway::on_frame(const api::PeerPtr& peer, std::string_view bytes, 
         });
     return;
   }
-  peer->send(error_frame("malformed", "unknown type (expected start, message or leave)"));
+  peer->send(error_frame("malformed", "unknown type (expected start, resume, message or leave)"));
 }
 
 void WebChatGateway::start(const api::PeerPtr& peer, core::CampaignId campaign) {
@@ -91,19 +109,71 @@ void WebChatGateway::start(const api::PeerPtr& peer, core::CampaignId campaign) 
       [this, peer, visitor](const core::Outcome& out) {
         if (!out.ok()) return peer->send(error_frame(*out.error));
         const auto id = std::get<core::CreatedReply>(out.reply).id;
-        customers_[id] = peer;
+        Conversation& c = conversations_[id];
+        c.interaction = id;
+        c.token = api::new_token();
+        c.peer = peer;
+        by_token_[c.token] = id;
         interaction_of_[peer->id()] = id;
-        peer->send(frame(json::object{{"type", "started"}, {"interaction", id}, {"visitor", visitor}}));
+        peer->send(frame(json::object{{"type", "started"}, {"interaction", id}, {"visitor", visitor}, {"token", c.token}}));
+      });
+}
+
+void WebChatGateway::resume(const api::PeerPtr& peer, std::string token) {
+  const core::ConnectionId connection = peer->id();
+  host_.execute(
+      [this, connection, token](core::Engine&, core::TimePoint) {
+        if (interaction_of_.count(connection))
+          return failure(core::ErrorCode::failed_precondition, "this connection already has a conversation");
+        if (!by_token_.count(token))
+          return failure(core::ErrorCode::not_found, "unknown or expired conversation: start a new one");
+        return core::Outcome{};
+      },
+      [this, peer, token](const core::Outcome& out) {
+        if (!out.ok()) return peer->send(error_frame(*out.error));
+        auto t = by_token_.find(token);
+        if (t == by_token_.end()) return peer->send(error_frame("not_found", "unknown or expired conversation: start a new one"));
+        Conversation& c = conversations_.at(t->second);
+        if (c.peer) {  // the old connection is still open: this one supersedes it
+          interaction_of_.erase(c.peer->id());
+          c.peer->close(api::CloseCode::normal, "resumed elsewhere");
+        }
+        c.peer = peer;
+        ++c.away_generation;  // cancels the pending expiry
+        interaction_of_[peer->id()] = c.interaction;
+        peer->send(frame(json::object{{"type", "resumed"}, {"interaction", c.interaction}}));
+        for (auto& f : c.outbox) peer->send(std::move(f));
+        c.outbox.clear();
+        if (c.ended) forget(c.interaction);
       });
 }
 
 void WebChatGateway::on_closed(const api::PeerPtr& peer) {
   const core::ConnectionId connection = peer->id();
   host_.execute(
-      [this, connection](core::Engine& e, core::TimePoint now) {
+      [this, connection](core::Engine&, core::TimePoint) {
         auto it = interaction_of_.find(connection);
         if (it == interaction_of_.end()) return core::Outcome{};
-        const core::InteractionId id = it->second;
+        Conversation& c = conversations_.at(it->second);
+        interaction_of_.erase(it);
+        c.peer.reset();
+        // Away: the customer may resume within the window, else has left.
+        const auto generation = ++c.away_generation;
+        auto timer = std::make_shared<boost::asio::steady_timer>(io_, resume_window_);
+        timer->async_wait([this, timer, alive = alive_, id = c.interaction, generation](boost::system::error_code) {
+          if (*alive) expire(id, generation);
+        });
+        return core::Outcome{};
+      },
+      nullptr, /*client_work=*/false);
+}
+
+void WebChatGateway::expire(core::InteractionId id, std::uint64_t generation) {
+  host_.execute(
+      [this, id, generation](core::Engine& e, core::TimePoint now) {
+        auto it = conversations_.find(id);
+        if (it == conversations_.end() || it->second.peer || it->second.away_generation != generation)
+          return core::Outcome{};  // resumed, or over already
         forget(id);
         // Leaving by closing the page: tell the agent, unless it is over already.
         const core::Interaction* i = e.find_interaction(id);
@@ -113,11 +183,18 @@ void WebChatGateway::on_closed(const api::PeerPtr& peer) {
       nullptr, /*client_work=*/false);
 }
 
+void WebChatGateway::send(Conversation& c, api::Frame f) {
+  if (c.peer) return c.peer->send(std::move(f));
+  c.outbox.push_back(std::move(f));
+  if (c.outbox.size() > kOutboxFrames) c.outbox.pop_front();  // the history keeps them all
+}
+
 void WebChatGateway::forget(core::InteractionId interaction) {
-  auto it = customers_.find(interaction);
-  if (it == customers_.end()) return;
-  interaction_of_.erase(it->second->id());
-  customers_.erase(it);
+  auto it = conversations_.find(interaction);
+  if (it == conversations_.end()) return;
+  if (it->second.peer) interaction_of_.erase(it->second.peer->id());
+  by_token_.erase(it->second.token);
+  conversations_.erase(it);
 }
 
 void WebChatGateway::publish(const std::vector<core::Event>& events) {
@@ -126,23 +203,24 @@ void WebChatGateway::publish(const std::vector<core::Event>& events) {
     if (const auto* f = std::get_if<core::InteractionFinished>(&e.body)) ended = f->interaction;
     if (const auto* c = std::get_if<core::InteractionClosed>(&e.body)) ended = c->interaction;
     if (ended == 0) continue;
-    auto it = customers_.find(ended);
-    if (it == customers_.end()) continue;
-    it->second->send(frame(json::object{{"type", "ended"}}));
-    forget(ended);
+    auto it = conversations_.find(ended);
+    if (it == conversations_.end()) continue;
+    send(it->second, frame(json::object{{"type", "ended"}}));
+    if (it->second.peer) forget(ended);
+    else it->second.ended = true;  // told on resume; forgotten when the window passes
   }
 }
 
 void WebChatGateway::apply(const core::Effect& effect) {
   const auto* deliver = std::get_if<core::DeliverMessage>(&effect);
   if (!deliver || deliver->channel != core::Channel::webchat) return;
-  auto it = customers_.find(deliver->message.interaction);
-  if (it == customers_.end()) return;  // the customer left; the message stays in the history
+  auto it = conversations_.find(deliver->message.interaction);
+  if (it == conversations_.end()) return;  // the customer left; the message stays in the history
   json::array attachments;
   for (const auto& a : deliver->message.attachments)
     attachments.push_back(json::object{{"filename", a.filename}, {"size_bytes", a.size_bytes},
                                        {"reference", a.reference}, {"voice", a.voice}});
-  it->second->send(frame(json::object{{"type", "message"},
+  send(it->second, frame(json::object{{"type", "message"},
                                       {"id", deliver->message.message},
                                       {"from", core::to_string(deliver->message.sender)},
                                       {"name", deliver->message.author_name},

@@ -4,16 +4,26 @@
 //
 //   customer -> server
 //     {"type":"start","campaign":<id>}          open a conversation (R-IN-1)
-//     {"type":"message","text":"..."}           write to the agent or bot
+//     {"type":"resume","token":"..."}           reattach after a reconnect
+//     {"type":"message","text":"...","ref":"..."}  write to the agent or bot (ref: optional, echoed)
 //     {"type":"leave"}                          end it from the customer's side
 //   server -> customer
-//     {"type":"started","interaction":<id>,"visitor":"webchat-..."}
+//     {"type":"started","interaction":<id>,"visitor":"webchat-...","token":"..."}
+//     {"type":"resumed","interaction":<id>}     then what was sent meanwhile
+//     {"type":"sent","id":<message id>,"ref":"..."}  the customer's message is stored
 //     {"type":"message","id":<id>,"from":"agent"|"bot","name":"...","text":"...","attachments":[...]}
 //     {"type":"ended"}                          the agent finished the conversation
 //     {"type":"error","code":"invalid_argument"|...,"message":"..."}
 //
-// A customer's connection carries one conversation at a time. Closing the
-// connection counts as leaving.
+// A connection carries one conversation at a time. A customer whose
+// connection drops may resume with the token within the resume window; the
+// messages sent meanwhile (at most kOutboxFrames) follow "resumed". Past the
+// window, or on "leave", the customer has left. Conversations are held in
+// memory: after a restart a resume is refused and the customer starts anew.
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -23,11 +33,18 @@
 #include "host/engine_host.h"
 #include "host/event_sink.h"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace contactd::channels {
 
 class WebChatGateway final : public api::FrameHandler, public host::EventSink {
  public:
-  explicit WebChatGateway(host::EngineHost& host);
+  static constexpr std::size_t kOutboxFrames = 200;
+
+  WebChatGateway(boost::asio::io_context& io, host::EngineHost& host, std::chrono::seconds resume_window);
+  ~WebChatGateway();
 
   void on_frame(const api::PeerPtr& peer, std::string_view bytes, bool binary) override;
   void on_closed(const api::PeerPtr& peer) override;
@@ -37,13 +54,29 @@ class WebChatGateway final : public api::FrameHandler, public host::EventSink {
   void apply(const core::Effect& effect) override;
 
  private:
-  void start(const api::PeerPtr& peer, core::CampaignId campaign);
-  void forget(core::InteractionId interaction);
+  struct Conversation {
+    core::InteractionId interaction{};
+    std::string token;
+    api::PeerPtr peer;                  // null while the customer is away
+    std::deque<api::Frame> outbox;      // sent while away
+    bool ended{false};                  // the agent finished it while the customer was away
+    std::uint64_t away_generation{0};   // which disconnect the pending expiry belongs to
+  };
 
+  void start(const api::PeerPtr& peer, core::CampaignId campaign);
+  void resume(const api::PeerPtr& peer, std::string token);
+  void send(Conversation& c, api::Frame frame);
+  void forget(core::InteractionId interaction);
+  void expire(core::InteractionId interaction, std::uint64_t generation);
+
+  boost::asio::io_context& io_;
   host::EngineHost& host_;
-  // Engine-strand state: who is connected for which conversation.
-  std::unordered_map<core::InteractionId, api::PeerPtr> customers_;
+  std::chrono::seconds resume_window_;
+  // Engine-strand state (touched only inside host work and callbacks).
+  std::unordered_map<core::InteractionId, Conversation> conversations_;
+  std::unordered_map<std::string, core::InteractionId> by_token_;
   std::unordered_map<core::ConnectionId, core::InteractionId> interaction_of_;
+  std::shared_ptr<bool> alive_;  // timers outliving the gateway do nothing
 };
 
 }  // namespace contactd::channels

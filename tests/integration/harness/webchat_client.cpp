@@ -33,11 +33,56 @@ void WebChatClient::send(const boost::json::object& frame) { send_raw(boost::jso
 
 void WebChatClient::send_raw(const std::string& text) { impl_->ws.write(net::buffer(text)); }
 
-boost::json::object WebChatClient::next() {
+boost::json::object WebChatClient::next_frame() {
+  impl_->buffer.clear();
   REQUIRE_FALSE(timed_read(impl_->io, impl_->ws, impl_->buffer, std::chrono::seconds(5)));
   auto value = boost::json::parse(beast::buffers_to_string(impl_->buffer.cdata()));
   REQUIRE(value.is_object());
   return value.as_object();
+}
+
+boost::json::object WebChatClient::next() {
+  for (;;) {
+    auto frame = next_frame();
+    if (frame.at("type").as_string() != "sent") return frame;
+    sent_.push_back(static_cast<std::uint64_t>(frame.at("id").as_int64()));
+  }
+}
+
+std::uint64_t WebChatClient::next_sent() {
+  if (!sent_.empty()) {
+    const auto id = sent_.front();
+    sent_.erase(sent_.begin());
+    return id;
+  }
+  for (;;) {
+    auto frame = next_frame();
+    if (frame.at("type").as_string() == "sent") return static_cast<std::uint64_t>(frame.at("id").as_int64());
+    FAIL("expected a \"sent\" acknowledgement, got " << boost::json::serialize(frame));
+  }
+}
+
+bool WebChatClient::try_next(boost::json::object& out, std::chrono::milliseconds limit) {
+  impl_->buffer.clear();
+  bool done = false;
+  beast::error_code ec;
+  impl_->ws.async_read(impl_->buffer, [&](beast::error_code e, std::size_t) {
+    ec = e;
+    done = true;
+  });
+  impl_->io.restart();
+  impl_->io.run_for(limit);
+  if (!done) {
+    beast::get_lowest_layer(impl_->ws).cancel();
+    impl_->io.restart();
+    impl_->io.run();
+    return false;
+  }
+  if (ec) return false;
+  auto value = boost::json::parse(beast::buffers_to_string(impl_->buffer.cdata()));
+  if (!value.is_object()) return false;
+  out = value.as_object();
+  return true;
 }
 
 }  // namespace contactd::test

@@ -3,7 +3,9 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <memory>
+#include <chrono>
 #include <string>
+#include <vector>
 
 namespace contactd::test {
 
@@ -13,12 +15,18 @@ class WebChatClient {
   ~WebChatClient();
   void send(const boost::json::object& frame);
   void send_raw(const std::string& text);
-  // The next frame (fails the test after 5 s).
+  // The next frame other than a "sent" acknowledgement (fails the test after 5 s).
   boost::json::object next();
+  // The next "sent" acknowledgement's message id (kept aside by next()).
+  std::uint64_t next_sent();
+  // Any next frame, or false on timeout or a closed connection (no test failure).
+  bool try_next(boost::json::object& out, std::chrono::milliseconds limit);
 
  private:
+  boost::json::object next_frame();
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::vector<std::uint64_t> sent_;
 };
 
 }  // namespace contactd::test
