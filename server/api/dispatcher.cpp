@@ -43,6 +43,7 @@ Dispatcher::Dispatcher(host::EngineHost& host, StreamRegistry& streams, net::thr
       history_(history),
       clock_(clock),
       options_(options),
+      limits_(options.limits, clock),
       dummy_hash_(hash_password("contactd-dummy-password", options.password_cost)) {}
 
 void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool binary) {
@@ -66,6 +67,10 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
   }
   const v1::Command& command = envelope.command();
   const core::ConnectionId connection = peer->id();
+  if (!limits_.allow_command(connection)) {
+    peer->send(error_frame(rid, v1::RATE_LIMITED, "too many commands: slow down"));
+    return;
+  }
   auto answer_ack = [peer, rid](const Outcome& o) {
     peer->send(o.ok() ? ack_frame(rid) : error_frame(rid, *o.error));
   };
@@ -100,16 +105,22 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
         peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "login must be 1-64 bytes and password at most 1024"));
         return;
       }
+      if (!limits_.login_allowed(login)) {
+        peer->send(error_frame(rid, v1::RATE_LIMITED, "too many failed logins for this user: wait a minute"));
+        return;
+      }
       host_.lookup([this, peer, rid, login, password = std::move(password)](const core::Engine& engine) mutable {
         auto credential = engine.credential(login);
-        net::post(workers_, [this, peer, rid, credential, password = std::move(password)] {
+        net::post(workers_, [this, peer, rid, login, credential, password = std::move(password)] {
           // Unknown users cost the same as known ones and get the same answer.
           const bool ok = credential ? verify_password(credential->password_hash, password)
                                      : (verify_password(dummy_hash_, password), false);
           if (!ok) {
+            limits_.login_failed(login);
             peer->send(error_frame(rid, v1::UNAUTHENTICATED, "invalid login or password"));
             return;
           }
+          limits_.login_succeeded(login);
           const std::string token = new_token();
           const core::TimePoint expires = clock_.now() + options_.session_ttl;
           auto result = std::make_shared<v1::Response>();
@@ -128,6 +139,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
                   return;
                 }
                 const auto& reply = std::get<core::SessionReply>(o.reply);
+                limits_.bind(peer->id(), reply.user);
                 auto* login_result = result->mutable_login();
                 login_result->set_token(token);
                 login_result->set_expires_at_ms(core::to_unix_ms(expires));
@@ -158,6 +170,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
               return;
             }
             const auto& reply = std::get<core::SessionReply>(o.reply);
+            limits_.bind(peer->id(), reply.user);
             auto resumed = streams_.resume(reply.session, reply.user, last_seq, peer);
             v1::Response response;
             auto* r = response.mutable_resume();
@@ -323,6 +336,7 @@ void Dispatcher::with_history_scope(const PeerPtr& peer, std::uint64_t rid,
 
 void Dispatcher::on_closed(const PeerPtr& peer) {
   const core::ConnectionId connection = peer->id();
+  limits_.forget(connection);
   host_.execute(
       [connection](core::Engine& e, core::TimePoint now) {
         if (!e.session_of(connection)) return Outcome{};  // never logged in, or superseded

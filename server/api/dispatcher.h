@@ -10,6 +10,7 @@
 
 #include "api/auth.h"
 #include "api/peer.h"
+#include "api/rate_limits.h"
 #include "api/streams.h"
 #include "host/engine_host.h"
 
@@ -29,6 +30,7 @@ namespace contactd::api {
 struct DispatcherOptions {
   std::chrono::milliseconds session_ttl{std::chrono::hours(12)};
   PasswordCost password_cost{PasswordCost::interactive()};
+  RateLimitOptions limits;
 };
 
 class Dispatcher final : public FrameHandler {
@@ -56,6 +58,7 @@ class Dispatcher final : public FrameHandler {
                           std::function<void(store::HistoryQuery)> query);
   const core::Clock& clock_;
   DispatcherOptions options_;
+  RateLimits limits_;
   std::string dummy_hash_;  // verified for unknown logins so timing does not tell
 };
 

@@ -105,6 +105,17 @@ Config load_config(const std::string& path) {
   c.auth.password_cost.opslimit = static_cast<unsigned long long>(ops);
   c.auth.password_cost.memlimit_bytes = static_cast<std::size_t>(mem_kib) * 1024;
 
+  r.seconds("webchat", "resume_seconds", c.webchat_resume_window);
+
+  auto& limits = c.auth.limits;
+  r.get("limits", "connection_commands_per_second", limits.connection_per_second);
+  r.get("limits", "connection_command_burst", limits.connection_burst);
+  r.get("limits", "user_commands_per_second", limits.user_per_second);
+  r.get("limits", "user_command_burst", limits.user_burst);
+  std::int64_t login_failures = limits.login_failures;
+  r.get("limits", "login_failures_per_minute", login_failures);
+  limits.login_failures = static_cast<int>(login_failures);
+
   r.get("log", "level", c.log_level);
   r.get("log", "target", c.log_target);
   r.reject_unknown();
@@ -120,6 +131,12 @@ Config load_config(const std::string& path) {
   require(c.server.write_queue_max_frames >= 16, file + ": server.write_queue_max_frames must be at least 16");
   require(c.io_threads >= 1 && c.io_threads <= 64, file + ": server.io_threads must be 1..64");
   require(c.worker_threads >= 1 && c.worker_threads <= 64, file + ": server.worker_threads must be 1..64");
+  require(c.webchat_resume_window.count() >= 1 && c.webchat_resume_window.count() <= 3600,
+          file + ": webchat.resume_seconds must be 1..3600");
+  require(limits.connection_per_second > 0 && limits.user_per_second > 0 && limits.connection_burst >= 1 &&
+              limits.user_burst >= 1,
+          file + ": limits: rates must be positive and bursts at least 1");
+  require(login_failures >= 1 && login_failures <= 1000, file + ": limits.login_failures_per_minute must be 1..1000");
   require(ttl_seconds >= 1, file + ": auth.session_ttl_seconds must be at least 1");
   require(ops >= 1 && mem_kib >= 8, file + ": auth.argon2_opslimit must be >= 1 and argon2_memlimit_kib >= 8");
   static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};

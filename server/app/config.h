@@ -23,6 +23,7 @@ struct Config {
   std::string log_level{"info"};
   std::string log_target{"auto"};  // auto | stderr | journal
   std::chrono::seconds shutdown_grace{5};
+  std::chrono::seconds webchat_resume_window{60};
 };
 
 struct ConfigError : std::runtime_error {

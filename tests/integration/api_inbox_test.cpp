@@ -293,3 +293,57 @@ TEST_CASE("R-SUP-2 history pages: newest first, a cursor for the next page, filt
   REQUIRE(matched.items_size() == 1);
   CHECK(matched.items(0).id() == closed[1]);
 }
+
+TEST_CASE("R-TR-1 R-TR-3 forbidden transfer targets are refused through the API and change nothing") {
+  World w;
+  Client admin(w.port());
+  auto snap = must_login(admin, "alice", "alice-pass").snapshot();
+  const auto desk = created_id(admin.request(webchat_campaign("Desk", v1::STRATEGY_MANUAL)));
+  const auto other = created_id(admin.request(webchat_campaign("Other", v1::STRATEGY_MANUAL)));
+  v1::Command sms_only;
+  sms_only.mutable_create_campaign()->set_name("Texts");
+  sms_only.mutable_create_campaign()->mutable_settings()->set_strategy(v1::STRATEGY_MANUAL);
+  auto* sms = sms_only.mutable_create_campaign()->mutable_settings()->add_channels();
+  sms->set_channel(v1::CHANNEL_SMS);
+  sms->set_enabled(true);
+  sms->set_provider(v1::PROVIDER_SMS_GATEWAY);
+  const auto texts = created_id(admin.request(sms_only));
+  std::uint64_t ana_id = 0, bob_id = 0, carla_id = 0;
+  for (const auto& u : snap.overseen()) {
+    if (u.login() == "ana") ana_id = u.id();
+    if (u.login() == "bob") bob_id = u.id();
+    if (u.login() == "carla") carla_id = u.id();
+  }
+  join(admin, ana_id, desk);
+  join(admin, bob_id, other);   // a WebChat campaign, but bob stays offline
+  join(admin, carla_id, texts);  // connected, but no campaign with WebChat
+  Client ana(w.port());
+  must_login(ana, "ana", "ana-pass");
+  Client carla(w.port());
+  must_login(carla, "carla", "carla-pass");
+  WebChatClient customer(w.port());
+  customer.send({{"type", "start"}, {"campaign", desk}});
+  const auto id = static_cast<std::uint64_t>(customer.next().at("interaction").as_int64());
+  require_ack(ana.request(interaction_command(id, "take")));
+  const auto journal = w.db.query("SELECT max(seq) FROM journal");
+
+  auto transfer = [&](std::uint64_t agent, std::uint64_t campaign) {
+    v1::Command c;
+    c.mutable_transfer()->set_interaction_id(id);
+    c.mutable_transfer()->set_to_agent(agent);
+    c.mutable_transfer()->set_to_campaign(campaign);
+    auto e = ana.request(c);
+    INFO(e.DebugString());
+    REQUIRE(e.has_error());
+    return e.error().code();
+  };
+  CHECK(transfer(bob_id, 0) == v1::FAILED_PRECONDITION);    // R-TR-3: not connected
+  CHECK(transfer(carla_id, 0) == v1::FAILED_PRECONDITION);  // R-TR-1: no campaign with this channel
+  CHECK(transfer(0, texts) == v1::FAILED_PRECONDITION);     // R-TR-1: campaign without WebChat
+  CHECK(transfer(0, 9999) == v1::NOT_FOUND);
+  CHECK(transfer(9999, 0) == v1::NOT_FOUND);
+  CHECK(transfer(bob_id, other) == v1::INVALID_ARGUMENT);   // both at once
+  CHECK(w.db.query("SELECT max(seq) FROM journal") == journal);  // nothing happened
+  CHECK(w.db.query("SELECT owner_id || ' ' || (transfer IS NULL) FROM interactions WHERE id = " + std::to_string(id)) ==
+        std::to_string(ana_id) + " true");
+}

@@ -58,6 +58,7 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
                               << "session_ttl_seconds = " << options_.session_ttl_seconds << "\n"
                               << "argon2_opslimit = 1\n"  // real argon2id, test-sized cost
                               << "argon2_memlimit_kib = 8192\n"
+                              << "[webchat]\nresume_seconds = " << options_.webchat_resume_seconds << "\n"
                               << "[log]\nlevel = \"debug\"\ntarget = \"stderr\"\n";
   REQUIRE(run_tool({"migrate"}) == 0);
   REQUIRE(run_tool({"seed", CONTACTD_TEST_SEED}) == 0);
@@ -70,7 +71,8 @@ Daemon::~Daemon() {
   [[maybe_unused]] int rc = std::system(cmd.c_str());
 }
 
-static pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, const std::string& notify) {
+static pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, const std::string& notify,
+                   const std::vector<std::pair<std::string, std::string>>& env) {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -80,6 +82,7 @@ static pid_t spawn(const std::vector<std::string>& args, const std::string& log_
     if (!notify.empty()) ::setenv("NOTIFY_SOCKET", notify.c_str(), 1);
     else ::unsetenv("NOTIFY_SOCKET");
     ::unsetenv("JOURNAL_STREAM");
+    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -94,7 +97,7 @@ int Daemon::run_tool(const std::vector<std::string>& args) {
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back("--config");
   argv.push_back(config_path_);
-  pid_t pid = spawn(argv, log_path_, "");
+  pid_t pid = spawn(argv, log_path_, "", options_.env);
   int status = 0;
   ::waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -110,7 +113,7 @@ void Daemon::start() {
     REQUIRE(::bind(notify_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   }
   notifications_.clear();
-  pid_ = spawn({CONTACTD_BINARY, "serve", "--config", config_path_}, log_path_, notify_path_);
+  pid_ = spawn({CONTACTD_BINARY, "serve", "--config", config_path_}, log_path_, notify_path_, options_.env);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!saw_notify("READY=1")) {
     int status = 0;

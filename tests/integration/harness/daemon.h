@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/database.h"
@@ -18,7 +19,9 @@ struct DaemonOptions {
   std::size_t write_queue_max_frames{1024};
   std::size_t resume_buffer_events{512};
   int idle_timeout_seconds{60};
+  int webchat_resume_seconds{60};
   int session_ttl_seconds{3600};
+  std::vector<std::pair<std::string, std::string>> env;  // set in the process's environment
 };
 
 class Daemon {
