@@ -14,6 +14,10 @@ void do_accept(std::shared_ptr<Server::State> state) {
       if (ec == net::error::operation_aborted || state->stopping) return;
       spdlog::warn("accept failed: {}", ec.message());
     } else {
+      if (state->options.socket_send_buffer_bytes > 0) {
+        beast::error_code option_ec;
+        socket.set_option(net::socket_base::send_buffer_size(state->options.socket_send_buffer_bytes), option_ec);
+      }
       start_http_session(state, std::move(socket));
     }
     do_accept(state);

@@ -28,6 +28,7 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};       // a ping after half; closed without a pong
   std::chrono::seconds handshake_timeout{10};
   std::size_t write_queue_max_frames{1024};    // a client further behind is disconnected
+  int socket_send_buffer_bytes{0};             // SO_SNDBUF per connection; 0: the kernel's autotuning
 };
 
 struct Readiness {

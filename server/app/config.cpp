@@ -85,6 +85,7 @@ Config load_config(const std::string& path) {
   r.seconds("server", "idle_timeout_seconds", c.server.idle_timeout);
   r.seconds("server", "handshake_timeout_seconds", c.server.handshake_timeout);
   r.get("server", "write_queue_max_frames", c.server.write_queue_max_frames);
+  r.get("server", "socket_send_buffer_bytes", c.server.socket_send_buffer_bytes);
   r.get("server", "resume_buffer_events", c.streams.buffer_events);
   std::chrono::seconds window = std::chrono::duration_cast<std::chrono::seconds>(c.streams.resume_window);
   r.seconds("server", "resume_window_seconds", window);
@@ -129,6 +130,8 @@ Config load_config(const std::string& path) {
   require(c.server.idle_timeout.count() >= 2, file + ": server.idle_timeout_seconds must be at least 2");
   require(c.server.handshake_timeout.count() >= 1, file + ": server.handshake_timeout_seconds must be at least 1");
   require(c.server.write_queue_max_frames >= 16, file + ": server.write_queue_max_frames must be at least 16");
+  require(c.server.write_queue_max_frames > c.streams.buffer_events,
+          file + ": server.write_queue_max_frames must exceed server.resume_buffer_events (a resume replays that many)");
   require(c.io_threads >= 1 && c.io_threads <= 64, file + ": server.io_threads must be 1..64");
   require(c.worker_threads >= 1 && c.worker_threads <= 64, file + ": server.worker_threads must be 1..64");
   require(c.webchat_resume_window.count() >= 1 && c.webchat_resume_window.count() <= 3600,

@@ -75,6 +75,18 @@ void PgJournal::write(const std::deque<Batch>& group) {
   t.commit();
 }
 
+void PgJournal::check_health() {
+  try {
+    if (!conn_) reconnect();
+    pqxx::nontransaction t(*conn_);
+    t.exec("SELECT 1");
+    if (!available_.exchange(true)) spdlog::info("journal: database available again");
+  } catch (const std::exception& ex) {
+    if (available_.exchange(false)) spdlog::error("journal: database unavailable: {}", ex.what());
+    conn_.reset();
+  }
+}
+
 void PgJournal::run() {
   std::deque<Batch> group;
   auto backoff = std::chrono::milliseconds(100);
@@ -82,7 +94,13 @@ void PgJournal::run() {
     {
       std::unique_lock lock(mu_);
       if (group.empty()) {
-        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        // Idle: check the database now and then, so that an outage is seen
+        // (and new commands refused) before a command runs into it.
+        if (!cv_.wait_for(lock, kHealthEvery, [&] { return stopping_ || !queue_.empty(); })) {
+          lock.unlock();
+          check_health();
+          continue;
+        }
         if (queue_.empty()) return;  // stopping, all written
       }
       // Group commit: take everything queued behind the batches being retried.

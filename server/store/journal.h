@@ -3,6 +3,7 @@
 // queued while a transaction is in flight goes into the next transaction, so
 // throughput grows with load while each batch still waits for only one commit.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -48,6 +49,8 @@ class PgJournal final : public host::Journal {
   std::deque<Batch> queue_;
   bool stopping_{false};
   std::chrono::steady_clock::time_point stop_deadline_{};
+  static constexpr std::chrono::milliseconds kHealthEvery{500};
+  void check_health();
   std::atomic<bool> available_{true};
   bool after_failure_{false};  // a commit may have landed before the error: check
   std::thread thread_;

@@ -3,71 +3,18 @@
 // acknowledged change is there exactly once, nothing unacknowledged is
 // duplicated, and deadlines that passed while it was down fire once.
 #include <atomic>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
 #include <mutex>
 #include <random>
 #include <thread>
 
+#include "harness/raw_client.h"
 #include "harness/webchat_client.h"
 #include "world.h"
 
 using namespace contactd::test;
 using namespace std::chrono_literals;
-namespace beast = boost::beast;
-namespace net = boost::asio;
 
 namespace {
-
-// A protobuf client for worker threads: no test assertions (Catch2 is not
-// thread-safe); every failure is just "no answer".
-class RawClient {
- public:
-  explicit RawClient(std::uint16_t port) {
-    beast::get_lowest_layer(ws_).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    ws_.handshake("127.0.0.1:" + std::to_string(port), "/ws");
-    ws_.binary(true);
-  }
-  // The answer to `command` (events are skipped), or nothing.
-  std::optional<v1::Envelope> request(const v1::Command& command, std::chrono::milliseconds limit = 3000ms) {
-    v1::Envelope out;
-    out.set_request_id(++next_id_);
-    *out.mutable_command() = command;
-    beast::error_code ec;
-    ws_.write(net::buffer(out.SerializeAsString()), ec);
-    if (ec) return std::nullopt;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      buffer_.clear();
-      bool done = false;
-      ws_.async_read(buffer_, [&](beast::error_code e, std::size_t) {
-        ec = e;
-        done = true;
-      });
-      io_.restart();
-      io_.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
-      if (!done) {
-        beast::get_lowest_layer(ws_).cancel();
-        io_.restart();
-        io_.run();
-        return std::nullopt;
-      }
-      if (ec) return std::nullopt;
-      v1::Envelope in;
-      const auto data = buffer_.cdata();
-      if (!in.ParseFromArray(data.data(), static_cast<int>(data.size()))) return std::nullopt;
-      if (in.request_id() == out.request_id()) return in;
-    }
-    return std::nullopt;
-  }
-
- private:
-  net::io_context io_;
-  beast::websocket::stream<beast::tcp_stream> ws_{io_};
-  beast::flat_buffer buffer_;
-  std::uint64_t next_id_{0};
-};
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();

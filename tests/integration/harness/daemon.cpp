@@ -48,6 +48,8 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
                               << "port = " << port_ << "\n"
                               << "max_frame_bytes = " << options_.max_frame_bytes << "\n"
                               << "write_queue_max_frames = " << options_.write_queue_max_frames << "\n"
+                              << "socket_send_buffer_bytes = " << options_.socket_send_buffer_bytes << "\n"
+                              << "handshake_timeout_seconds = " << options_.handshake_timeout_seconds << "\n"
                               << "resume_buffer_events = " << options_.resume_buffer_events << "\n"
                               << "idle_timeout_seconds = " << options_.idle_timeout_seconds << "\n"
                               << "shutdown_grace_seconds = 3\n"

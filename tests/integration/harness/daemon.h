@@ -20,6 +20,8 @@ struct DaemonOptions {
   std::size_t resume_buffer_events{512};
   int idle_timeout_seconds{60};
   int webchat_resume_seconds{60};
+  int socket_send_buffer_bytes{0};
+  int handshake_timeout_seconds{10};  // also bounds a close the client does not read
   int session_ttl_seconds{3600};
   std::vector<std::pair<std::string, std::string>> env;  // set in the process's environment
 };

@@ -10,7 +10,7 @@ namespace {
 std::atomic<int> counter{0};
 }
 
-TestDatabase::TestDatabase() {
+TestDatabase::TestDatabase(std::string server) : server_(std::move(server)) {
   const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count() % 1000000;
   name_ = "contactd_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(stamp);
   admin("CREATE DATABASE " + name_);
@@ -24,7 +24,7 @@ TestDatabase::~TestDatabase() {
 }
 
 void TestDatabase::admin(const std::string& sql) {
-  pqxx::connection c("dbname=postgres");
+  pqxx::connection c(server_ + (server_.empty() ? "" : " ") + "dbname=postgres");
   pqxx::nontransaction t(c);
   t.exec(sql);
 }

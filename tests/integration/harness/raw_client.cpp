@@ -1,0 +1,91 @@
+#include "harness/raw_client.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+namespace contactd::test {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+
+struct RawClient::Impl {
+  net::io_context io;
+  beast::websocket::stream<beast::tcp_stream> ws{io};
+  beast::flat_buffer buffer;
+};
+
+RawClient::RawClient(std::uint16_t port, int receive_buffer_bytes) : impl_(std::make_unique<Impl>()) {
+  auto& socket = beast::get_lowest_layer(impl_->ws).socket();
+  socket.open(net::ip::tcp::v4());
+  if (receive_buffer_bytes > 0) socket.set_option(net::socket_base::receive_buffer_size(receive_buffer_bytes));
+  beast::get_lowest_layer(impl_->ws).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  impl_->ws.handshake("127.0.0.1:" + std::to_string(port), "/ws");
+  impl_->ws.binary(true);
+}
+
+RawClient::~RawClient() {
+  beast::error_code ec;
+  beast::get_lowest_layer(impl_->ws).socket().close(ec);
+}
+
+std::optional<contactd::v1::Envelope> RawClient::request(const contactd::v1::Command& command,
+                                                         std::chrono::milliseconds limit) {
+  contactd::v1::Envelope out;
+  out.set_request_id(++next_id_);
+  *out.mutable_command() = command;
+  beast::error_code ec;
+  impl_->ws.write(net::buffer(out.SerializeAsString()), ec);
+  if (ec) return std::nullopt;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    impl_->buffer.clear();
+    bool done = false;
+    impl_->ws.async_read(impl_->buffer, [&](beast::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    impl_->io.restart();
+    impl_->io.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+    if (!done) {
+      beast::get_lowest_layer(impl_->ws).cancel();
+      impl_->io.restart();
+      impl_->io.run();
+      return std::nullopt;
+    }
+    if (ec) return std::nullopt;
+    contactd::v1::Envelope in;
+    const auto data = impl_->buffer.cdata();
+    if (!in.ParseFromArray(data.data(), static_cast<int>(data.size()))) return std::nullopt;
+    if (in.request_id() == out.request_id()) return in;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::pair<int, std::string>> RawClient::wait_closed(std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  beast::error_code ec;
+  while (std::chrono::steady_clock::now() < deadline) {
+    impl_->buffer.clear();
+    bool done = false;
+    impl_->ws.async_read(impl_->buffer, [&](beast::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    impl_->io.restart();
+    impl_->io.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+    if (!done) {
+      beast::get_lowest_layer(impl_->ws).cancel();
+      impl_->io.restart();
+      impl_->io.run();
+      return std::nullopt;
+    }
+    if (ec) {
+      const auto& reason = impl_->ws.reason();
+      return std::make_pair(static_cast<int>(reason.code), std::string(reason.reason.c_str()));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace contactd::test
