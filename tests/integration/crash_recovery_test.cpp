@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "harness/raw_client.h"
+#include "harness/test_bot.h"
 #include "harness/webchat_client.h"
 #include "world.h"
 
@@ -112,8 +113,9 @@ TEST_CASE("crash recovery: after SIGKILL at random moments nothing acknowledged 
           "and deadlines that passed while down fire once after the restart") {
   DaemonOptions options;
   options.idle_timeout_seconds = 60;
+  TestBot bot;  // answers "slow" after 2.5 s: later than the 2 s timeout below
   World w(options);
-  std::uint64_t nobody_campaign = 0;
+  std::uint64_t nobody_campaign = 0, bot_campaign = 0;
   // Campaign 1 is Sales (seeded): WebChat, manual, SMS for the Outbound Hub.
   // "Nobody" takes transfers that no one answers.
   {
@@ -137,11 +139,19 @@ TEST_CASE("crash recovery: after SIGKILL at random moments nothing acknowledged 
     nobody.mutable_create_campaign()->set_name("Nobody");
     *nobody.mutable_create_campaign()->mutable_settings() = *s;
     nobody_campaign = created_id(admin.request(nobody));
+    v1::Command botty = nobody;
+    botty.mutable_create_campaign()->set_name("Botty");
+    auto* b = botty.mutable_create_campaign()->mutable_settings()->mutable_bot();
+    b->set_name("Sally");
+    b->set_url(bot.url());
+    b->set_timeout_ms(2000);
+    bot_campaign = created_id(admin.request(botty));
   }
 
   std::mt19937 random(20261124);
   std::vector<std::pair<std::uint64_t, std::uint64_t>> attempts_due;  // attempt, round
-  std::uint64_t transferred = 0;
+  std::uint64_t transferred = 0, waiting_for_bot = 0;
+  std::string journal_at_first_kill;
   Ledger ledger;
   for (int round = 0; round < 3; ++round) {
     INFO("round " << round);
@@ -173,6 +183,13 @@ TEST_CASE("crash recovery: after SIGKILL at random moments nothing acknowledged 
       transfer.mutable_transfer()->set_interaction_id(transferred);
       transfer.mutable_transfer()->set_to_campaign(nobody_campaign);
       require_ack(ana.request(transfer));
+      // A customer with the bot, which will not answer in time.
+      WebChatClient b(w.port());
+      b.send({{"type", "start"}, {"campaign", bot_campaign}});
+      waiting_for_bot = static_cast<std::uint64_t>(b.next().at("interaction").as_int64());
+      CHECK(b.next().at("name").as_string() == "Sally");  // the greeting
+      b.send({{"type", "message"}, {"text", "slow"}});
+      b.next_sent();
     }
 
     std::atomic<bool> stop{false};
@@ -182,6 +199,7 @@ TEST_CASE("crash recovery: after SIGKILL at random moments nothing acknowledged 
     workers.emplace_back(agent, w.port(), round, std::ref(stop), std::ref(ledger));
     std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(200, 900)(random)));
     w.daemon.kill();
+    if (round == 0) journal_at_first_kill = w.db.query("SELECT max(seq) FROM journal");
     stop = true;
     for (auto& t : workers) t.join();
     std::this_thread::sleep_for(round == 0 ? 5500ms : 1600ms);  // the deadlines pass while down
@@ -213,8 +231,15 @@ TEST_CASE("crash recovery: after SIGKILL at random moments nothing acknowledged 
     INFO("attempt of round " << round);
     CHECK(w.db.query("SELECT count(*) FROM interactions WHERE attempt_id = " + std::to_string(attempt)) == "1");
   }
+  CHECK(w.db.query("SELECT count(*) FROM journal WHERE type = 'interaction_queued' AND interaction_id = " +
+                   std::to_string(waiting_for_bot) +
+                   " AND payload->'interaction_queued'->>'reason' = 'QUEUE_REASON_BOT_TIMEOUT'"
+                   " AND seq > " + journal_at_first_kill) == "1");  // once, and after the restart
+  CHECK(w.db.query("SELECT state FROM interactions WHERE id = " + std::to_string(waiting_for_bot)) == "pending");
   CHECK(w.db.query("SELECT count(*) FROM journal WHERE type = 'transfer_timed_out' AND interaction_id = " +
                    std::to_string(transferred)) == "1");
+  CHECK(w.db.query("SELECT count(*) FROM journal WHERE type = 'transfer_timed_out' AND interaction_id = " +
+                   std::to_string(transferred) + " AND seq > " + journal_at_first_kill) == "1");
   CHECK(w.db.query("SELECT owner_id || ' ' || campaign_id || ' ' || (transfer IS NULL) FROM interactions WHERE id = " +
                    std::to_string(transferred)) == "1 1 true");
 }
