@@ -17,18 +17,6 @@ std::uint64_t sales_id(const v1::Snapshot& s) {
   return 0;
 }
 
-void enable_webchat(Client& admin, std::uint64_t campaign) {
-  v1::Command c;
-  c.mutable_update_campaign()->set_campaign_id(campaign);
-  auto* s = c.mutable_update_campaign()->mutable_settings();
-  s->set_strategy(v1::STRATEGY_LONGEST_IDLE);
-  auto* ch = s->add_channels();
-  ch->set_channel(v1::CHANNEL_WEBCHAT);
-  ch->set_enabled(true);
-  ch->set_provider(v1::PROVIDER_BUILTIN);
-  require_ack(admin.request(c));
-}
-
 }  // namespace
 
 TEST_CASE("R-IN-1 a WebChat customer who reconnects within the window resumes the conversation and gets "
@@ -38,7 +26,7 @@ TEST_CASE("R-IN-1 a WebChat customer who reconnects within the window resumes th
   World w(options);
   Client admin(w.port());
   const auto sales = sales_id(must_login(admin, "alice", "alice-pass").snapshot());
-  enable_webchat(admin, sales);
+  require_ack(admin.request(webchat_settings(sales, v1::STRATEGY_LONGEST_IDLE)));
   Client ana(w.port());
   must_login(ana, "ana", "ana-pass");
 

@@ -121,18 +121,9 @@ TEST_CASE("crash recovery: after SIGKILL at random moments nothing acknowledged 
   {
     Client admin(w.port());
     auto snap = must_login(admin, "alice", "alice-pass").snapshot();
-    v1::Command sales;
-    sales.mutable_update_campaign()->set_campaign_id(1);
+    v1::Command sales = webchat_settings(1, v1::STRATEGY_MANUAL, {{v1::CHANNEL_SMS, v1::PROVIDER_SMS_GATEWAY}});
     auto* s = sales.mutable_update_campaign()->mutable_settings();
-    s->set_strategy(v1::STRATEGY_MANUAL);
     s->set_transfer_timeout_ms(5000);
-    for (auto [channel, provider] : {std::pair{v1::CHANNEL_WEBCHAT, v1::PROVIDER_BUILTIN},
-                                     std::pair{v1::CHANNEL_SMS, v1::PROVIDER_SMS_GATEWAY}}) {
-      auto* ch = s->add_channels();
-      ch->set_channel(channel);
-      ch->set_enabled(true);
-      ch->set_provider(provider);
-    }
     require_ack(admin.request(sales));
     v1::Command nobody = sales;
     nobody.clear_update_campaign();

@@ -69,15 +69,7 @@ TEST_CASE("database outage: contactd stays up, /readyz turns false, commands get
   daemon.start();
   Client admin(daemon.port());
   must_login(admin, "alice", "alice-pass");
-  v1::Command sales;
-  sales.mutable_update_campaign()->set_campaign_id(1);
-  auto* s = sales.mutable_update_campaign()->mutable_settings();
-  s->set_strategy(v1::STRATEGY_LONGEST_IDLE);
-  auto* ch = s->add_channels();
-  ch->set_channel(v1::CHANNEL_WEBCHAT);
-  ch->set_enabled(true);
-  ch->set_provider(v1::PROVIDER_BUILTIN);
-  require_ack(admin.request(sales));
+  require_ack(admin.request(webchat_settings(1, v1::STRATEGY_LONGEST_IDLE)));  // Sales
   Client ana(daemon.port());
   auto lunch = status_id(must_login(ana, "ana", "ana-pass").snapshot(), "Lunch");
   REQUIRE(http_get(daemon.port(), "/readyz").status == 200);

@@ -14,18 +14,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void enable_webchat(Client& admin, v1::Strategy strategy) {
-  v1::Command c;
-  c.mutable_update_campaign()->set_campaign_id(1);  // Sales
-  auto* s = c.mutable_update_campaign()->mutable_settings();
-  s->set_strategy(strategy);
-  auto* ch = s->add_channels();
-  ch->set_channel(v1::CHANNEL_WEBCHAT);
-  ch->set_enabled(true);
-  ch->set_provider(v1::PROVIDER_BUILTIN);
-  require_ack(admin.request(c));
-}
-
 v1::Command login(const std::string& user, const std::string& password) {
   v1::Command c;
   c.mutable_login()->set_login(user);
@@ -45,7 +33,7 @@ TEST_CASE("a client that stops reading is disconnected with a reason when its wr
   World w(options);
   Client alice(w.port());
   must_login(alice, "alice", "alice-pass");
-  enable_webchat(alice, v1::STRATEGY_MANUAL);
+  require_ack(alice.request(webchat_settings(1, v1::STRATEGY_MANUAL)));  // Sales
 
   // Sam (a Sales member: he previews pending conversations) stops reading.
   RawClient sam(w.port(), 4096);

@@ -1,6 +1,8 @@
 #pragma once
 // A running contactd on a fresh database, and lookups into its seeded directory.
 #include <catch2/catch.hpp>
+#include <utility>
+#include <vector>
 
 #include "harness/client.h"
 #include "harness/daemon.h"
@@ -59,6 +61,24 @@ inline void join(Client& admin, std::uint64_t user, std::uint64_t campaign) {
   c.mutable_set_membership()->set_campaign_id(campaign);
   c.mutable_set_membership()->set_member(true);
   require_ack(admin.request(c));
+}
+
+// Replaces `campaign`'s settings (as an administrator's client): WebChat
+// (built in) with `strategy`, plus `more` channels with their providers.
+inline v1::Command webchat_settings(std::uint64_t campaign, v1::Strategy strategy,
+                                    std::vector<std::pair<v1::Channel, v1::Provider>> more = {}) {
+  v1::Command c;
+  c.mutable_update_campaign()->set_campaign_id(campaign);
+  auto* s = c.mutable_update_campaign()->mutable_settings();
+  s->set_strategy(strategy);
+  more.insert(more.begin(), {v1::CHANNEL_WEBCHAT, v1::PROVIDER_BUILTIN});
+  for (auto [channel, provider] : more) {
+    auto* ch = s->add_channels();
+    ch->set_channel(channel);
+    ch->set_enabled(true);
+    ch->set_provider(provider);
+  }
+  return c;
 }
 
 // Reads events until one of the wanted kind arrives (others are skipped).

@@ -4,10 +4,23 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "harness/timed_read.h"
+
 namespace contactd::test {
 
 namespace beast = boost::beast;
 namespace net = boost::asio;
+
+namespace {
+
+// Time left until `deadline`, if any.
+std::optional<std::chrono::milliseconds> remaining(std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return std::nullopt;
+  return left;
+}
+
+}  // namespace
 
 struct RawClient::Impl {
   net::io_context io;
@@ -38,22 +51,9 @@ std::optional<contactd::v1::Envelope> RawClient::request(const contactd::v1::Com
   impl_->ws.write(net::buffer(out.SerializeAsString()), ec);
   if (ec) return std::nullopt;
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    impl_->buffer.clear();
-    bool done = false;
-    impl_->ws.async_read(impl_->buffer, [&](beast::error_code e, std::size_t) {
-      ec = e;
-      done = true;
-    });
-    impl_->io.restart();
-    impl_->io.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
-    if (!done) {
-      beast::get_lowest_layer(impl_->ws).cancel();
-      impl_->io.restart();
-      impl_->io.run();
-      return std::nullopt;
-    }
-    if (ec) return std::nullopt;
+  while (auto left = remaining(deadline)) {
+    auto read = read_within(impl_->io, impl_->ws, impl_->buffer, *left);
+    if (!read || *read) return std::nullopt;
     contactd::v1::Envelope in;
     const auto data = impl_->buffer.cdata();
     if (!in.ParseFromArray(data.data(), static_cast<int>(data.size()))) return std::nullopt;
@@ -64,23 +64,10 @@ std::optional<contactd::v1::Envelope> RawClient::request(const contactd::v1::Com
 
 std::optional<std::pair<int, std::string>> RawClient::wait_closed(std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  beast::error_code ec;
-  while (std::chrono::steady_clock::now() < deadline) {
-    impl_->buffer.clear();
-    bool done = false;
-    impl_->ws.async_read(impl_->buffer, [&](beast::error_code e, std::size_t) {
-      ec = e;
-      done = true;
-    });
-    impl_->io.restart();
-    impl_->io.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
-    if (!done) {
-      beast::get_lowest_layer(impl_->ws).cancel();
-      impl_->io.restart();
-      impl_->io.run();
-      return std::nullopt;
-    }
-    if (ec) {
+  while (auto left = remaining(deadline)) {
+    auto read = read_within(impl_->io, impl_->ws, impl_->buffer, *left);
+    if (!read) return std::nullopt;
+    if (*read) {
       const auto& reason = impl_->ws.reason();
       return std::make_pair(static_cast<int>(reason.code), std::string(reason.reason.c_str()));
     }

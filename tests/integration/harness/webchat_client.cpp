@@ -63,22 +63,8 @@ std::uint64_t WebChatClient::next_sent() {
 }
 
 bool WebChatClient::try_next(boost::json::object& out, std::chrono::milliseconds limit) {
-  impl_->buffer.clear();
-  bool done = false;
-  beast::error_code ec;
-  impl_->ws.async_read(impl_->buffer, [&](beast::error_code e, std::size_t) {
-    ec = e;
-    done = true;
-  });
-  impl_->io.restart();
-  impl_->io.run_for(limit);
-  if (!done) {
-    beast::get_lowest_layer(impl_->ws).cancel();
-    impl_->io.restart();
-    impl_->io.run();
-    return false;
-  }
-  if (ec) return false;
+  auto ec = read_within(impl_->io, impl_->ws, impl_->buffer, limit);
+  if (!ec || *ec) return false;
   auto value = boost::json::parse(beast::buffers_to_string(impl_->buffer.cdata()));
   if (!value.is_object()) return false;
   out = value.as_object();
