@@ -132,6 +132,15 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       for (const auto& r : u.rows()) rows.push_back(core::ContactRow{r.name(), r.address(), {r.fields().begin(), r.fields().end()}});
       return core::CommandBody{core::UploadContacts{u.campaign_id(), *channel, u.list(), std::move(rows), time_of(u.due_at_ms())}};
     }
+    case K::kStartInteraction: {
+      const auto& s = c.start_interaction();
+      auto channel = wire::channel_from_proto(s.channel());
+      if (!channel) return invalid("channel is required");
+      std::vector<core::Attachment> attachments;
+      for (const auto& a : s.attachments())
+        attachments.push_back(core::Attachment{a.filename(), a.size_bytes(), a.reference(), a.voice()});
+      return core::CommandBody{core::StartInteraction{s.campaign_id(), *channel, s.address(), s.text(), std::move(attachments)}};
+    }
     case K::kCancelAttempt:
       return core::CommandBody{core::CancelAttempt{c.cancel_attempt().attempt_id()}};
     case K::kSaveContact: {

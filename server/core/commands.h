@@ -162,6 +162,17 @@ struct SaveDraft {
 // From the channel: the customer closed the conversation on their side.
 struct CustomerLeft { InteractionId interaction{}; };
 
+// R-OUT-1/7: the caller starts a conversation from the new-interaction form:
+// it goes straight to their Active tab and, in text channels, the first
+// message is sent at once. The caller's draft for the channel is cleared.
+struct StartInteraction {
+  CampaignId campaign{};
+  Channel channel{};
+  std::string address;
+  std::string text;
+  std::vector<Attachment> attachments;
+};
+
 // --- Outbound Hub (R-DISP-3) ---
 
 struct ContactRow {
@@ -211,7 +222,8 @@ using CommandBody = std::variant<CreateCampaign, UpdateCampaign, ArchiveCampaign
                                  OpenInteraction, AwaitBot, BotAnswered, Take, Finish, SaveDisposition,
                                  CloseInteraction, TransferInteraction, AcceptTransfer, CustomerMessage,
                                  SendMessage, BotMessage, CustomerLeft, SaveDraft, UpdateStatus, UpdateUser,
-                                 UploadContacts, CancelAttempt, SaveContact, SaveForm, SaveFormDraft>;
+                                 UploadContacts, CancelAttempt, SaveContact, SaveForm, SaveFormDraft,
+                                 StartInteraction>;
 
 struct Command {
   Actor actor;

@@ -141,6 +141,7 @@ class Engine {
   MaybeError on(const Actor&, const UpdateStatus&, Pending&);
   MaybeError on(const Actor&, const UpdateUser&, Pending&);
   MaybeError on(const Actor&, const UploadContacts&, Pending&);
+  MaybeError on(const Actor&, const StartInteraction&, Pending&);
   MaybeError on(const Actor&, const CancelAttempt&, Pending&);
   MaybeError on(const Actor&, const SaveContact&, Pending&);
   MaybeError on(const Actor&, const SaveForm&, Pending&);

@@ -15,6 +15,7 @@ std::string_view to_string(AssignHow h) {
     case AssignHow::automatic: return "automatic";
     case AssignHow::transfer: return "transfer";
     case AssignHow::returned: return "returned";
+    case AssignHow::started: return "started";
   }
   return "take";
 }

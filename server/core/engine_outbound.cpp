@@ -202,3 +202,56 @@ void Engine::replan(Interaction& i, std::optional<TimePoint> at, UserId by, Pend
 }
 
 }  // namespace contactd::core
+
+namespace contactd::core {
+
+MaybeError Engine::on(const Actor& actor, const StartInteraction& cmd, Pending& p) {
+  User* me = user(actor.user);
+  if (actor.system || !me) return error(ErrorCode::permission_denied, "interactions are started by users");
+  auto cit = campaigns_.find(cmd.campaign);
+  if (cit == campaigns_.end() || !me->campaigns.count(cmd.campaign)) return error(ErrorCode::not_found, "no such campaign of yours");
+  const Campaign& c = cit->second;
+  if (c.archived) return error(ErrorCode::failed_precondition, "the campaign is archived");
+  if (!c.settings.has(cmd.channel))
+    return error(ErrorCode::failed_precondition,
+                 "the campaign does not have the " + std::string(to_string(cmd.channel)) + " channel enabled");
+  if (!c.members.at(me->id).outbound.test(index(cmd.channel)))
+    return error(ErrorCode::permission_denied, "you have no outbound permission in this channel of this campaign (R-OUT-1)");
+  if (!can_start(cmd.channel))
+    return error(ErrorCode::invalid_argument, "conversations in " + std::string(to_string(cmd.channel)) + " start with the customer");
+  if (!is_text(cmd.channel))
+    return error(ErrorCode::failed_precondition, "outbound calls need the phone module, which this server does not have yet");
+  auto address = normalize_address(cmd.channel, cmd.address);
+  if (auto* e = std::get_if<Error>(&address)) return *e;
+  if (auto e = check_text(cmd.text, !cmd.attachments.empty())) return e;
+  if (auto e = check_attachments(cmd.channel, c.settings.channels[index(cmd.channel)].provider, cmd.attachments)) return e;
+
+  Interaction i;
+  i.id = ++last_interaction_id_;
+  i.campaign = c.id;
+  i.channel = cmd.channel;
+  i.direction = Direction::outbound;
+  i.customer = std::move(std::get<std::string>(address));
+  i.created_at = p.now;
+  i.state = InteractionState::active;  // straight to the caller's Active tab
+  if (const Contact* known = find_contact_by_address(cmd.channel, i.customer)) i.contact = known->id;
+  p.out->reply = CreatedReply{i.id};
+  Interaction& stored = interactions_.emplace(i.id, std::move(i)).first->second;
+  Audience mine;
+  mine.users = {me->id};
+  mine.administrators = true;
+  p.emit(mine, InteractionOpened{stored.id, stored.campaign, stored.channel, stored.direction, stored.customer,
+                                 stored.priority, stored.state, 0, stored.contact});
+  assign(stored, *me, AssignHow::started, 1, {Candidate{me->id, 0}}, p);
+  MessagePosted m{stored.id, ++last_message_id_, Sender::agent, me->id, me->display_name, cmd.text, cmd.attachments};
+  p.effect(DeliverMessage{stored.channel, stored.customer, m});
+  p.emit(message_audience(stored), std::move(m));
+  if (me->drafts.erase(cmd.channel)) {
+    Audience own;
+    own.users = {me->id};
+    p.emit(std::move(own), DraftSaved{me->id, cmd.channel, 0, {}});
+  }
+  return std::nullopt;
+}
+
+}  // namespace contactd::core

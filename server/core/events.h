@@ -90,7 +90,7 @@ struct BotDeadlineSet {
   std::optional<TimePoint> deadline;  // empty: the bot answered
 };
 
-enum class AssignHow : std::uint8_t { take, automatic, transfer, returned };
+enum class AssignHow : std::uint8_t { take, automatic, transfer, returned, started };
 std::string_view to_string(AssignHow h);
 struct Candidate {
   UserId agent{};

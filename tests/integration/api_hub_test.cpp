@@ -356,3 +356,37 @@ TEST_CASE("administration over the API: update a user's name, capacity and passw
   must_login(admin3, "alice", "alice-pass");
   CHECK(created_id(admin3.request(define)) > lunch);
 }
+
+TEST_CASE("R-OUT-1 R-OUT-7 an agent starts an SMS conversation through the API: Active at once, first message stored") {
+  World w;
+  Client admin(w.port());
+  auto admin_snap = must_login(admin, "alice", "alice-pass").snapshot();
+  const auto hub = created_id(admin.request(hub_campaign()));
+  require_ack(admin.request(membership(user_id(admin_snap, "ana"), hub, true)));
+  require_ack(admin.request(membership(user_id(admin_snap, "bob"), hub, false)));
+  Client ana(w.port());
+  auto snap = must_login(ana, "ana", "ana-pass").snapshot();
+  REQUIRE(snap.outbound_size() == 1);
+  CHECK(snap.outbound(0).channel() == v1::CHANNEL_SMS);
+
+  v1::Command start;
+  auto* s = start.mutable_start_interaction();
+  s->set_campaign_id(hub);
+  s->set_channel(v1::CHANNEL_SMS);
+  s->set_address("+55 (11) 5555-0101");
+  s->set_text("Hello from ACME");
+  const auto id = created_id(ana.request(start));
+  CHECK(next_of(ana, v1::Event::kInteractionAssigned).interaction_assigned().how() == v1::ASSIGN_HOW_STARTED);
+  auto active = ana.snapshot().response().snapshot().active();
+  REQUIRE(active.size() == 1);
+  CHECK(active[0].id() == id);
+  CHECK(active[0].customer() == "551155550101");
+  CHECK(w.db.query("SELECT state || ' ' || direction FROM interactions WHERE id = " + std::to_string(id)) == "active outbound");
+  CHECK(w.db.query("SELECT body FROM messages WHERE interaction_id = " + std::to_string(id)) == "Hello from ACME");
+
+  Client bob(w.port());
+  must_login(bob, "bob", "bob-pass");
+  CHECK(bob.request(start).error().code() == v1::PERMISSION_DENIED);  // no SMS outbound permission
+  s->set_channel(v1::CHANNEL_WEBCHAT);
+  CHECK(ana.request(start).error().code() == v1::PERMISSION_DENIED);  // none in WebChat either
+}

@@ -203,3 +203,48 @@ TEST_CASE("R-FORM-1 an uploaded address links to the existing CRM contact, and i
   const InteractionId chat = d.open(d.sales, "visitor-7");
   CHECK(d.at(chat).contact == maria);
 }
+
+TEST_CASE("R-OUT-1 R-OUT-7 a started interaction goes to the agent's Active tab and its first message is sent at once") {
+  Hub d;
+  d.connect(d.ana);
+  REQUIRE(d.as(d.ana, SaveDraft{Channel::sms, Draft{d.sales, {{"number", "+55 11 5555-0101"}}}}).ok());
+  auto o = d.as(d.ana, StartInteraction{d.sales, Channel::sms, "+55 11 5555-0101", "Hello from ACME", {}});
+  REQUIRE(o.ok());
+  const InteractionId id = std::get<CreatedReply>(o.reply).id;
+  const Interaction& i = d.at(id);
+  CHECK(i.state == InteractionState::active);
+  CHECK(i.owner == d.ana);
+  CHECK(i.direction == Direction::outbound);
+  CHECK(i.customer == "551155550101");
+  CHECK(find_event<InteractionAssigned>(o)->how == AssignHow::started);
+  REQUIRE(o.effects.size() == 1);
+  const auto& deliver = std::get<DeliverMessage>(o.effects[0]);
+  CHECK(deliver.channel == Channel::sms);
+  CHECK(deliver.customer == "551155550101");
+  CHECK(deliver.message.text == "Hello from ACME");
+  CHECK(d.engine.snapshot(d.ana).active.size() == 1);
+  CHECK_FALSE(d.engine.snapshot(d.ana).drafts.count(Channel::sms));  // the form is cleared
+  CHECK(find_event<DraftSaved>(o));
+
+  // R-OUT-1: permission per channel per campaign; bad input changes nothing.
+  const auto seq = d.engine.last_seq();
+  CHECK(d.as(d.bob, StartInteraction{d.sales, Channel::sms, "5511555501010", "hi", {}}).error->code ==
+        ErrorCode::permission_denied);
+  CHECK(d.as(d.ana, StartInteraction{d.finance, Channel::sms, "5511555501010", "hi", {}}).error->code ==
+        ErrorCode::not_found);
+  CHECK(d.as(d.ana, StartInteraction{d.sales, Channel::sms, "12", "hi", {}}).error->code == ErrorCode::invalid_argument);
+  CHECK(d.as(d.ana, StartInteraction{d.sales, Channel::sms, "5511555501010", "  ", {}}).error->code ==
+        ErrorCode::invalid_argument);
+  CHECK(d.as(d.ana, StartInteraction{d.sales, Channel::email, "a@example.com", "hi", {}}).error->code ==
+        ErrorCode::failed_precondition);  // not enabled in Sales
+  ChannelSet both;
+  both.set(index(Channel::sms));
+  both.set(index(Channel::webchat));
+  REQUIRE(d.system(SetMembership{d.ana, d.sales, true, 0, both}).ok());
+  const auto seq2 = d.engine.last_seq();
+  CHECK(d.as(d.ana, StartInteraction{d.sales, Channel::webchat, "visitor-1", "hi", {}}).error->code ==
+        ErrorCode::invalid_argument);  // customers start WebChat
+  CHECK(d.engine.last_seq() == seq2);
+  CHECK(seq < seq2);
+  CHECK(d.engine.interaction_count() == 1);
+}
