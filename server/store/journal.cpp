@@ -49,7 +49,8 @@ void PgJournal::reconnect() {
   conn_ = connect(url_);
   conn_->prepare("journal_insert",
                  "INSERT INTO journal (seq, at, type, payload, interaction_id)"
-                 " VALUES ($1, to_timestamp($2::bigint / 1000.0), $3, $4::jsonb, NULLIF($5, 0))");
+                 " SELECT seq, to_timestamp(at / 1000.0), type, payload, interaction_id FROM jsonb_to_recordset($1::jsonb)"
+                 " AS x(seq bigint, at bigint, type text, payload jsonb, interaction_id bigint)");
 }
 
 void PgJournal::write(const std::deque<Batch>& group) {
@@ -61,17 +62,29 @@ void PgJournal::write(const std::deque<Batch>& group) {
   // After a failure the previous commit may have landed (in-doubt): skip what is there.
   core::EventSeq written = 0;
   if (after_failure_) written = t.exec1("SELECT COALESCE(max(seq), 0) FROM journal")[0].as<core::EventSeq>();
+  // Journal rows: one statement for the whole group (a JSON array of rows).
   wire::v1::Event message;
+  std::string rows = "[";
+  std::vector<const core::Event*> events;
   for (const auto& b : group) {
     for (const auto& e : b.events) {
       if (e.seq <= written) continue;
       message.Clear();
       wire::to_proto(e, &message);
-      t.exec_prepared("journal_insert", e.seq, core::to_unix_ms(e.at), std::string(wire::event_type(e)),
-                      wire::event_json(message), static_cast<long long>(core::interaction_of(e.body).value_or(0)));
-      project(t, e);
+      const auto interaction = core::interaction_of(e.body).value_or(0);
+      if (!events.empty()) rows += ',';
+      rows += "{\"seq\":" + std::to_string(e.seq) + ",\"at\":" + std::to_string(core::to_unix_ms(e.at)) +
+              ",\"type\":\"" + std::string(wire::event_type(e)) + "\",\"payload\":" + wire::event_json(message) +
+              ",\"interaction_id\":" + (interaction ? std::to_string(interaction) : "null") + "}";
+      events.push_back(&e);
     }
   }
+  rows += "]";
+  if (!events.empty()) t.exec_prepared("journal_insert", rows);
+  // Query tables, in event order.
+  Projector projector(t);
+  for (const core::Event* e : events) projector.apply(*e);
+  projector.flush();
   t.commit();
 }
 

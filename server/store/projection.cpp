@@ -109,7 +109,46 @@ void save_contact(pqxx::transaction_base& t, const core::Contact& c, long long a
                 addresses_json(c), c.id);
 }
 
+std::string message_json(const core::MessagePosted& e, long long at) {
+  std::string attachments = "[";
+  for (std::size_t k = 0; k < e.attachments.size(); ++k) {
+    const auto& a = e.attachments[k];
+    attachments += (k ? "," : "") + std::string("{\"filename\":") + json_string(a.filename) +
+                   ",\"size_bytes\":" + std::to_string(a.size_bytes) + ",\"reference\":" + json_string(a.reference) +
+                   ",\"voice\":" + (a.voice ? "true" : "false") + "}";
+  }
+  attachments += "]";
+  return "{\"id\":" + std::to_string(e.message) + ",\"interaction_id\":" + std::to_string(e.interaction) +
+         ",\"sender\":\"" + std::string(core::to_string(e.sender)) + "\",\"author_id\":" +
+         (e.author ? std::to_string(e.author) : "null") + ",\"author_name\":" + json_string(e.author_name) +
+         ",\"body\":" + json_string(e.text) + ",\"attachments\":" + attachments + ",\"at\":" + std::to_string(at) + "}";
+}
+
+void insert_messages(pqxx::transaction_base& t, const std::string& rows) {
+  t.exec_params("INSERT INTO messages (id, interaction_id, sender, author_id, author_name, body, attachments, created_at)"
+                " SELECT id, interaction_id, sender, author_id, author_name, body, attachments, to_timestamp(at / 1000.0)"
+                " FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, interaction_id bigint, sender text, author_id bigint,"
+                " author_name text, body text, attachments jsonb, at bigint)",
+                rows);
+}
+
 }  // namespace
+
+void Projector::apply(const core::Event& event) {
+  if (const auto* m = std::get_if<core::MessagePosted>(&event.body)) {
+    messages_ += (pending_++ ? "," : "[") + message_json(*m, core::to_unix_ms(event.at));
+    return;
+  }
+  flush();
+  project(t_, event);
+}
+
+void Projector::flush() {
+  if (pending_ == 0) return;
+  insert_messages(t_, messages_ + "]");
+  messages_.clear();
+  pending_ = 0;
+}
 
 void project(pqxx::transaction_base& t, const core::Event& event) {
   const long long at = core::to_unix_ms(event.at);
@@ -265,20 +304,7 @@ void project(pqxx::transaction_base& t, const core::Event& event) {
                           " $5::bigint) WHERE id = $1",
                           e.interaction, e.from, e.to_agent, e.to_campaign, core::to_unix_ms(e.deadline));
           },
-          [&](const core::MessagePosted& e) {
-            std::string attachments = "[";
-            for (std::size_t k = 0; k < e.attachments.size(); ++k) {
-              const auto& a = e.attachments[k];
-              attachments += (k ? "," : "") + std::string("{\"filename\":") + json_string(a.filename) +
-                             ",\"size_bytes\":" + std::to_string(a.size_bytes) + ",\"reference\":" +
-                             json_string(a.reference) + ",\"voice\":" + (a.voice ? "true" : "false") + "}";
-            }
-            attachments += "]";
-            t.exec_params("INSERT INTO messages (id, interaction_id, sender, author_id, author_name, body, attachments,"
-                          " created_at) VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6, $7::jsonb, " + ts(8) + ")",
-                          e.message, e.interaction, std::string(core::to_string(e.sender)),
-                          static_cast<long long>(e.author), e.author_name, e.text, attachments, at);
-          },
+          [&](const core::MessagePosted& e) { insert_messages(t, "[" + message_json(e, at) + "]"); },
           [&](const core::DraftSaved& e) {
             if (e.campaign == 0 && e.fields.empty()) {
               t.exec_params("DELETE FROM drafts WHERE user_id = $1 AND channel = $2", e.user,
