@@ -6,6 +6,7 @@
 
 #include "store/database.h"
 #include "store/projection.h"
+#include "wire/json_writer.h"
 #include "wire/mapping.h"
 
 namespace contactd::store {
@@ -74,8 +75,9 @@ void PgJournal::write(const std::deque<Batch>& group) {
       const auto interaction = core::interaction_of(e.body).value_or(0);
       if (!events.empty()) rows += ',';
       rows += "{\"seq\":" + std::to_string(e.seq) + ",\"at\":" + std::to_string(core::to_unix_ms(e.at)) +
-              ",\"type\":\"" + std::string(wire::event_type(e)) + "\",\"payload\":" + wire::event_json(message) +
-              ",\"interaction_id\":" + (interaction ? std::to_string(interaction) : "null") + "}";
+              ",\"type\":\"" + std::string(wire::event_type(e)) + "\",\"payload\":";
+      wire::append_json(message, rows);
+      rows += ",\"interaction_id\":" + (interaction ? std::to_string(interaction) : std::string("null")) + "}";
       events.push_back(&e);
     }
   }

@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "wire/campaign_mapping.h"
+#include "wire/json_writer.h"
 #include "wire/outbound_mapping.h"
 
 namespace contactd::wire {
@@ -382,10 +383,7 @@ std::string_view event_type(const core::Event& e) {
 
 std::string event_json(const v1::Event& e) {
   std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.preserve_proto_field_names = true;
-  opts.always_print_primitive_fields = true;  // explicit false and 0 in the journal
-  (void)google::protobuf::util::MessageToJsonString(e, &out, opts);
+  append_json(e, out);  // explicit false and 0 too, as the journal wants
   return out;
 }
 
