@@ -18,6 +18,13 @@ Mapped settings_command(std::uint64_t campaign, const std::string* name, const v
   return core::CommandBody{core::UpdateCampaign{campaign, std::move(settings)}};
 }
 
+template <class Repeated>
+std::vector<core::Attachment> attachments_of(const Repeated& in) {
+  std::vector<core::Attachment> out;
+  for (const auto& a : in) out.push_back(core::Attachment{a.filename(), a.size_bytes(), a.reference(), a.voice()});
+  return out;
+}
+
 std::optional<core::TimePoint> time_of(std::int64_t ms) {
   if (ms <= 0) return std::nullopt;
   return core::from_unix_ms(ms);
@@ -103,10 +110,7 @@ std::optional<Mapped> to_core(const v1::Command& c) {
           core::TransferInteraction{c.transfer().interaction_id(), c.transfer().to_agent(), c.transfer().to_campaign()}};
     case K::kSendMessage: {
       const auto& m = c.send_message();
-      std::vector<core::Attachment> attachments;
-      for (const auto& a : m.attachments())
-        attachments.push_back(core::Attachment{a.filename(), a.size_bytes(), a.reference(), a.voice()});
-      return core::CommandBody{core::SendMessage{m.interaction_id(), m.text(), std::move(attachments)}};
+      return core::CommandBody{core::SendMessage{m.interaction_id(), m.text(), attachments_of(m.attachments())}};
     }
     case K::kSaveDraft: {
       const auto& d = c.save_draft().draft();
@@ -136,10 +140,8 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       const auto& s = c.start_interaction();
       auto channel = wire::channel_from_proto(s.channel());
       if (!channel) return invalid("channel is required");
-      std::vector<core::Attachment> attachments;
-      for (const auto& a : s.attachments())
-        attachments.push_back(core::Attachment{a.filename(), a.size_bytes(), a.reference(), a.voice()});
-      return core::CommandBody{core::StartInteraction{s.campaign_id(), *channel, s.address(), s.text(), std::move(attachments)}};
+      return core::CommandBody{
+          core::StartInteraction{s.campaign_id(), *channel, s.address(), s.text(), attachments_of(s.attachments())}};
     }
     case K::kCancelAttempt:
       return core::CommandBody{core::CancelAttempt{c.cancel_attempt().attempt_id()}};

@@ -19,17 +19,12 @@ constexpr std::size_t kMaxLoginBytes = 64;
 constexpr std::size_t kMaxPasswordBytes = 1024;
 constexpr std::size_t kMaxTokenBytes = 128;
 
-Outcome failure(core::ErrorCode code, std::string message) {
-  Outcome o;
-  o.error = core::Error{code, std::move(message)};
-  return o;
-}
 
 // Runs `body` as the user whose session this connection holds.
 template <class Body>
 Outcome as_session_user(core::Engine& engine, core::TimePoint now, core::ConnectionId connection, Body body) {
   const core::Session* session = engine.session_of(connection);
-  if (!session) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
+  if (!session) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
   return engine.handle(core::Command{core::Actor::User(session->user), std::move(body)}, now);
 }
 
@@ -225,9 +220,9 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
       host_.execute(
           [connection, interaction, response](core::Engine& e, core::TimePoint now) {
             const core::Session* session = e.session_of(connection);
-            if (!session) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
+            if (!session) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
             auto result = e.transfer_targets(session->user, interaction, now);
-            if (auto* err = std::get_if<core::Error>(&result)) return failure(err->code, err->message);
+            if (auto* err = std::get_if<core::Error>(&result)) return core::Outcome::failure(err->code, err->message);
             auto* out = response->mutable_transfer_targets();
             for (const auto& a : std::get<core::TransferTargets>(result).agents) {
               auto* pa = out->add_agents();
@@ -289,7 +284,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
       host_.execute(
           [connection, response](core::Engine& e, core::TimePoint) {
             const core::Session* session = e.session_of(connection);
-            if (!session) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
+            if (!session) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
             wire::to_proto(e.snapshot(session->user), response->mutable_snapshot());
             return Outcome{};
           },

@@ -18,11 +18,6 @@ namespace {
 namespace net = boost::asio;
 using core::Outcome;
 
-Outcome failure(core::ErrorCode code, std::string message) {
-  Outcome o;
-  o.error = core::Error{code, std::move(message)};
-  return o;
-}
 
 // Answers from a worker: database errors become UNAVAILABLE.
 template <class Fn>
@@ -52,10 +47,10 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
       host_.execute(
           [connection, campaign = q.campaign_id(), limit, response](core::Engine& e, core::TimePoint) {
             const core::Session* session = e.session_of(connection);
-            if (!session) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
-            if (!e.find_campaign(campaign)) return failure(core::ErrorCode::not_found, "no such campaign");
+            if (!session) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
+            if (!e.find_campaign(campaign)) return core::Outcome::failure(core::ErrorCode::not_found, "no such campaign");
             if (!e.supervises(session->user, campaign))
-              return failure(core::ErrorCode::permission_denied, "only administrators and the campaign's supervisors");
+              return core::Outcome::failure(core::ErrorCode::permission_denied, "only administrators and the campaign's supervisors");
             for (const auto& a : e.scheduled_attempts(campaign, limit))
               wire::to_proto(a, response->mutable_attempt_list()->add_attempts());
             response->mutable_attempt_list();
@@ -71,7 +66,7 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
       const std::size_t limit = q.limit() ? q.limit() : 20;
       host_.execute(
           [connection, text = q.text(), limit, response](core::Engine& e, core::TimePoint) {
-            if (!e.session_of(connection)) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
+            if (!e.session_of(connection)) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
             auto* list = response->mutable_contact_list();
             for (const core::Contact* c : e.search_contacts(text, limit)) wire::to_proto(*c, list->add_contacts());
             return Outcome{};
@@ -83,9 +78,9 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
       const auto id = command.get_contact().contact_id();
       host_.execute(
           [connection, id, response](core::Engine& e, core::TimePoint) {
-            if (!e.session_of(connection)) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
+            if (!e.session_of(connection)) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
             const core::Contact* c = e.find_contact(id);
-            if (!c) return failure(core::ErrorCode::not_found, "no such contact");
+            if (!c) return core::Outcome::failure(core::ErrorCode::not_found, "no such contact");
             wire::to_proto(*c, response->mutable_contact_list()->add_contacts());
             return Outcome{};
           },
@@ -107,8 +102,8 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
       host_.execute(
           [connection, campaign, interaction, response](core::Engine& e, core::TimePoint) {
             const core::Session* session = e.session_of(connection);
-            if (!session) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
-            if (auto err = e.may_open_form(session->user, campaign, interaction)) return failure(err->code, err->message);
+            if (!session) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
+            if (auto err = e.may_open_form(session->user, campaign, interaction)) return core::Outcome::failure(err->code, err->message);
             const core::CampaignId cid = interaction ? e.find_interaction(interaction)->campaign : campaign;
             auto* view = response->mutable_form_view();
             view->set_campaign_id(cid);
@@ -142,13 +137,13 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
       host_.execute(
           [connection, id, stop, response, session, up_to](core::Engine& e, core::TimePoint) {
             const core::Session* s = e.session_of(connection);
-            if (!s) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
+            if (!s) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
             *session = s->id;
             if (stop) return Outcome{};
             const core::Interaction* i = e.find_interaction(id);
-            if (!i) return failure(core::ErrorCode::not_found, "no such open interaction");
+            if (!i) return core::Outcome::failure(core::ErrorCode::not_found, "no such open interaction");
             if (!e.supervises(s->user, i->campaign))
-              return failure(core::ErrorCode::permission_denied, "only the campaign's supervisors and administrators spy");
+              return core::Outcome::failure(core::ErrorCode::permission_denied, "only the campaign's supervisors and administrators spy");
             wire::to_proto(*i, response->mutable_interaction_detail()->mutable_interaction());
             *up_to = e.last_seq();
             return Outcome{};
@@ -188,7 +183,7 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
           host_.execute(
               [connection, body = std::get<core::CommandBody>(std::move(mapped))](core::Engine& e, core::TimePoint now) {
                 const core::Session* session = e.session_of(connection);
-                if (!session) return failure(core::ErrorCode::unauthenticated, "log in or resume first");
+                if (!session) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
                 return e.handle(core::Command{core::Actor::User(session->user), body}, now);
               },
               [peer, rid](const Outcome& o) { peer->send(o.ok() ? ack_frame(rid) : error_frame(rid, *o.error)); });

@@ -38,6 +38,11 @@ struct Outcome {
   Reply reply;
 
   bool ok() const { return !error.has_value(); }
+  static Outcome failure(ErrorCode code, std::string message) {
+    Outcome o;
+    o.error = Error{code, std::move(message)};
+    return o;
+  }
 };
 
 struct EngineOptions {

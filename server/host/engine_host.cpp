@@ -76,10 +76,9 @@ void EngineHost::stop() {
 void EngineHost::execute(Work work, Then then, bool client_work) {
   net::post(impl_->strand, [impl = impl_, work = std::move(work), then = std::move(then), client_work]() mutable {
     if (client_work && (impl->stopping || !impl->journal.available())) {
-      core::Outcome refused;
-      refused.error = core::Error{core::ErrorCode::unavailable,
-                                  impl->stopping ? "server is shutting down" : "database unavailable; try again"};
-      if (then) then(refused);
+      if (then)
+        then(core::Outcome::failure(core::ErrorCode::unavailable,
+                                    impl->stopping ? "server is shutting down" : "database unavailable; try again"));
       return;
     }
     impl->commit(work(impl->engine, impl->clock.now()), std::move(then));

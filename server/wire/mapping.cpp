@@ -2,10 +2,8 @@
 
 #include "core/overloaded.h"
 
-#include <google/protobuf/util/json_util.h>
 
 #include "wire/campaign_mapping.h"
-#include "wire/json_writer.h"
 #include "wire/outbound_mapping.h"
 
 namespace contactd::wire {
@@ -379,12 +377,6 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::FormDraftSaved&) { return "form_draft_saved"; },
                     },
                     e.body);
-}
-
-std::string event_json(const v1::Event& e) {
-  std::string out;
-  append_json(e, out);  // explicit false and 0 too, as the journal wants
-  return out;
 }
 
 }  // namespace contactd::wire

@@ -20,7 +20,5 @@ void to_proto(const core::Event& in, v1::Event* out);
 
 // A stable name for the event's kind ("presence_changed", ...), as stored in the journal.
 std::string_view event_type(const core::Event& e);
-// The event as JSON for the journal's payload column.
-std::string event_json(const v1::Event& e);
 
 }  // namespace contactd::wire

@@ -64,6 +64,14 @@ v1::Command membership(std::uint64_t user, std::uint64_t campaign, bool sms_outb
   return c;
 }
 
+// Creates "Hub" and makes each (login, SMS outbound permission) a member.
+std::uint64_t make_hub(Client& admin, const v1::Snapshot& admin_snap, std::vector<std::pair<std::string, bool>> members) {
+  const auto hub = created_id(admin.request(hub_campaign()));
+  for (const auto& [login, sms_outbound] : members)
+    require_ack(admin.request(membership(user_id(admin_snap, login), hub, sms_outbound)));
+  return hub;
+}
+
 v1::Command upload(std::uint64_t campaign, std::vector<std::pair<std::string, std::string>> rows) {
   v1::Command c;
   auto* u = c.mutable_upload_contacts();
@@ -99,9 +107,7 @@ TEST_CASE("R-DISP-3 R-OUT-1 Outbound Hub over the API: a list becomes outbound w
   World w;
   Client admin(w.port());
   auto admin_snap = must_login(admin, "alice", "alice-pass").snapshot();
-  const auto hub = created_id(admin.request(hub_campaign()));
-  require_ack(admin.request(membership(user_id(admin_snap, "ana"), hub, true)));
-  require_ack(admin.request(membership(user_id(admin_snap, "bob"), hub, false)));
+  const auto hub = make_hub(admin, admin_snap, {{"ana", true}, {"bob", false}});
 
   // Bad lists are refused whole, with the row named; nothing is stored.
   auto bad = admin.request(upload(hub, {{"Maria", "+55 11 5555-0101"}, {"Joe", "12"}}));
@@ -175,8 +181,7 @@ TEST_CASE("R-FORM-1 R-FORM-2 forms over the API: manual access listing, unsaved 
   World w;
   Client admin(w.port());
   auto admin_snap = must_login(admin, "alice", "alice-pass").snapshot();
-  const auto hub = created_id(admin.request(hub_campaign()));
-  require_ack(admin.request(membership(user_id(admin_snap, "ana"), hub, false)));
+  const auto hub = make_hub(admin, admin_snap, {{"ana", false}});
 
   Client ana(w.port());
   auto snap = must_login(ana, "ana", "ana-pass").snapshot();
@@ -240,9 +245,7 @@ TEST_CASE("R-SUP-1 a supervisor spies on one live conversation: its timeline so 
   World w;
   Client admin(w.port());
   auto admin_snap = must_login(admin, "alice", "alice-pass").snapshot();
-  const auto hub = created_id(admin.request(hub_campaign()));
-  require_ack(admin.request(membership(user_id(admin_snap, "ana"), hub, false)));
-  require_ack(admin.request(membership(user_id(admin_snap, "sam"), hub, false)));
+  const auto hub = make_hub(admin, admin_snap, {{"ana", false}, {"sam", false}});
 
   Client ana(w.port());
   must_login(ana, "ana", "ana-pass");
@@ -361,9 +364,7 @@ TEST_CASE("R-OUT-1 R-OUT-7 an agent starts an SMS conversation through the API: 
   World w;
   Client admin(w.port());
   auto admin_snap = must_login(admin, "alice", "alice-pass").snapshot();
-  const auto hub = created_id(admin.request(hub_campaign()));
-  require_ack(admin.request(membership(user_id(admin_snap, "ana"), hub, true)));
-  require_ack(admin.request(membership(user_id(admin_snap, "bob"), hub, false)));
+  const auto hub = make_hub(admin, admin_snap, {{"ana", true}, {"bob", false}});
   Client ana(w.port());
   auto snap = must_login(ana, "ana", "ana-pass").snapshot();
   REQUIRE(snap.outbound_size() == 1);

@@ -19,11 +19,6 @@ api::Frame error_frame(std::string_view code, std::string_view message) {
 
 api::Frame error_frame(const core::Error& e) { return error_frame(core::to_string(e.code), e.message); }
 
-core::Outcome failure(core::ErrorCode code, std::string message) {
-  core::Outcome o;
-  o.error = core::Error{code, std::move(message)};
-  return o;
-}
 
 }  // namespace
 
@@ -65,7 +60,7 @@ void WebChatGateway::on_frame(const api::PeerPtr& peer, std::string_view bytes, 
     host_.execute(
         [this, connection, body](core::Engine& e, core::TimePoint now) {
           auto it = interaction_of_.find(connection);
-          if (it == interaction_of_.end()) return failure(core::ErrorCode::failed_precondition, "start a conversation first");
+          if (it == interaction_of_.end()) return core::Outcome::failure(core::ErrorCode::failed_precondition, "start a conversation first");
           return e.handle(core::Command{core::Actor::System(), core::CustomerMessage{it->second, body, {}}}, now);
         },
         [peer, reference](const core::Outcome& out) {
@@ -81,7 +76,7 @@ void WebChatGateway::on_frame(const api::PeerPtr& peer, std::string_view bytes, 
     host_.execute(
         [this, connection](core::Engine& e, core::TimePoint now) {
           auto it = interaction_of_.find(connection);
-          if (it == interaction_of_.end()) return failure(core::ErrorCode::failed_precondition, "no conversation to leave");
+          if (it == interaction_of_.end()) return core::Outcome::failure(core::ErrorCode::failed_precondition, "no conversation to leave");
           const core::InteractionId id = it->second;
           forget(id);
           return e.handle(core::Command{core::Actor::System(), core::CustomerLeft{id}}, now);
@@ -101,7 +96,7 @@ void WebChatGateway::start(const api::PeerPtr& peer, core::CampaignId campaign) 
   host_.execute(
       [this, connection, campaign, visitor](core::Engine& e, core::TimePoint now) {
         if (interaction_of_.count(connection))
-          return failure(core::ErrorCode::failed_precondition, "this connection already has a conversation");
+          return core::Outcome::failure(core::ErrorCode::failed_precondition, "this connection already has a conversation");
         return e.handle(
             core::Command{core::Actor::System(), core::OpenInteraction{campaign, core::Channel::webchat, visitor, 0}},
             now);
@@ -124,9 +119,9 @@ void WebChatGateway::resume(const api::PeerPtr& peer, std::string token) {
   host_.execute(
       [this, connection, token](core::Engine&, core::TimePoint) {
         if (interaction_of_.count(connection))
-          return failure(core::ErrorCode::failed_precondition, "this connection already has a conversation");
+          return core::Outcome::failure(core::ErrorCode::failed_precondition, "this connection already has a conversation");
         if (!by_token_.count(token))
-          return failure(core::ErrorCode::not_found, "unknown or expired conversation: start a new one");
+          return core::Outcome::failure(core::ErrorCode::not_found, "unknown or expired conversation: start a new one");
         return core::Outcome{};
       },
       [this, peer, token](const core::Outcome& out) {
