@@ -14,8 +14,11 @@ void do_accept(std::shared_ptr<Server::State> state) {
       if (ec == net::error::operation_aborted || state->stopping) return;
       spdlog::warn("accept failed: {}", ec.message());
     } else {
+      beast::error_code option_ec;
+      // Events are small frames written as they happen: Nagle's algorithm
+      // would hold each behind the previous one's ACK (up to 40 ms).
+      socket.set_option(tcp::no_delay(true), option_ec);
       if (state->options.socket_send_buffer_bytes > 0) {
-        beast::error_code option_ec;
         socket.set_option(net::socket_base::send_buffer_size(state->options.socket_send_buffer_bytes), option_ec);
       }
       start_http_session(state, std::move(socket));
