@@ -48,10 +48,6 @@ void PgJournal::append_and_wait(std::vector<core::Event> events) {
 void PgJournal::reconnect() {
   conn_.reset();
   conn_ = connect(url_);
-  conn_->prepare("journal_insert",
-                 "INSERT INTO journal (seq, at, type, payload, interaction_id)"
-                 " SELECT seq, to_timestamp(at / 1000.0), type, payload, interaction_id FROM jsonb_to_recordset($1::jsonb)"
-                 " AS x(seq bigint, at bigint, type text, payload jsonb, interaction_id bigint)");
 }
 
 void PgJournal::write(const std::deque<Batch>& group) {
@@ -59,7 +55,7 @@ void PgJournal::write(const std::deque<Batch>& group) {
   for (const auto& b : group) any = any || !b.events.empty();
   if (!any) return;  // only ordering markers: nothing to write
   if (!conn_) reconnect();
-  pqxx::work t(*conn_);
+  pqxx::nontransaction t(*conn_);
   // After a failure the previous commit may have landed (in-doubt): skip what is there.
   core::EventSeq written = 0;
   if (after_failure_) written = t.exec1("SELECT COALESCE(max(seq), 0) FROM journal")[0].as<core::EventSeq>();
@@ -82,12 +78,18 @@ void PgJournal::write(const std::deque<Batch>& group) {
     }
   }
   rows += "]";
-  if (!events.empty()) t.exec_prepared("journal_insert", rows);
+  if (events.empty()) return;
+  SqlBatch batch(*conn_);
+  batch.add("INSERT INTO journal (seq, at, type, payload, interaction_id)"
+            " SELECT seq, to_timestamp(at / 1000.0), type, payload, interaction_id FROM jsonb_to_recordset($1::jsonb)"
+            " AS x(seq bigint, at bigint, type text, payload jsonb, interaction_id bigint)",
+            rows);
   // Query tables, in event order.
-  Projector projector(t);
+  Projector projector(batch);
   for (const core::Event* e : events) projector.apply(*e);
   projector.flush();
-  t.commit();
+  // One message, one implicit transaction, one round trip: durable when it returns.
+  t.exec(batch.text());
 }
 
 void PgJournal::check_health() {

@@ -87,8 +87,8 @@ std::string attempt_json(const core::Attempt& a) {
          ",\"due_ms\":" + std::to_string(core::to_unix_ms(a.due_at)) + "}";
 }
 
-void insert_attempts(pqxx::transaction_base& t, const std::string& array_json, core::UserId by, long long at) {
-  t.exec_params("INSERT INTO attempts (id, campaign_id, channel, contact_id, address, list, origin,"
+void insert_attempts(SqlBatch& b, const std::string& array_json, core::UserId by, long long at) {
+  b.add("INSERT INTO attempts (id, campaign_id, channel, contact_id, address, list, origin,"
                 " from_interaction_id, due_at, state, created_by, created_at)"
                 " SELECT id, campaign_id, channel, contact_id, address, list, origin, from_interaction_id,"
                 " to_timestamp(due_ms / 1000.0), 'scheduled', NULLIF($2, 0), " + ts(3) +
@@ -97,13 +97,13 @@ void insert_attempts(pqxx::transaction_base& t, const std::string& array_json, c
                 array_json, static_cast<long long>(by), at);
 }
 
-void save_contact(pqxx::transaction_base& t, const core::Contact& c, long long at) {
-  t.exec_params("INSERT INTO contacts (id, name, fields, updated_at) VALUES ($1, $2, $3::jsonb, " + ts(4) +
+void save_contact(SqlBatch& b, const core::Contact& c, long long at) {
+  b.add("INSERT INTO contacts (id, name, fields, updated_at) VALUES ($1, $2, $3::jsonb, " + ts(4) +
                     ") ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, fields = EXCLUDED.fields,"
                     " updated_at = EXCLUDED.updated_at",
                 c.id, c.name, fields_json(c.fields), at);
-  t.exec_params("DELETE FROM contact_addresses WHERE contact_id = $1", c.id);
-  t.exec_params("INSERT INTO contact_addresses (channel, address, contact_id, position)"
+  b.add("DELETE FROM contact_addresses WHERE contact_id = $1", c.id);
+  b.add("INSERT INTO contact_addresses (channel, address, contact_id, position)"
                 " SELECT channel, address, $2, position FROM jsonb_to_recordset($1::jsonb)"
                 " AS x(channel text, address text, position integer)",
                 addresses_json(c), c.id);
@@ -124,8 +124,8 @@ std::string message_json(const core::MessagePosted& e, long long at) {
          ",\"body\":" + json_string(e.text) + ",\"attachments\":" + attachments + ",\"at\":" + std::to_string(at) + "}";
 }
 
-void insert_messages(pqxx::transaction_base& t, const std::string& rows) {
-  t.exec_params("INSERT INTO messages (id, interaction_id, sender, author_id, author_name, body, attachments, created_at)"
+void insert_messages(SqlBatch& b, const std::string& rows) {
+  b.add("INSERT INTO messages (id, interaction_id, sender, author_id, author_name, body, attachments, created_at)"
                 " SELECT id, interaction_id, sender, author_id, author_name, body, attachments, to_timestamp(at / 1000.0)"
                 " FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, interaction_id bigint, sender text, author_id bigint,"
                 " author_name text, body text, attachments jsonb, at bigint)",
@@ -140,89 +140,89 @@ void Projector::apply(const core::Event& event) {
     return;
   }
   flush();
-  project(t_, event);
+  project(b_, event);
 }
 
 void Projector::flush() {
   if (pending_ == 0) return;
-  insert_messages(t_, messages_ + "]");
+  insert_messages(b_, messages_ + "]");
   messages_.clear();
   pending_ = 0;
 }
 
-void project(pqxx::transaction_base& t, const core::Event& event) {
+void project(SqlBatch& b, const core::Event& event) {
   const long long at = core::to_unix_ms(event.at);
   std::visit(
       Overloaded{
           [&](const core::CampaignCreated& e) {
-            t.exec_params("INSERT INTO campaigns (id, name, created_at, settings) VALUES ($1, $2, " + ts(3) +
+            b.add("INSERT INTO campaigns (id, name, created_at, settings) VALUES ($1, $2, " + ts(3) +
                               ", $4::jsonb)",
                           e.campaign, e.name, at, settings_json(e.settings));
           },
           [&](const core::CampaignArchived& e) {
-            t.exec_params("UPDATE campaigns SET archived = $2 WHERE id = $1", e.campaign, e.archived);
+            b.add("UPDATE campaigns SET archived = $2 WHERE id = $1", e.campaign, e.archived);
           },
           [&](const core::CampaignUpdated& e) {
-            t.exec_params("UPDATE campaigns SET settings = $2::jsonb WHERE id = $1", e.campaign,
+            b.add("UPDATE campaigns SET settings = $2::jsonb WHERE id = $1", e.campaign,
                           settings_json(e.settings));
           },
           [&](const core::StatusDefined& e) {
-            t.exec_params("INSERT INTO statuses (id, name, created_at) VALUES ($1, $2, " + ts(3) + ")", e.status,
+            b.add("INSERT INTO statuses (id, name, created_at) VALUES ($1, $2, " + ts(3) + ")", e.status,
                           e.name, at);
           },
           [&](const core::UserCreated& e) {
-            t.exec_params(
+            b.add(
                 "INSERT INTO users (id, login, display_name, profile, password_hash, created_at, status_since,"
                 " presence_since) VALUES ($1, $2, $3, $4, $5, " + ts(6) + ", " + ts(6) + ", " + ts(6) + ")",
                 e.user, e.login, e.display_name, std::string(core::to_string(e.profile)), e.password_hash, at);
           },
           [&](const core::MembershipChanged& e) {
             if (e.member)
-              t.exec_params("INSERT INTO memberships (user_id, campaign_id, since, position, outbound) VALUES ($1, $2, " +
+              b.add("INSERT INTO memberships (user_id, campaign_id, since, position, outbound) VALUES ($1, $2, " +
                                 ts(3) + ", $4, $5::text[]) ON CONFLICT (user_id, campaign_id) DO UPDATE"
                                 " SET position = EXCLUDED.position, outbound = EXCLUDED.outbound",
                             e.user, e.campaign, at, e.order, channels_array(e.outbound));
             else
-              t.exec_params("DELETE FROM memberships WHERE user_id = $1 AND campaign_id = $2", e.user, e.campaign);
+              b.add("DELETE FROM memberships WHERE user_id = $1 AND campaign_id = $2", e.user, e.campaign);
           },
           [&](const core::SessionOpened& e) {
-            t.exec_params("INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, " +
+            b.add("INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, " +
                               ts(4) + ", " + ts(5) + ")",
                           e.session, e.user, e.token_hash, at, core::to_unix_ms(e.expires_at));
           },
           [&](const core::SessionEnded& e) {
-            t.exec_params("UPDATE sessions SET ended_at = " + ts(2) + ", end_reason = $3 WHERE id = $1", e.session,
+            b.add("UPDATE sessions SET ended_at = " + ts(2) + ", end_reason = $3 WHERE id = $1", e.session,
                           at, std::string(core::to_string(e.reason)));
           },
           [&](const core::PresenceChanged& e) {
-            t.exec_params("UPDATE users SET connected = $2, presence_since = " + ts(3) + " WHERE id = $1", e.user,
+            b.add("UPDATE users SET connected = $2, presence_since = " + ts(3) + " WHERE id = $1", e.user,
                           e.connected, at);
           },
           [&](const core::AgentStatusChanged& e) {
-            t.exec_params("UPDATE users SET status_id = NULLIF($2, 0), status_since = " + ts(3) + " WHERE id = $1",
+            b.add("UPDATE users SET status_id = NULLIF($2, 0), status_since = " + ts(3) + " WHERE id = $1",
                           e.user, static_cast<long long>(e.status.value_or(0)), at);
           },
           [&](const core::InteractionOpened& e) {
             const bool queued = e.state == core::InteractionState::pending;
-            t.exec_params("INSERT INTO interactions (id, campaign_id, channel, direction, state, customer, priority,"
+            b.add("INSERT INTO interactions (id, campaign_id, channel, direction, state, customer, priority,"
                           " created_at, queued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, " + ts(8) + ", " +
                               (queued ? ts(8) : std::string("NULL")) + ")",
                           e.interaction, e.campaign, std::string(core::to_string(e.channel)),
                           std::string(core::to_string(e.direction)), std::string(core::to_string(e.state)),
                           e.customer, e.priority, at);
             if (e.attempt || e.contact)
-              t.exec_params("UPDATE interactions SET attempt_id = NULLIF($2, 0), contact_id = NULLIF($3, 0) WHERE id = $1",
+              b.add("UPDATE interactions SET attempt_id = NULLIF($2, 0), contact_id = NULLIF($3, 0) WHERE id = $1",
                             e.interaction, static_cast<long long>(e.attempt), static_cast<long long>(e.contact));
             if (e.attempt)
-              t.exec_params("UPDATE attempts SET state = 'started', interaction_id = $2, ended_at = " + ts(3) +
+              b.add("UPDATE attempts SET state = 'started', interaction_id = $2, ended_at = " + ts(3) +
                                 " WHERE id = $1",
                             static_cast<long long>(e.attempt), e.interaction, at);
           },
           [&](const core::StatusUpdated& e) {
             if (e.removed)
-              t.exec_params("UPDATE statuses SET removed_at = " + ts(2) + " WHERE id = $1", e.status, at);
+              b.add("UPDATE statuses SET removed_at = " + ts(2) + " WHERE id = $1", e.status, at);
             else
-              t.exec_params("UPDATE statuses SET name = $2 WHERE id = $1", e.status, e.name);
+              b.add("UPDATE statuses SET name = $2 WHERE id = $1", e.status, e.name);
           },
           [&](const core::UserUpdated& e) {
             std::string capacity = "{";
@@ -231,101 +231,101 @@ void project(pqxx::transaction_base& t, const core::Event& event) {
                 capacity += (capacity.size() > 1 ? "," : "") + json_string(std::string(core::to_string(static_cast<core::Channel>(k)))) +
                             ":" + std::to_string(e.capacity[k]);
             capacity += "}";
-            t.exec_params("UPDATE users SET display_name = $2, profile = $3, password_hash = $4, active = $5,"
+            b.add("UPDATE users SET display_name = $2, profile = $3, password_hash = $4, active = $5,"
                           " capacity = $6::jsonb WHERE id = $1",
                           e.user, e.display_name, std::string(core::to_string(e.profile)), e.password_hash, e.active,
                           capacity);
           },
           [&](const core::ContactSaved& e) {
-            save_contact(t, e.contact, at);
+            save_contact(b, e.contact, at);
             if (e.linked)
-              t.exec_params("UPDATE interactions SET contact_id = $2 WHERE id = $1", e.linked, e.contact.id);
+              b.add("UPDATE interactions SET contact_id = $2 WHERE id = $1", e.linked, e.contact.id);
           },
           [&](const core::ContactsUploaded& e) {
-            for (const auto& c : e.created) save_contact(t, c, at);
+            for (const auto& c : e.created) save_contact(b, c, at);
             std::string attempts = "[";
             for (const auto& a : e.attempts) attempts += (attempts.size() > 1 ? "," : "") + attempt_json(a);
-            insert_attempts(t, attempts + "]", e.by, at);
+            insert_attempts(b, attempts + "]", e.by, at);
           },
-          [&](const core::AttemptScheduled& e) { insert_attempts(t, "[" + attempt_json(e.attempt) + "]", e.by, at); },
+          [&](const core::AttemptScheduled& e) { insert_attempts(b, "[" + attempt_json(e.attempt) + "]", e.by, at); },
           [&](const core::AttemptCancelled& e) {
-            t.exec_params("UPDATE attempts SET state = 'cancelled', cancel_reason = $2, ended_at = " + ts(3) +
+            b.add("UPDATE attempts SET state = 'cancelled', cancel_reason = $2, ended_at = " + ts(3) +
                               " WHERE id = $1",
                           e.attempt, std::string(core::to_string(e.reason)), at);
           },
           [&](const core::FormSaved& e) {
-            t.exec_params("INSERT INTO form_entries (campaign_id, interaction_id, user_id, fields, saved_at)"
+            b.add("INSERT INTO form_entries (campaign_id, interaction_id, user_id, fields, saved_at)"
                           " VALUES ($1, NULLIF($2, 0), $3, $4::jsonb, " + ts(5) + ")",
                           e.campaign, static_cast<long long>(e.interaction), e.by, fields_json(e.fields), at);
           },
           [&](const core::FormDraftSaved& e) {
             if (!e.draft) {
-              t.exec_params("DELETE FROM form_drafts WHERE user_id = $1 AND campaign_id = $2", e.user, e.campaign);
+              b.add("DELETE FROM form_drafts WHERE user_id = $1 AND campaign_id = $2", e.user, e.campaign);
               return;
             }
-            t.exec_params("INSERT INTO form_drafts (user_id, campaign_id, interaction_id, fields, updated_at)"
+            b.add("INSERT INTO form_drafts (user_id, campaign_id, interaction_id, fields, updated_at)"
                           " VALUES ($1, $2, NULLIF($3, 0), $4::jsonb, " + ts(5) + ") ON CONFLICT (user_id, campaign_id)"
                           " DO UPDATE SET interaction_id = EXCLUDED.interaction_id, fields = EXCLUDED.fields,"
                           " updated_at = EXCLUDED.updated_at",
                           e.user, e.campaign, static_cast<long long>(e.draft->interaction), fields_json(e.draft->fields), at);
           },
           [&](const core::InteractionQueued& e) {
-            t.exec_params("UPDATE interactions SET state = 'pending', campaign_id = $2, owner_id = NULL, queued_at = " +
+            b.add("UPDATE interactions SET state = 'pending', campaign_id = $2, owner_id = NULL, queued_at = " +
                               ts(3) + ", bot_deadline = NULL WHERE id = $1",
                           e.interaction, e.campaign, at);
           },
           [&](const core::BotDeadlineSet& e) {
-            t.exec_params("UPDATE interactions SET bot_deadline = CASE WHEN $2::bigint = 0 THEN NULL ELSE " + ts(2) +
+            b.add("UPDATE interactions SET bot_deadline = CASE WHEN $2::bigint = 0 THEN NULL ELSE " + ts(2) +
                               " END WHERE id = $1",
                           e.interaction, e.deadline ? core::to_unix_ms(*e.deadline) : 0LL);
           },
           [&](const core::InteractionAssigned& e) {
-            t.exec_params("UPDATE interactions SET state = 'active', campaign_id = $2, owner_id = $3, transfer = NULL,"
+            b.add("UPDATE interactions SET state = 'active', campaign_id = $2, owner_id = $3, transfer = NULL,"
                           " assigned_at = " + ts(4) + " WHERE id = $1",
                           e.interaction, e.campaign, e.agent, at);
           },
           [&](const core::InteractionFinished& e) {
-            t.exec_params("UPDATE interactions SET state = 'finished', finished_at = " + ts(2) + " WHERE id = $1",
+            b.add("UPDATE interactions SET state = 'finished', finished_at = " + ts(2) + " WHERE id = $1",
                           e.interaction, at);
           },
           [&](const core::DispositionSaved& e) {
-            t.exec_params("UPDATE interactions SET disposition = jsonb_build_object('path', $2::jsonb, 'comment', $3::text,"
+            b.add("UPDATE interactions SET disposition = jsonb_build_object('path', $2::jsonb, 'comment', $3::text,"
                           " 'reschedule_at_ms', $4::bigint, 'by', $5::bigint) WHERE id = $1",
                           e.interaction, path_json(e.path), e.comment,
                           e.reschedule_at ? core::to_unix_ms(*e.reschedule_at) : 0LL, e.by);
           },
           [&](const core::InteractionClosed& e) {
-            t.exec_params("UPDATE interactions SET state = 'closed', closed_at = " + ts(2) + " WHERE id = $1",
+            b.add("UPDATE interactions SET state = 'closed', closed_at = " + ts(2) + " WHERE id = $1",
                           e.interaction, at);
           },
           [&](const core::TransferRequested& e) {
-            t.exec_params("UPDATE interactions SET transfer = jsonb_build_object('from', $2::bigint, 'to_agent',"
+            b.add("UPDATE interactions SET transfer = jsonb_build_object('from', $2::bigint, 'to_agent',"
                           " $3::bigint, 'to_campaign', $4::bigint, 'from_campaign', campaign_id, 'deadline_ms',"
                           " $5::bigint) WHERE id = $1",
                           e.interaction, e.from, e.to_agent, e.to_campaign, core::to_unix_ms(e.deadline));
           },
-          [&](const core::MessagePosted& e) { insert_messages(t, "[" + message_json(e, at) + "]"); },
+          [&](const core::MessagePosted& e) { insert_messages(b, "[" + message_json(e, at) + "]"); },
           [&](const core::DraftSaved& e) {
             if (e.campaign == 0 && e.fields.empty()) {
-              t.exec_params("DELETE FROM drafts WHERE user_id = $1 AND channel = $2", e.user,
+              b.add("DELETE FROM drafts WHERE user_id = $1 AND channel = $2", e.user,
                             std::string(core::to_string(e.channel)));
               return;
             }
             const std::string fields = fields_json(e.fields);
-            t.exec_params("INSERT INTO drafts (user_id, channel, campaign_id, fields, updated_at) VALUES ($1, $2,"
+            b.add("INSERT INTO drafts (user_id, channel, campaign_id, fields, updated_at) VALUES ($1, $2,"
                           " NULLIF($3, 0), $4::jsonb, " + ts(5) + ") ON CONFLICT (user_id, channel) DO UPDATE SET"
                           " campaign_id = EXCLUDED.campaign_id, fields = EXCLUDED.fields, updated_at = EXCLUDED.updated_at",
                           e.user, std::string(core::to_string(e.channel)), static_cast<long long>(e.campaign), fields, at);
           },
           [&](const core::AgentLoadChanged& e) {
-            t.exec_params("UPDATE users SET talk_ms = $2, idle_since = " + ts(3) + " WHERE id = $1", e.user,
+            b.add("UPDATE users SET talk_ms = $2, idle_since = " + ts(3) + " WHERE id = $1", e.user,
                           e.talk_ms, core::to_unix_ms(e.idle_since));
           },
           [&](const core::CustomerDeparted& e) {
-            t.exec_params("UPDATE interactions SET customer_left_at = " + ts(2) + " WHERE id = $1", e.interaction, at);
+            b.add("UPDATE interactions SET customer_left_at = " + ts(2) + " WHERE id = $1", e.interaction, at);
           },
           [&](const core::TransferTimedOut& e) {
-            t.exec_params("UPDATE interactions SET transfer = NULL WHERE id = $1", e.interaction);
+            b.add("UPDATE interactions SET transfer = NULL WHERE id = $1", e.interaction);
           },
       },
       event.body);
