@@ -55,30 +55,34 @@ void PgJournal::write(const std::deque<Batch>& group) {
   for (const auto& b : group) any = any || !b.events.empty();
   if (!any) return;  // only ordering markers: nothing to write
   if (!conn_) reconnect();
-  pqxx::nontransaction t(*conn_);
   // After a failure the previous commit may have landed (in-doubt): skip what is there.
   core::EventSeq written = 0;
-  if (after_failure_) written = t.exec1("SELECT COALESCE(max(seq), 0) FROM journal")[0].as<core::EventSeq>();
-  // Journal rows: one statement for the whole group (a JSON array of rows).
+  if (after_failure_)
+    written = pqxx::nontransaction(*conn_).exec1("SELECT COALESCE(max(seq), 0) FROM journal")[0].as<core::EventSeq>();
+  std::vector<const core::Event*> events;
+  for (const auto& b : group)
+    for (const auto& e : b.events)
+      if (e.seq > written) events.push_back(&e);
+  if (events.empty()) return;
+  if (events.size() >= kCopyFrom) write_by_copy(events);
+  else write_in_one_message(events);
+}
+
+void PgJournal::write_in_one_message(const std::vector<const core::Event*>& events) {
+  // Journal rows: one statement for the group (a JSON array of rows).
   wire::v1::Event message;
   std::string rows = "[";
-  std::vector<const core::Event*> events;
-  for (const auto& b : group) {
-    for (const auto& e : b.events) {
-      if (e.seq <= written) continue;
-      message.Clear();
-      wire::to_proto(e, &message);
-      const auto interaction = core::interaction_of(e.body).value_or(0);
-      if (!events.empty()) rows += ',';
-      rows += "{\"seq\":" + std::to_string(e.seq) + ",\"at\":" + std::to_string(core::to_unix_ms(e.at)) +
-              ",\"type\":\"" + std::string(wire::event_type(e)) + "\",\"payload\":";
-      wire::append_json(message, rows);
-      rows += ",\"interaction_id\":" + (interaction ? std::to_string(interaction) : std::string("null")) + "}";
-      events.push_back(&e);
-    }
+  for (const core::Event* e : events) {
+    message.Clear();
+    wire::to_proto(*e, &message);
+    const auto interaction = core::interaction_of(e->body).value_or(0);
+    if (rows.size() > 1) rows += ',';
+    rows += "{\"seq\":" + std::to_string(e->seq) + ",\"at\":" + std::to_string(core::to_unix_ms(e->at)) +
+            ",\"type\":\"" + std::string(wire::event_type(*e)) + "\",\"payload\":";
+    wire::append_json(message, rows);
+    rows += ",\"interaction_id\":" + (interaction ? std::to_string(interaction) : std::string("null")) + "}";
   }
   rows += "]";
-  if (events.empty()) return;
   SqlBatch batch(*conn_);
   batch.add("INSERT INTO journal (seq, at, type, payload, interaction_id)"
             " SELECT seq, to_timestamp(at / 1000.0), type, payload, interaction_id FROM jsonb_to_recordset($1::jsonb)"
@@ -89,7 +93,34 @@ void PgJournal::write(const std::deque<Batch>& group) {
   for (const core::Event* e : events) projector.apply(*e);
   projector.flush();
   // One message, one implicit transaction, one round trip: durable when it returns.
-  t.exec(batch.text());
+  pqxx::nontransaction(*conn_).exec(batch.text());
+}
+
+void PgJournal::write_by_copy(const std::vector<const core::Event*>& events) {
+  pqxx::work t(*conn_);
+  {
+    pqxx::stream_to journal(t, "journal", std::vector<std::string>{"seq", "at", "type", "payload", "interaction_id"});
+    wire::v1::Event message;
+    std::string payload, interaction;
+    for (const core::Event* e : events) {
+      message.Clear();
+      wire::to_proto(*e, &message);
+      payload.clear();
+      wire::append_json(message, payload);
+      const auto id = core::interaction_of(e->body).value_or(0);
+      interaction = std::to_string(id);
+      journal << std::make_tuple(static_cast<long long>(e->seq), timestamp_text(e->at),
+                                 std::string(wire::event_type(*e)), payload, id ? interaction.c_str() : nullptr);
+    }
+    journal.complete();
+  }
+  SqlBatch batch(*conn_);
+  Projector projector(batch, Projector::Messages::copied_later);
+  for (const core::Event* e : events) projector.apply(*e);
+  projector.flush();
+  if (!batch.empty()) t.exec(batch.text());
+  projector.copy_messages(t);
+  t.commit();
 }
 
 void PgJournal::check_health() {

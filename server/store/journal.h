@@ -29,6 +29,9 @@ class PgJournal final : public host::Journal {
   void append(std::vector<core::Event> events, std::function<void()> done) override;
   bool available() const override { return available_.load(); }
 
+  // Groups of at least this many events are written by COPY.
+  static constexpr std::size_t kCopyFrom = 64;
+
   // For command-line tools: appends and blocks until durable. REQUIRES: started.
   void append_and_wait(std::vector<core::Event> events);
 
@@ -39,7 +42,12 @@ class PgJournal final : public host::Journal {
   };
 
   void run();
-  void write(const std::deque<Batch>& group);  // throws on database errors
+  // Both throw on database errors. Small groups go out as one simple-query
+  // message (one round trip: latency); from kCopyFrom events on, rows go by
+  // COPY in a transaction (a few round trips, far less work per row).
+  void write(const std::deque<Batch>& group);
+  void write_in_one_message(const std::vector<const core::Event*>& events);
+  void write_by_copy(const std::vector<const core::Event*>& events);
   void reconnect();
 
   const std::string url_;

@@ -1,6 +1,7 @@
 #include "store/projection.h"
 
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include "core/overloaded.h"
@@ -109,7 +110,7 @@ void save_contact(SqlBatch& b, const core::Contact& c, long long at) {
                 addresses_json(c), c.id);
 }
 
-std::string message_json(const core::MessagePosted& e, long long at) {
+std::string attachments_json(const core::MessagePosted& e) {
   std::string attachments = "[";
   for (std::size_t k = 0; k < e.attachments.size(); ++k) {
     const auto& a = e.attachments[k];
@@ -117,7 +118,11 @@ std::string message_json(const core::MessagePosted& e, long long at) {
                    ",\"size_bytes\":" + std::to_string(a.size_bytes) + ",\"reference\":" + json_string(a.reference) +
                    ",\"voice\":" + (a.voice ? "true" : "false") + "}";
   }
-  attachments += "]";
+  return attachments + "]";
+}
+
+std::string message_json(const core::MessagePosted& e, long long at) {
+  const std::string attachments = attachments_json(e);
   return "{\"id\":" + std::to_string(e.message) + ",\"interaction_id\":" + std::to_string(e.interaction) +
          ",\"sender\":\"" + std::string(core::to_string(e.sender)) + "\",\"author_id\":" +
          (e.author ? std::to_string(e.author) : "null") + ",\"author_name\":" + json_string(e.author_name) +
@@ -134,8 +139,23 @@ void insert_messages(SqlBatch& b, const std::string& rows) {
 
 }  // namespace
 
+std::string timestamp_text(core::TimePoint at) {
+  const long long ms = core::to_unix_ms(at);
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  ::gmtime_r(&seconds, &tm);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
 void Projector::apply(const core::Event& event) {
   if (const auto* m = std::get_if<core::MessagePosted>(&event.body)) {
+    if (mode_ == Messages::copied_later) {
+      copied_.push_back(&event);
+      return;
+    }
     messages_ += (pending_++ ? "," : "[") + message_json(*m, core::to_unix_ms(event.at));
     return;
   }
@@ -148,6 +168,22 @@ void Projector::flush() {
   insert_messages(b_, messages_ + "]");
   messages_.clear();
   pending_ = 0;
+}
+
+void Projector::copy_messages(pqxx::transaction_base& t) {
+  if (copied_.empty()) return;
+  pqxx::stream_to out(t, "messages",
+                      std::vector<std::string>{"id", "interaction_id", "sender", "author_id", "author_name", "body",
+                                               "attachments", "created_at"});
+  for (const core::Event* e : copied_) {
+    const auto& m = std::get<core::MessagePosted>(e->body);
+    const std::string author = std::to_string(m.author);
+    out << std::make_tuple(static_cast<long long>(m.message), static_cast<long long>(m.interaction),
+                           std::string(core::to_string(m.sender)), m.author ? author.c_str() : nullptr,
+                           m.author_name, m.text, attachments_json(m), timestamp_text(e->at));
+  }
+  out.complete();
+  copied_.clear();
 }
 
 void project(SqlBatch& b, const core::Event& event) {

@@ -7,16 +7,26 @@ namespace contactd::store {
 
 void project(SqlBatch& b, const core::Event& event);
 
+// `at` as PostgreSQL timestamptz text (UTC, milliseconds), for COPY.
+std::string timestamp_text(core::TimePoint at);
+
 // Applies events in order, writing runs of messages (the most frequent
 // event) with one statement per run. Call flush() before sending `b`.
+// With Messages::copied_later, messages are kept out of `b` and written by
+// copy_messages() (COPY), after `b` has run: nothing else in a projection
+// reads the messages table, and the interactions they belong to exist by then.
 class Projector {
  public:
-  explicit Projector(SqlBatch& b) : b_(b) {}
+  enum class Messages { in_batch, copied_later };
+  explicit Projector(SqlBatch& b, Messages mode = Messages::in_batch) : b_(b), mode_(mode) {}
   void apply(const core::Event& event);
   void flush();
+  void copy_messages(pqxx::transaction_base& t);
 
  private:
   SqlBatch& b_;
+  Messages mode_;
+  std::vector<const core::Event*> copied_;
   std::string messages_;  // JSON rows not yet written
   std::size_t pending_{0};
 };

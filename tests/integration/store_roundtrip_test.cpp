@@ -2,6 +2,7 @@
 // decides, journaled through PgJournal into a real PostgreSQL, loads back
 // into an engine that answers the same.
 #include <catch2/catch.hpp>
+#include <functional>
 
 #include "core/engine.h"
 #include "harness/database.h"
@@ -176,4 +177,76 @@ TEST_CASE("R-PLAT-3 open interactions reload with their state, owner, queue, tra
   CHECK(reloaded.find_interaction(moving)->campaign == sales);
   // And the bot deadline (5 s) had already fired in that tick.
   CHECK(reloaded.find_interaction(with_bot)->state == InteractionState::pending);
+}
+
+namespace {
+
+// Every row of the journal and of the query tables the journal writes, as text.
+std::string dump(test::TestDatabase& db) {
+  std::string out;
+  for (const char* table : {"journal", "campaigns", "users", "memberships", "interactions", "messages"})
+    out += std::string(table) + ":\n" +
+           db.query(std::string("SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM ") + table + " t") + "\n";
+  return out;
+}
+
+// The same decisions, journaled command by command or as one group.
+void decide(Engine& engine, TimePoint now, const std::function<void(std::vector<Event>)>& journal) {
+  auto run = [&](Actor actor, CommandBody body) {
+    Outcome o = engine.handle(Command{actor, std::move(body)}, now);
+    INFO((o.error ? o.error->message : std::string()));
+    REQUIRE(o.ok());
+    journal(o.events);
+    return o;
+  };
+  CampaignSettings s;
+  s.channels[index(Channel::webchat)] = ChannelSettings{true, Provider::builtin};
+  const auto sales = std::get<CreatedReply>(run(Actor::System(), CreateCampaign{"Sales", s}).reply).id;
+  const auto ana = std::get<CreatedReply>(run(Actor::System(), CreateUser{"ana", "Ana \\ \"A\"", Profile::agent, "h"}).reply).id;
+  run(Actor::System(), SetMembership{ana, sales, true, 0, {}});
+  for (int k = 0; k < 20; ++k) {
+    now += 1234ms;
+    const auto id = std::get<CreatedReply>(
+        run(Actor::System(), OpenInteraction{sales, Channel::webchat, "visitor\t" + std::to_string(k), 0}).reply).id;
+    run(Actor::User(ana), Take{id});
+    run(Actor::System(), CustomerMessage{id, "line one\nline two\ttab \\ back 'quote' \"dq\" ção ✓", {}});
+    run(Actor::User(ana), SendMessage{id, "answer " + std::to_string(k),
+                                      {Attachment{"a\tb.pdf", 1234, "ref\\1", false}, Attachment{"v.ogg", 9, "r2", true}}});
+    if (k % 3 == 0) run(Actor::User(ana), Finish{id});
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a group commit by COPY writes exactly the rows that one-message group commits write") {
+  // Command by command every group is small (one simple-query message);
+  // all at once it is over PgJournal::kCopyFrom events (COPY).
+  test::TestDatabase small_db, copy_db;
+  for (auto* db : {&small_db, &copy_db}) {
+    pqxx::connection c(db->url());
+    store::apply_migrations(c);
+  }
+  const TimePoint now = from_unix_ms(1'790'000'000'123);
+  {
+    store::PgJournal journal(small_db.url());
+    journal.start();
+    Engine engine;
+    decide(engine, now, [&](std::vector<Event> events) { journal.append_and_wait(std::move(events)); });
+    journal.stop();
+  }
+  std::size_t events = 0;
+  {
+    std::vector<Event> all;
+    Engine engine;
+    decide(engine, now, [&](std::vector<Event> e) { all.insert(all.end(), e.begin(), e.end()); });
+    events = all.size();
+    store::PgJournal journal(copy_db.url());
+    journal.start();
+    journal.append_and_wait(std::move(all));
+    journal.stop();
+  }
+  REQUIRE(events >= store::PgJournal::kCopyFrom);
+  CHECK(small_db.query("SELECT count(*) FROM messages") == "40");
+  CHECK(small_db.query("SELECT count(*) FROM journal") == std::to_string(events));
+  CHECK(dump(copy_db) == dump(small_db));
 }
