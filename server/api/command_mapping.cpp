@@ -143,6 +143,8 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       return core::CommandBody{
           core::StartInteraction{s.campaign_id(), *channel, s.address(), s.text(), attachments_of(s.attachments())}};
     }
+    case K::kEndWrapUp:
+      return core::CommandBody{core::EndWrapUp{}};
     case K::kCancelAttempt:
       return core::CommandBody{core::CancelAttempt{c.cancel_attempt().attempt_id()}};
     case K::kSaveContact: {

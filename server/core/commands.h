@@ -161,6 +161,12 @@ struct SaveDraft {
 
 // From the channel: the customer closed the conversation on their side.
 struct CustomerLeft { InteractionId interaction{}; };
+// From the phone module: the call of an active phone interaction is over
+// (either side hung up). The interaction finishes (R-FIN-1) and its owner
+// enters the campaign's wrap-up, if it has one (R-WRAP-1).
+struct CallEnded { InteractionId interaction{}; };
+// R-WRAP-1: the caller ends their wrap-up before its deadline.
+struct EndWrapUp {};
 
 // R-OUT-1/7: the caller starts a conversation from the new-interaction form:
 // it goes straight to their Active tab and, in text channels, the first
@@ -223,7 +229,7 @@ using CommandBody = std::variant<CreateCampaign, UpdateCampaign, ArchiveCampaign
                                  CloseInteraction, TransferInteraction, AcceptTransfer, CustomerMessage,
                                  SendMessage, BotMessage, CustomerLeft, SaveDraft, UpdateStatus, UpdateUser,
                                  UploadContacts, CancelAttempt, SaveContact, SaveForm, SaveFormDraft,
-                                 StartInteraction>;
+                                 StartInteraction, CallEnded, EndWrapUp>;
 
 struct Command {
   Actor actor;

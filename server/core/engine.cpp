@@ -44,6 +44,7 @@ Engine::Engine(EngineState state, EngineOptions options)
     u.connections.clear();
     user_by_login_.emplace(u.login, u.id);
     const UserId id = u.id;
+    if (u.wrap_up_until) wrap_up_deadlines_.emplace(*u.wrap_up_until, id);  // past ones end on the first tick
     users_.emplace(id, std::move(u));
   }
   for (auto& s : state.sessions) {
@@ -118,13 +119,14 @@ std::optional<TimePoint> Engine::next_deadline() const {
   earliest(bot_deadlines_, best);
   earliest(grace_deadlines_, best);
   earliest(attempt_deadlines_, best);
+  earliest(wrap_up_deadlines_, best);
   return best;
 }
 
 Outcome Engine::tick(TimePoint now) {
   Outcome out;
   Pending pending{now, &last_seq_, &out};
-  // Deadlines fire in time order (ties: sessions, transfers, bots, grace, attempts).
+  // Deadlines fire in time order (ties: sessions, transfers, bots, grace, wrap-ups, attempts).
   for (auto due = next_deadline(); due && *due <= now; due = next_deadline()) {
     pending.now = *due;
     if (!session_expiries_.empty() && session_expiries_.begin()->first == *due) {
@@ -141,6 +143,8 @@ Outcome Engine::tick(TimePoint now) {
       const UserId id = grace_deadlines_.begin()->second;
       grace_deadlines_.erase(grace_deadlines_.begin());
       return_to_queue(users_.at(id), pending);
+    } else if (!wrap_up_deadlines_.empty() && wrap_up_deadlines_.begin()->first == *due) {
+      end_wrap_up(users_.at(wrap_up_deadlines_.begin()->second), /*early=*/false, pending);
     } else {
       carry_out(attempt_deadlines_.begin()->second, pending);
     }
@@ -220,7 +224,8 @@ UserView Engine::view_of(const User& u) const {
                   u.connected(),
                   u.presence_since,
                   u.status,
-                  u.status_since};
+                  u.status_since,
+                  u.wrap_up_until};
 }
 
 Snapshot Engine::snapshot(UserId viewer) const {

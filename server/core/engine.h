@@ -151,6 +151,11 @@ class Engine {
   MaybeError on(const Actor&, const SaveContact&, Pending&);
   MaybeError on(const Actor&, const SaveForm&, Pending&);
   MaybeError on(const Actor&, const SaveFormDraft&, Pending&);
+  // Calls and wrap-up (engine_wrap_up.cpp).
+  MaybeError on(const Actor&, const CallEnded&, Pending&);
+  MaybeError on(const Actor&, const EndWrapUp&, Pending&);
+  void start_wrap_up(User&, const Campaign&, InteractionId call, Pending&);
+  void end_wrap_up(User&, bool early, Pending&);
   // Outbound Hub internals (engine_outbound.cpp).
   void schedule(Attempt, UserId by, Pending&);
   void cancel_attempt(AttemptId, AttemptCancelReason, UserId by, Pending&);
@@ -230,6 +235,7 @@ class Engine {
   std::set<std::pair<TimePoint, InteractionId>> transfer_deadlines_;
   std::set<std::pair<TimePoint, InteractionId>> bot_deadlines_;
   std::set<std::pair<TimePoint, UserId>> grace_deadlines_;
+  std::set<std::pair<TimePoint, UserId>> wrap_up_deadlines_;
   std::unordered_map<InteractionId, TimePoint> bot_deadline_of_;
   // Interactions each user owns (active or finished, not closed).
   std::unordered_map<UserId, FlatSet<InteractionId>> owned_;

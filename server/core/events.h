@@ -205,13 +205,27 @@ struct FormDraftSaved {
   std::optional<FormDraft> draft;  // empty: deleted
 };
 
+// R-WRAP-1: the agent is in wrap-up after a call until `until`: connected,
+// offered no calls.
+struct WrapUpStarted {
+  UserId user{};
+  CampaignId campaign{};
+  InteractionId interaction{};  // the call that ended
+  TimePoint until{};
+};
+struct WrapUpEnded {
+  UserId user{};
+  bool early{false};  // ended by the agent before the deadline
+};
+
 using EventBody = std::variant<CampaignCreated, CampaignUpdated, CampaignArchived, UserCreated, MembershipChanged, StatusDefined,
                                SessionOpened, SessionEnded, PresenceChanged, AgentStatusChanged,
                                InteractionOpened, InteractionQueued, BotDeadlineSet, InteractionAssigned,
                                InteractionFinished, DispositionSaved, InteractionClosed, TransferRequested,
                                TransferTimedOut, MessagePosted, CustomerDeparted, AgentLoadChanged,
                                DraftSaved, StatusUpdated, UserUpdated, ContactSaved, ContactsUploaded,
-                               AttemptScheduled, AttemptCancelled, FormSaved, FormDraftSaved>;
+                               AttemptScheduled, AttemptCancelled, FormSaved, FormDraftSaved,
+                               WrapUpStarted, WrapUpEnded>;
 
 // The interaction an event is about, if any.
 inline std::optional<InteractionId> interaction_of(const EventBody& body) {

@@ -73,6 +73,7 @@ struct User {
   std::uint64_t last_assigned{0};    // assignment tick of the latest assignment
   std::uint64_t random_ticket{0};    // redrawn after every assignment
   std::optional<TimePoint> grace_until;  // disconnected with active interactions
+  std::optional<TimePoint> wrap_up_until;  // R-WRAP-1: after a call; no calls offered until then
   std::map<Channel, Draft> drafts;
   std::map<CampaignId, FormDraft> form_drafts;
   bool deactivated{false};  // cannot log in, gets no work

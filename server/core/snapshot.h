@@ -25,6 +25,7 @@ struct UserView {
   TimePoint presence_since{};
   std::optional<StatusId> status;
   TimePoint status_since{};
+  std::optional<TimePoint> wrap_up_until;  // R-WRAP-1: for the countdown
 };
 
 struct CampaignView {

@@ -58,7 +58,7 @@ core::EngineState load_state(pqxx::connection& c) {
   for (const auto& r : t.exec("SELECT id, login, display_name, profile, password_hash, status_id, " +
                               ms_of("status_since") + ", " + ms_of("presence_since") + ", talk_ms, " +
                               ms_of("COALESCE(idle_since, created_at)") +
-                              ", active, capacity::text FROM users ORDER BY id")) {
+                              ", active, capacity::text, " + ms_of("wrap_up_until") + " FROM users ORDER BY id")) {
     core::User u;
     u.id = r[0].as<core::UserId>();
     u.login = r[1].as<std::string>();
@@ -75,6 +75,7 @@ core::EngineState load_state(pqxx::connection& c) {
     u.deactivated = !r[10].as<bool>();
     for (const auto& [channel, capacity] : json_object(r[11].as<std::string>()))
       if (auto ch = core::channel_from_string(channel)) u.capacity[core::index(*ch)] = static_cast<std::uint16_t>(std::stoul(capacity));
+    if (!r[12].is_null()) u.wrap_up_until = core::from_unix_ms(r[12].as<long long>());
     user_index[u.id] = st.users.size();
     st.users.push_back(std::move(u));
   }

@@ -294,6 +294,10 @@ void project(SqlBatch& b, const core::Event& event) {
                           " VALUES ($1, NULLIF($2, 0), $3, $4::jsonb, " + ts(5) + ")",
                           e.campaign, static_cast<long long>(e.interaction), e.by, fields_json(e.fields), at);
           },
+          [&](const core::WrapUpStarted& e) {
+            b.add("UPDATE users SET wrap_up_until = " + ts(2) + " WHERE id = $1", e.user, core::to_unix_ms(e.until));
+          },
+          [&](const core::WrapUpEnded& e) { b.add("UPDATE users SET wrap_up_until = NULL WHERE id = $1", e.user); },
           [&](const core::FormDraftSaved& e) {
             if (!e.draft) {
               b.add("DELETE FROM form_drafts WHERE user_id = $1 AND campaign_id = $2", e.user, e.campaign);

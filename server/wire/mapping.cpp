@@ -48,6 +48,7 @@ void to_proto(const core::UserView& in, v1::UserState* out) {
   out->set_presence_since_ms(core::to_unix_ms(in.presence_since));
   out->set_status_id(in.status.value_or(0));
   out->set_status_since_ms(core::to_unix_ms(in.status_since));
+  if (in.wrap_up_until) out->set_wrap_up_until_ms(core::to_unix_ms(*in.wrap_up_until));
 }
 
 void to_proto(const core::Interaction& in, v1::Interaction* out) {
@@ -243,6 +244,18 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_by(e.by);
                    for (const auto& [k, v] : e.fields) (*m->mutable_fields())[k] = v;
                  },
+                 [&](const core::WrapUpStarted& e) {
+                   auto* m = out->mutable_wrap_up_started();
+                   m->set_user_id(e.user);
+                   m->set_campaign_id(e.campaign);
+                   m->set_interaction_id(e.interaction);
+                   m->set_until_ms(core::to_unix_ms(e.until));
+                 },
+                 [&](const core::WrapUpEnded& e) {
+                   auto* m = out->mutable_wrap_up_ended();
+                   m->set_user_id(e.user);
+                   m->set_early(e.early);
+                 },
                  [&](const core::FormDraftSaved& e) {
                    auto* m = out->mutable_form_draft_saved();
                    m->set_user_id(e.user);
@@ -375,6 +388,8 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::AttemptCancelled&) { return "attempt_cancelled"; },
                         [](const core::FormSaved&) { return "form_saved"; },
                         [](const core::FormDraftSaved&) { return "form_draft_saved"; },
+                        [](const core::WrapUpStarted&) { return "wrap_up_started"; },
+                        [](const core::WrapUpEnded&) { return "wrap_up_ended"; },
                     },
                     e.body);
 }

@@ -80,6 +80,12 @@ TEST_CASE("bad input: unknown command, missing request id and invalid fields get
   CHECK(error_of(c.set_status(424242)) == v1::NOT_FOUND);
   CHECK(error_of(c.login("", "x")) == v1::INVALID_ARGUMENT);
   CHECK(error_of(c.login(std::string(65, 'a'), "x")) == v1::INVALID_ARGUMENT);
+  // R-WRAP-1: ending a wrap-up the caller is not in.
+  const auto journal_before = w.db.query("SELECT count(*) FROM journal");
+  v1::Command end_wrap_up;
+  end_wrap_up.mutable_end_wrap_up();
+  CHECK(error_of(c.request(end_wrap_up)) == v1::FAILED_PRECONDITION);
+  CHECK(w.db.query("SELECT count(*) FROM journal") == journal_before);
   still_serves(c);
   CHECK(w.db.query("SELECT status_id FROM users WHERE login = 'ana'").empty());
 }

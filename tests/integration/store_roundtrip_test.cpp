@@ -250,3 +250,49 @@ TEST_CASE("a group commit by COPY writes exactly the rows that one-message group
   CHECK(small_db.query("SELECT count(*) FROM journal") == std::to_string(events));
   CHECK(dump(copy_db) == dump(small_db));
 }
+
+TEST_CASE("R-WRAP-1 R-PLAT-3 wrap-ups survive a restart: one still running keeps its deadline, one that passed "
+          "while down ends on the first tick, once") {
+  Journaled j;
+  CampaignSettings s;
+  s.channels[index(Channel::phone)] = ChannelSettings{true, Provider::sip_trunk};
+  s.strategy = Strategy::longest_idle;
+  s.wrap_up = 30s;
+  auto sales = j.created(j.run(Actor::System(), CreateCampaign{"Sales", s}));
+  auto ana = j.created(j.run(Actor::System(), CreateUser{"ana", "Ana", Profile::agent, "h"}));
+  auto bob = j.created(j.run(Actor::System(), CreateUser{"bob", "Bob", Profile::agent, "h"}));
+  for (auto u : {ana, bob}) j.run(Actor::System(), SetMembership{u, sales, true, 0, {}});
+  j.run(Actor::System(), OpenSession{ana, "tok-a", j.now + 1h, 1});
+  auto first = j.created(j.run(Actor::System(), OpenInteraction{sales, Channel::phone, "+551100", 0}));
+  j.run(Actor::System(), OpenSession{bob, "tok-b", j.now + 1h, 2});
+  auto second = j.created(j.run(Actor::System(), OpenInteraction{sales, Channel::phone, "+551101", 0}));
+  REQUIRE(j.engine.find_interaction(first)->owner == ana);
+  REQUIRE(j.engine.find_interaction(second)->owner == bob);
+  j.run(Actor::System(), CallEnded{first});
+  const TimePoint ana_until = j.now + 30s;
+  j.now += 20s;
+  j.run(Actor::System(), CallEnded{second});
+  const TimePoint bob_until = j.now + 30s;
+
+  // Down from now; back 15 s later: ana's wrap-up has passed, bob's has not.
+  Engine back = j.reload();
+  REQUIRE(back.find_user(ana)->wrap_up_until == ana_until);
+  REQUIRE(back.find_user(bob)->wrap_up_until == bob_until);
+  const TimePoint restart = j.now + 15s;
+  auto first_tick = back.tick(restart);
+  std::vector<UserId> ended;
+  for (const auto& e : first_tick.events)
+    if (const auto* w = std::get_if<WrapUpEnded>(&e.body)) ended.push_back(w->user);
+  CHECK(ended == std::vector<UserId>{ana});
+  CHECK_FALSE(back.find_user(ana)->wrap_up_until);
+  CHECK(back.tick(restart + 1s).events.empty());  // once
+  auto later = back.tick(bob_until);
+  REQUIRE(later.events.size() == 1);
+  CHECK(std::get<WrapUpEnded>(later.events[0].body).user == bob);
+  // The end is journaled too: a second restart finds neither in wrap-up.
+  j.journal.append_and_wait(first_tick.events);
+  j.journal.append_and_wait(later.events);
+  Engine again = j.reload();
+  CHECK_FALSE(again.find_user(ana)->wrap_up_until);
+  CHECK_FALSE(again.find_user(bob)->wrap_up_until);
+}

@@ -1,0 +1,51 @@
+// The end of a call (R-FIN-1) and the wrap-up after it (R-WRAP-1): the agent
+// stays connected but is offered no calls until the campaign's wrap-up time
+// has passed or they end it; text work is still offered meanwhile.
+#include "core/engine_internal.h"
+
+namespace contactd::core {
+
+MaybeError Engine::on(const Actor& actor, const CallEnded& cmd, Pending& p) {
+  if (!actor.system) return error(ErrorCode::permission_denied, "calls end through the phone module");
+  auto it = interactions_.find(cmd.interaction);
+  if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
+  Interaction& i = it->second;
+  if (i.channel != Channel::phone) return error(ErrorCode::failed_precondition, "not a phone interaction");
+  if (i.state != InteractionState::active) return error(ErrorCode::failed_precondition, "the call is not in progress");
+  if (i.transfer) {  // the transfer cannot complete without the caller
+    transfer_deadlines_.erase({i.transfer->deadline, i.id});
+    i.transfer.reset();
+  }
+  User& owner = users_.at(i.owner);
+  release(i, p);
+  i.state = InteractionState::finished;
+  p.emit(inbox_audience(i), InteractionFinished{i.id, kNoUser});
+  start_wrap_up(owner, campaigns_.at(i.campaign), i.id, p);
+  refresh_agent(owner, p);
+  return std::nullopt;
+}
+
+MaybeError Engine::on(const Actor& actor, const EndWrapUp&, Pending& p) {
+  User* me = user(actor.user);
+  if (actor.system || !me) return error(ErrorCode::permission_denied, "wrap-up belongs to an agent");
+  if (!me->wrap_up_until) return error(ErrorCode::failed_precondition, "not in wrap-up");
+  end_wrap_up(*me, /*early=*/true, p);
+  return std::nullopt;
+}
+
+void Engine::start_wrap_up(User& agent, const Campaign& c, InteractionId call, Pending& p) {
+  if (c.settings.wrap_up <= Millis{0}) return;
+  if (agent.wrap_up_until) wrap_up_deadlines_.erase({*agent.wrap_up_until, agent.id});  // a later call restarts it
+  agent.wrap_up_until = p.now + c.settings.wrap_up;
+  wrap_up_deadlines_.emplace(*agent.wrap_up_until, agent.id);
+  p.emit(observers_of(agent), WrapUpStarted{agent.id, c.id, call, *agent.wrap_up_until});
+}
+
+void Engine::end_wrap_up(User& agent, bool early, Pending& p) {
+  wrap_up_deadlines_.erase({*agent.wrap_up_until, agent.id});
+  agent.wrap_up_until.reset();
+  p.emit(observers_of(agent), WrapUpEnded{agent.id, early});
+  refresh_agent(agent, p);  // available for calls again: a queued one may be assigned now
+}
+
+}  // namespace contactd::core
