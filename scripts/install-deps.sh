@@ -11,6 +11,7 @@ packages=(
   catch2 libsodium-dev libssl-dev openssl ca-certificates libsystemd-dev
   libtomlplusplus-dev libhowardhinnant-date-dev tzdata libspdlog-dev libfmt-dev
   libsofia-sip-ua-dev
+  sofia-sip-bin  # sip-options: a real SIP peer for the SIP tests
 )
 
 missing=()
