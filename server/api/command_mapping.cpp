@@ -124,7 +124,8 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       return core::CommandBody{core::UpdateStatus{u.status_id(), u.name(), u.removed()}};
     }
     case K::kUpdateUser:
-      if (c.update_user().has_password()) return std::nullopt;  // hashed by the dispatcher first
+      if (c.update_user().has_password() || c.update_user().has_sip_password())
+        return std::nullopt;  // secrets are derived by the dispatcher first
       return update_user(c.update_user(), std::nullopt);
     case K::kUploadContacts: {
       const auto& u = c.upload_contacts();

@@ -31,6 +31,7 @@ struct DispatcherOptions {
   std::chrono::milliseconds session_ttl{std::chrono::hours(12)};
   PasswordCost password_cost{PasswordCost::interactive()};
   RateLimitOptions limits;
+  std::string sip_realm{"contactd"};  // SIP passwords are stored as digests for this realm
 };
 
 class Dispatcher final : public FrameHandler {

@@ -7,6 +7,7 @@
 #include "api/command_mapping.h"
 #include "api/dispatcher.h"
 #include "api/frames.h"
+#include "sip/digest.h"
 #include "store/history.h"
 #include "wire/campaign_mapping.h"
 #include "wire/mapping.h"
@@ -166,28 +167,42 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
       return true;
     }
     case v1::Command::kUpdateUser: {
-      // Only with a password (the others map straight to the engine): hash
-      // it off the strand, after checking the caller.
+      // Only with a password or a SIP password (the others map straight to
+      // the engine). The password is hashed off the strand, after checking
+      // the caller; the SIP digest secret binds the user's login and the
+      // realm, so it is derived on the strand where the login is known.
       const auto& u = command.update_user();
-      if (u.password().size() < 8 || u.password().size() > 1024)
+      if (u.has_password() && (u.password().size() < 8 || u.password().size() > 1024))
         return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "password must be 8 to 1024 bytes")), true;
+      if (u.has_sip_password() && !u.sip_password().empty() &&
+          (u.sip_password().size() < 8 || u.sip_password().size() > 128))
+        return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "sip_password must be empty or 8 to 128 bytes")), true;
       host_.lookup([this, peer, rid, connection, u](const core::Engine& e) {
         const core::Session* session = e.session_of(connection);
         const core::User* caller = session ? e.find_user(session->user) : nullptr;
         if (!caller) return peer->send(error_frame(rid, v1::UNAUTHENTICATED, "log in or resume first"));
         if (!core::is_admin(caller->profile))
           return peer->send(error_frame(rid, v1::PERMISSION_DENIED, "only administrators may change the directory"));
-        net::post(workers_, [this, peer, rid, connection, u] {
-          auto mapped = update_user(u, hash_password(u.password(), options_.password_cost));
+        auto apply = [this, peer, rid, connection, u](std::optional<std::string> password_hash) {
+          auto mapped = update_user(u, std::move(password_hash));
           if (auto* err = std::get_if<core::Error>(&mapped)) return peer->send(error_frame(rid, *err));
           host_.execute(
-              [connection, body = std::get<core::CommandBody>(std::move(mapped))](core::Engine& e, core::TimePoint now) {
+              [connection, u, realm = options_.sip_realm,
+               body = std::get<core::CommandBody>(std::move(mapped))](core::Engine& e, core::TimePoint now) mutable {
                 const core::Session* session = e.session_of(connection);
                 if (!session) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
+                if (u.has_sip_password()) {
+                  const core::User* target = e.find_user(u.user_id());
+                  if (!target) return core::Outcome::failure(core::ErrorCode::not_found, "no such user");
+                  std::get<core::UpdateUser>(body).sip_secret =
+                      u.sip_password().empty() ? "" : sip::digest_secret(target->login, realm, u.sip_password());
+                }
                 return e.handle(core::Command{core::Actor::User(session->user), body}, now);
               },
               [peer, rid](const Outcome& o) { peer->send(o.ok() ? ack_frame(rid) : error_frame(rid, *o.error)); });
-        });
+        };
+        if (!u.has_password()) return apply(std::nullopt);
+        net::post(workers_, [this, u, apply] { apply(hash_password(u.password(), options_.password_cost)); });
       });
       return true;
     }

@@ -108,6 +108,18 @@ Config load_config(const std::string& path) {
 
   r.seconds("webchat", "resume_seconds", c.webchat_resume_window);
 
+  r.get("sip", "enabled", c.sip.enabled);
+  r.get("sip", "listen_address", c.sip.address);
+  std::int64_t sip_port = c.sip.port;
+  r.get("sip", "port", sip_port);
+  if (sip_port > 65535) r.fail("sip", "port", "must be 0..65535");
+  c.sip.port = static_cast<std::uint16_t>(sip_port);
+  r.get("sip", "transports", c.sip.transports);
+  r.get("sip", "realm", c.sip.realm);
+  r.seconds("sip", "min_expires_seconds", c.sip.min_expires);
+  r.seconds("sip", "max_expires_seconds", c.sip.max_expires);
+  c.auth.sip_realm = c.sip.realm;
+
   auto& limits = c.auth.limits;
   r.get("limits", "connection_commands_per_second", limits.connection_per_second);
   r.get("limits", "connection_command_burst", limits.connection_burst);
@@ -141,6 +153,12 @@ Config load_config(const std::string& path) {
           file + ": limits: rates must be positive and bursts at least 1");
   require(login_failures >= 1 && login_failures <= 1000, file + ": limits.login_failures_per_minute must be 1..1000");
   require(ttl_seconds >= 1, file + ": auth.session_ttl_seconds must be at least 1");
+  require(c.sip.transports == "udp" || c.sip.transports == "tcp" || c.sip.transports == "udp,tcp",
+          file + ": sip.transports must be udp, tcp or udp,tcp");
+  require(!c.sip.realm.empty() && c.sip.realm.find_first_of("\"\\\r\n") == std::string::npos,
+          file + ": sip.realm must be a non-empty name without quotes or backslashes");
+  require(c.sip.min_expires.count() >= 1 && c.sip.max_expires >= c.sip.min_expires,
+          file + ": sip.min_expires_seconds must be at least 1 and at most sip.max_expires_seconds");
   require(ops >= 1 && mem_kib >= 8, file + ": auth.argon2_opslimit must be >= 1 and argon2_memlimit_kib >= 8");
   static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
   require(levels.count(c.log_level) > 0, file + ": log.level must be one of trace, debug, info, warn, error, critical, off");

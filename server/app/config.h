@@ -8,6 +8,7 @@
 #include "api/dispatcher.h"
 #include "api/server.h"
 #include "api/streams.h"
+#include "sip/phone_module.h"
 
 namespace contactd::app {
 
@@ -24,6 +25,7 @@ struct Config {
   std::string log_target{"auto"};  // auto | stderr | journal
   std::chrono::seconds shutdown_grace{5};
   std::chrono::seconds webchat_resume_window{60};
+  sip::SipOptions sip;
 };
 
 struct ConfigError : std::runtime_error {

@@ -18,6 +18,7 @@
 #include "channels/webchat/demo_page.h"
 #include "channels/webchat/gateway.h"
 #include "host/engine_host.h"
+#include "sip/phone_module.h"
 #include "store/database.h"
 #include "store/journal.h"
 #include "store/history.h"
@@ -126,6 +127,17 @@ int serve(const Config& config) {
     journal.stop();
     return 1;
   }
+  std::unique_ptr<sip::PhoneModule> phones;
+  if (config.sip.enabled) {
+    try {
+      phones = std::make_unique<sip::PhoneModule>(host, config.sip);
+    } catch (const std::exception& e) {
+      spdlog::critical("cannot start SIP on {}:{}: {}", config.sip.address, config.sip.port, e.what());
+      server.stop("server shutting down");
+      journal.stop();
+      return 1;
+    }
+  }
   host.start();
 
   net::signal_set signals(io, SIGINT, SIGTERM);
@@ -134,6 +146,7 @@ int serve(const Config& config) {
     spdlog::info("signal {}: shutting down", signal);
     sd_notify(0, "STOPPING=1\nSTATUS=shutting down");
     server.stop("server shutting down");
+    if (phones) phones->stop();  // phones retry REGISTERs answered by nobody
     host.stop();
     // Everything accepted before the signal is made durable and answered first.
     host.when_durable(

@@ -71,6 +71,7 @@ struct UpdateUser {
   std::optional<std::string> password_hash;
   std::optional<bool> active;
   std::optional<std::array<std::uint16_t, kChannelCount>> capacity;
+  std::optional<std::string> sip_secret;  // the phone's digest secret; empty: no phone (unregisters it)
 };
 
 // Issued by the transport after the password was verified. Attaches `connection`.
@@ -167,6 +168,16 @@ struct CustomerLeft { InteractionId interaction{}; };
 struct CallEnded { InteractionId interaction{}; };
 // R-WRAP-1: the caller ends their wrap-up before its deadline.
 struct EndWrapUp {};
+// From the SIP module once a REGISTER's credentials checked out: binds (or
+// refreshes) the user's phone until `expires_at`.
+struct RegisterPhone {
+  UserId user{};
+  std::string contact;
+  std::string source;
+  TimePoint expires_at{};
+};
+// From the SIP module: the phone unregistered (Expires: 0).
+struct UnregisterPhone { UserId user{}; };
 
 // R-OUT-1/7: the caller starts a conversation from the new-interaction form:
 // it goes straight to their Active tab and, in text channels, the first
@@ -229,7 +240,7 @@ using CommandBody = std::variant<CreateCampaign, UpdateCampaign, ArchiveCampaign
                                  CloseInteraction, TransferInteraction, AcceptTransfer, CustomerMessage,
                                  SendMessage, BotMessage, CustomerLeft, SaveDraft, UpdateStatus, UpdateUser,
                                  UploadContacts, CancelAttempt, SaveContact, SaveForm, SaveFormDraft,
-                                 StartInteraction, CallEnded, EndWrapUp>;
+                                 StartInteraction, CallEnded, EndWrapUp, RegisterPhone, UnregisterPhone>;
 
 struct Command {
   Actor actor;

@@ -45,6 +45,7 @@ Engine::Engine(EngineState state, EngineOptions options)
     user_by_login_.emplace(u.login, u.id);
     const UserId id = u.id;
     if (u.wrap_up_until) wrap_up_deadlines_.emplace(*u.wrap_up_until, id);  // past ones end on the first tick
+    if (u.phone) phone_expiries_.emplace(u.phone->expires_at, id);
     users_.emplace(id, std::move(u));
   }
   for (auto& s : state.sessions) {
@@ -120,13 +121,14 @@ std::optional<TimePoint> Engine::next_deadline() const {
   earliest(grace_deadlines_, best);
   earliest(attempt_deadlines_, best);
   earliest(wrap_up_deadlines_, best);
+  earliest(phone_expiries_, best);
   return best;
 }
 
 Outcome Engine::tick(TimePoint now) {
   Outcome out;
   Pending pending{now, &last_seq_, &out};
-  // Deadlines fire in time order (ties: sessions, transfers, bots, grace, wrap-ups, attempts).
+  // Deadlines fire in time order (ties: sessions, transfers, bots, grace, wrap-ups, phones, attempts).
   for (auto due = next_deadline(); due && *due <= now; due = next_deadline()) {
     pending.now = *due;
     if (!session_expiries_.empty() && session_expiries_.begin()->first == *due) {
@@ -145,6 +147,8 @@ Outcome Engine::tick(TimePoint now) {
       return_to_queue(users_.at(id), pending);
     } else if (!wrap_up_deadlines_.empty() && wrap_up_deadlines_.begin()->first == *due) {
       end_wrap_up(users_.at(wrap_up_deadlines_.begin()->second), /*early=*/false, pending);
+    } else if (!phone_expiries_.empty() && phone_expiries_.begin()->first == *due) {
+      drop_phone(users_.at(phone_expiries_.begin()->second), PhoneGone::expired, pending);
     } else {
       carry_out(attempt_deadlines_.begin()->second, pending);
     }
@@ -225,7 +229,8 @@ UserView Engine::view_of(const User& u) const {
                   u.presence_since,
                   u.status,
                   u.status_since,
-                  u.wrap_up_until};
+                  u.wrap_up_until,
+                  u.phone.has_value()};
 }
 
 Snapshot Engine::snapshot(UserId viewer) const {

@@ -156,6 +156,10 @@ class Engine {
   MaybeError on(const Actor&, const EndWrapUp&, Pending&);
   void start_wrap_up(User&, const Campaign&, InteractionId call, Pending&);
   void end_wrap_up(User&, bool early, Pending&);
+  // Phones (engine_phones.cpp).
+  MaybeError on(const Actor&, const RegisterPhone&, Pending&);
+  MaybeError on(const Actor&, const UnregisterPhone&, Pending&);
+  void drop_phone(User&, PhoneGone, Pending&);
   // Outbound Hub internals (engine_outbound.cpp).
   void schedule(Attempt, UserId by, Pending&);
   void cancel_attempt(AttemptId, AttemptCancelReason, UserId by, Pending&);
@@ -236,6 +240,7 @@ class Engine {
   std::set<std::pair<TimePoint, InteractionId>> bot_deadlines_;
   std::set<std::pair<TimePoint, UserId>> grace_deadlines_;
   std::set<std::pair<TimePoint, UserId>> wrap_up_deadlines_;
+  std::set<std::pair<TimePoint, UserId>> phone_expiries_;
   std::unordered_map<InteractionId, TimePoint> bot_deadline_of_;
   // Interactions each user owns (active or finished, not closed).
   std::unordered_map<UserId, FlatSet<InteractionId>> owned_;

@@ -35,7 +35,7 @@ std::uint16_t Engine::capacity(const User& u, const Campaign& c, Channel ch) con
 bool Engine::eligible(const User& u, const Campaign& c, Channel ch, bool hub) const {
   // REQUIRES: `u` is a member of `c` (callers iterate the user's campaigns).
   return u.profile == Profile::agent && !u.deactivated && u.connected() && !u.status &&
-         !(ch == Channel::phone && u.wrap_up_until) &&
+         !(ch == Channel::phone && (u.wrap_up_until || !u.phone)) &&
          u.active[index(ch)] < capacity(u, c, ch) && !c.archived && c.settings.has(ch) &&
          (!hub || c.members.at(u.id).outbound.test(index(ch)));
 }

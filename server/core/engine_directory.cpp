@@ -206,7 +206,11 @@ MaybeError Engine::on(const Actor& actor, const UpdateUser& cmd, Pending& p) {
   if (cmd.password_hash) u->password_hash = *cmd.password_hash;
   if (cmd.active) u->deactivated = !*cmd.active;
   if (cmd.capacity) u->capacity = *cmd.capacity;
-  p.emit(observers_of(*u), UserUpdated{u->id, u->display_name, u->profile, u->password_hash, !u->deactivated, u->capacity});
+  const bool new_secret = cmd.sip_secret && *cmd.sip_secret != u->sip_secret;
+  if (cmd.sip_secret) u->sip_secret = *cmd.sip_secret;
+  p.emit(observers_of(*u), UserUpdated{u->id, u->display_name, u->profile, u->password_hash, !u->deactivated, u->capacity,
+                                       u->sip_secret});
+  if (u->phone && (new_secret || deactivating)) drop_phone(*u, PhoneGone::revoked, p);  // it must authenticate again
   if (deactivating) {
     std::vector<SessionId> ended;
     for (const auto& [id, s] : sessions_)

@@ -164,6 +164,7 @@ struct UserUpdated {
   std::string password_hash;  // journal only: never sent to clients
   bool active{true};
   std::array<std::uint16_t, kChannelCount> capacity{};
+  std::string sip_secret;     // journal only: never sent to clients
 };
 
 // --- Outbound Hub, CRM and forms ---
@@ -218,6 +219,21 @@ struct WrapUpEnded {
   bool early{false};  // ended by the agent before the deadline
 };
 
+// The user's phone registered, moved or refreshed its registration (a pure
+// refresh is journal only).
+struct PhoneRegistered {
+  UserId user{};
+  std::string contact;
+  std::string source;
+  TimePoint expires_at{};
+};
+enum class PhoneGone : std::uint8_t { unregistered, expired, revoked };  // revoked: credentials changed or user deactivated
+std::string_view to_string(PhoneGone);
+struct PhoneUnregistered {
+  UserId user{};
+  PhoneGone reason{};
+};
+
 using EventBody = std::variant<CampaignCreated, CampaignUpdated, CampaignArchived, UserCreated, MembershipChanged, StatusDefined,
                                SessionOpened, SessionEnded, PresenceChanged, AgentStatusChanged,
                                InteractionOpened, InteractionQueued, BotDeadlineSet, InteractionAssigned,
@@ -225,7 +241,7 @@ using EventBody = std::variant<CampaignCreated, CampaignUpdated, CampaignArchive
                                TransferTimedOut, MessagePosted, CustomerDeparted, AgentLoadChanged,
                                DraftSaved, StatusUpdated, UserUpdated, ContactSaved, ContactsUploaded,
                                AttemptScheduled, AttemptCancelled, FormSaved, FormDraftSaved,
-                               WrapUpStarted, WrapUpEnded>;
+                               WrapUpStarted, WrapUpEnded, PhoneRegistered, PhoneUnregistered>;
 
 // The interaction an event is about, if any.
 inline std::optional<InteractionId> interaction_of(const EventBody& body) {

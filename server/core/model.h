@@ -53,6 +53,13 @@ struct FormDraft {
   friend bool operator==(const FormDraft&, const FormDraft&) = default;
 };
 
+// A registered SIP phone (R-PH: an agent without one is offered no calls).
+struct PhoneBinding {
+  std::string contact;  // where to send its calls (the REGISTER's Contact URI)
+  std::string source;   // transport and address it registered from, e.g. "udp 127.0.0.1:5062"
+  TimePoint expires_at{};
+};
+
 struct User {
   UserId id{};
   std::string login;
@@ -74,6 +81,8 @@ struct User {
   std::uint64_t random_ticket{0};    // redrawn after every assignment
   std::optional<TimePoint> grace_until;  // disconnected with active interactions
   std::optional<TimePoint> wrap_up_until;  // R-WRAP-1: after a call; no calls offered until then
+  std::string sip_secret;                  // the phone's digest secret (HA1), opaque here; empty: no phone
+  std::optional<PhoneBinding> phone;       // while registered
   std::map<Channel, Draft> drafts;
   std::map<CampaignId, FormDraft> form_drafts;
   bool deactivated{false};  // cannot log in, gets no work

@@ -26,6 +26,7 @@ struct UserView {
   std::optional<StatusId> status;
   TimePoint status_since{};
   std::optional<TimePoint> wrap_up_until;  // R-WRAP-1: for the countdown
+  bool phone_registered{false};
 };
 
 struct CampaignView {

@@ -54,13 +54,17 @@ void SipStack::run(const StackOptions& options) {
   };
   if (!root_) return fail("sofia-sip: cannot create the event loop");
   su_root_threading(root_, 0);  // the stack runs here, not on a hidden clone thread
-  const std::string url =
-      "sip:" + options.address + ":" + std::to_string(options.port) + ";transport=" + options.transports;
+  // Both transports: no transport parameter (sofia binds UDP and TCP on one
+  // port). Seen here: ";transport=udp,tcp" crashed inside tport_tbind in the
+  // daemon (never in a small program), so the list form is not used.
+  std::string url = "sip:" + options.address + ":" + std::to_string(options.port);
+  if (options.transports != "udp,tcp") url += ";transport=" + options.transports;
   nua_ = nua_create(root_, &SipStack::on_event, this, NUTAG_URL(url.c_str()),
-                    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER"),
-                    NUTAG_APPL_METHOD("INVITE, REGISTER"), SIPTAG_SUPPORTED_STR("timer"),  // no 100rel
+                    SIPTAG_ALLOW_STR(options.allow.c_str()), NUTAG_APPL_METHOD(options.handled.c_str()),
+                    SIPTAG_SUPPORTED_STR("timer"),  // no 100rel
                     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0), NUTAG_AUTOALERT(0), NUTAG_AUTOACK(1),
-                    NUTAG_ENABLEINVITE(1), NUTAG_SESSION_TIMER(0), NUTAG_RETRY_COUNT(0),
+                    NUTAG_ENABLEINVITE(options.handled.find("INVITE") != std::string::npos), NUTAG_SESSION_TIMER(0),
+                    NUTAG_RETRY_COUNT(options.retry_count),
                     NUTAG_USER_AGENT(options.user_agent.c_str()), TAG_END());
   if (!nua_) {
     su_root_destroy(root_);

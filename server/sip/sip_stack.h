@@ -25,6 +25,14 @@ struct StackOptions {
   std::uint16_t port{5060};          // 0: any free port (UDP and TCP share it)
   std::string transports{"udp,tcp"};  // udp, tcp or udp,tcp
   std::string user_agent{"contactd"};
+  // What the stack accepts; others get 405 from the stack itself.
+  std::string allow{"INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER"};
+  // Requests handed to the event handler to answer (INVITE enables calls).
+  std::string handled{"INVITE, REGISTER"};
+  // How often a request of ours is restarted (after a digest challenge, a
+  // 423, a 503 with Retry-After...). 0 (a server's choice): never, so the
+  // application sees every failure at once; a user agent needs 1 or more.
+  unsigned retry_count{0};
 };
 
 // What the stack reports; called on the stack's thread.

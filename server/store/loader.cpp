@@ -58,7 +58,9 @@ core::EngineState load_state(pqxx::connection& c) {
   for (const auto& r : t.exec("SELECT id, login, display_name, profile, password_hash, status_id, " +
                               ms_of("status_since") + ", " + ms_of("presence_since") + ", talk_ms, " +
                               ms_of("COALESCE(idle_since, created_at)") +
-                              ", active, capacity::text, " + ms_of("wrap_up_until") + " FROM users ORDER BY id")) {
+                              ", active, capacity::text, " + ms_of("wrap_up_until") +
+                              ", sip_secret, phone_contact, phone_source, " + ms_of("phone_expires_at") +
+                              " FROM users ORDER BY id")) {
     core::User u;
     u.id = r[0].as<core::UserId>();
     u.login = r[1].as<std::string>();
@@ -76,6 +78,10 @@ core::EngineState load_state(pqxx::connection& c) {
     for (const auto& [channel, capacity] : json_object(r[11].as<std::string>()))
       if (auto ch = core::channel_from_string(channel)) u.capacity[core::index(*ch)] = static_cast<std::uint16_t>(std::stoul(capacity));
     if (!r[12].is_null()) u.wrap_up_until = core::from_unix_ms(r[12].as<long long>());
+    u.sip_secret = r[13].as<std::string>();
+    if (!r[14].is_null())  // an expired binding ends on the first tick
+      u.phone = core::PhoneBinding{r[14].as<std::string>(), r[15].as<std::string>(),
+                                   core::from_unix_ms(r[16].as<long long>())};
     user_index[u.id] = st.users.size();
     st.users.push_back(std::move(u));
   }

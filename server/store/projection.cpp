@@ -268,9 +268,9 @@ void project(SqlBatch& b, const core::Event& event) {
                             ":" + std::to_string(e.capacity[k]);
             capacity += "}";
             b.add("UPDATE users SET display_name = $2, profile = $3, password_hash = $4, active = $5,"
-                          " capacity = $6::jsonb WHERE id = $1",
+                          " capacity = $6::jsonb, sip_secret = $7 WHERE id = $1",
                           e.user, e.display_name, std::string(core::to_string(e.profile)), e.password_hash, e.active,
-                          capacity);
+                          capacity, e.sip_secret);
           },
           [&](const core::ContactSaved& e) {
             save_contact(b, e.contact, at);
@@ -296,6 +296,14 @@ void project(SqlBatch& b, const core::Event& event) {
           },
           [&](const core::WrapUpStarted& e) {
             b.add("UPDATE users SET wrap_up_until = " + ts(2) + " WHERE id = $1", e.user, core::to_unix_ms(e.until));
+          },
+          [&](const core::PhoneRegistered& e) {
+            b.add("UPDATE users SET phone_contact = $2, phone_source = $3, phone_expires_at = " + ts(4) + " WHERE id = $1",
+                  e.user, e.contact, e.source, core::to_unix_ms(e.expires_at));
+          },
+          [&](const core::PhoneUnregistered& e) {
+            b.add("UPDATE users SET phone_contact = NULL, phone_source = NULL, phone_expires_at = NULL WHERE id = $1",
+                  e.user);
           },
           [&](const core::WrapUpEnded& e) { b.add("UPDATE users SET wrap_up_until = NULL WHERE id = $1", e.user); },
           [&](const core::FormDraftSaved& e) {

@@ -49,6 +49,7 @@ void to_proto(const core::UserView& in, v1::UserState* out) {
   out->set_status_id(in.status.value_or(0));
   out->set_status_since_ms(core::to_unix_ms(in.status_since));
   if (in.wrap_up_until) out->set_wrap_up_until_ms(core::to_unix_ms(*in.wrap_up_until));
+  out->set_phone_registered(in.phone_registered);
 }
 
 void to_proto(const core::Interaction& in, v1::Interaction* out) {
@@ -251,6 +252,18 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_interaction_id(e.interaction);
                    m->set_until_ms(core::to_unix_ms(e.until));
                  },
+                 [&](const core::PhoneRegistered& e) {
+                   auto* m = out->mutable_phone_registered();
+                   m->set_user_id(e.user);
+                   m->set_contact(e.contact);
+                   m->set_source(e.source);
+                   m->set_expires_at_ms(core::to_unix_ms(e.expires_at));
+                 },
+                 [&](const core::PhoneUnregistered& e) {
+                   auto* m = out->mutable_phone_unregistered();
+                   m->set_user_id(e.user);
+                   m->set_reason(static_cast<v1::PhoneGone>(static_cast<int>(e.reason) + 1));
+                 },
                  [&](const core::WrapUpEnded& e) {
                    auto* m = out->mutable_wrap_up_ended();
                    m->set_user_id(e.user);
@@ -390,6 +403,8 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::FormDraftSaved&) { return "form_draft_saved"; },
                         [](const core::WrapUpStarted&) { return "wrap_up_started"; },
                         [](const core::WrapUpEnded&) { return "wrap_up_ended"; },
+                        [](const core::PhoneRegistered&) { return "phone_registered"; },
+                        [](const core::PhoneUnregistered&) { return "phone_unregistered"; },
                     },
                     e.body);
 }

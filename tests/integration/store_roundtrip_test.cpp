@@ -261,7 +261,11 @@ TEST_CASE("R-WRAP-1 R-PLAT-3 wrap-ups survive a restart: one still running keeps
   auto sales = j.created(j.run(Actor::System(), CreateCampaign{"Sales", s}));
   auto ana = j.created(j.run(Actor::System(), CreateUser{"ana", "Ana", Profile::agent, "h"}));
   auto bob = j.created(j.run(Actor::System(), CreateUser{"bob", "Bob", Profile::agent, "h"}));
-  for (auto u : {ana, bob}) j.run(Actor::System(), SetMembership{u, sales, true, 0, {}});
+  for (auto u : {ana, bob}) {
+    j.run(Actor::System(), SetMembership{u, sales, true, 0, {}});
+    j.run(Actor::System(), UpdateUser{u, {}, {}, {}, {}, {}, "ha1"});  // calls need a registered phone
+    j.run(Actor::System(), RegisterPhone{u, "sip:phone@127.0.0.1:5070", "udp 127.0.0.1:5070", j.now + 1h});
+  }
   j.run(Actor::System(), OpenSession{ana, "tok-a", j.now + 1h, 1});
   auto first = j.created(j.run(Actor::System(), OpenInteraction{sales, Channel::phone, "+551100", 0}));
   j.run(Actor::System(), OpenSession{bob, "tok-b", j.now + 1h, 2});
@@ -278,6 +282,8 @@ TEST_CASE("R-WRAP-1 R-PLAT-3 wrap-ups survive a restart: one still running keeps
   Engine back = j.reload();
   REQUIRE(back.find_user(ana)->wrap_up_until == ana_until);
   REQUIRE(back.find_user(bob)->wrap_up_until == bob_until);
+  REQUIRE(back.find_user(ana)->phone);  // registrations are state too
+  CHECK(back.find_user(ana)->phone->contact == "sip:phone@127.0.0.1:5070");
   const TimePoint restart = j.now + 15s;
   auto first_tick = back.tick(restart);
   std::vector<UserId> ended;

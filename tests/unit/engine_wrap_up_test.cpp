@@ -1,29 +1,19 @@
-#include "inbox_fixture.h"
+#include "phone_fixture.h"
 
 using namespace contactd::test;
 
 namespace {
 
-// Sales with phone and WebChat, longest idle, 20 s of wrap-up after calls.
-struct Phones : Inbox {
-  Phones() {
-    auto s = webchat(Strategy::longest_idle);
-    s.channels[index(Channel::phone)] = ChannelSettings{true, Provider::sip_trunk};
-    s.wrap_up = 20s;
-    configure(sales, s);
-  }
-  InteractionId call(std::string caller = "+5511999990000") {
-    auto o = system(OpenInteraction{sales, Channel::phone, std::move(caller), 0});
-    REQUIRE(o.ok());
-    return std::get<CreatedReply>(o.reply).id;
-  }
+// 20 s of wrap-up after calls.
+struct WrapUp : Phones {
+  WrapUp() : Phones(20s) {}
 };
 
 }  // namespace
 
 TEST_CASE("R-FIN-1 R-WRAP-1 a call that ends finishes the interaction and starts the campaign's wrap-up") {
-  Phones d;
-  d.connect(d.ana);
+  WrapUp d;
+  d.connect_phone(d.ana);
   const auto id = d.call();
   REQUIRE(d.owner(id) == d.ana);
   CHECK(d.as(d.ana, Finish{id}).error->code == ErrorCode::failed_precondition);  // calls end, agents do not finish them
@@ -51,8 +41,8 @@ TEST_CASE("R-FIN-1 R-WRAP-1 a call that ends finishes the interaction and starts
 }
 
 TEST_CASE("R-WRAP-1 no calls are offered during wrap-up, text still is, and at the deadline the waiting call is assigned") {
-  Phones d;
-  d.connect(d.ana);
+  WrapUp d;
+  d.connect_phone(d.ana);
   const auto first = d.call();
   REQUIRE(d.system(CallEnded{first}).ok());
   const auto waiting = d.call("+5511888880000");
@@ -74,8 +64,8 @@ TEST_CASE("R-WRAP-1 no calls are offered during wrap-up, text still is, and at t
 }
 
 TEST_CASE("R-WRAP-1 the agent may end wrap-up early and is offered the next call at once") {
-  Phones d;
-  d.connect(d.ana);
+  WrapUp d;
+  d.connect_phone(d.ana);
   REQUIRE(d.system(CallEnded{d.call()}).ok());
   const auto waiting = d.call();
   CHECK(d.as(d.bob, EndWrapUp{}).error->code == ErrorCode::failed_precondition);  // bob is not in wrap-up
@@ -90,11 +80,11 @@ TEST_CASE("R-WRAP-1 the agent may end wrap-up early and is offered the next call
 }
 
 TEST_CASE("R-WRAP-1 without wrap-up seconds, or for text, nothing holds the agent back") {
-  Phones d;
+  WrapUp d;
   auto s = d.engine.find_campaign(d.sales)->settings;
   s.wrap_up = 0s;
   d.configure(d.sales, s);
-  d.connect(d.ana);
+  d.connect_phone(d.ana);
   auto o = d.system(CallEnded{d.call()});
   REQUIRE(o.ok());
   CHECK_FALSE(find_event<WrapUpStarted>(o));
@@ -103,8 +93,8 @@ TEST_CASE("R-WRAP-1 without wrap-up seconds, or for text, nothing holds the agen
 }
 
 TEST_CASE("CallEnded refuses text interactions, calls not in progress, unknown ids and non-system actors") {
-  Phones d;
-  d.connect(d.ana);
+  WrapUp d;
+  d.connect_phone(d.ana);
   const auto chat = d.open(d.sales);
   CHECK(d.system(CallEnded{chat}).error->code == ErrorCode::failed_precondition);
   CHECK(d.system(CallEnded{9999}).error->code == ErrorCode::not_found);

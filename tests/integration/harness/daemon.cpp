@@ -43,6 +43,7 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
   log_path_ = dir_ + "/contactd.log";
   notify_path_ = dir_ + "/notify.sock";
   port_ = free_port();
+  sip_port_ = free_port();
   std::ofstream(config_path_) << "[server]\n"
                               << "listen_address = \"127.0.0.1\"\n"
                               << "port = " << port_ << "\n"
@@ -61,6 +62,7 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
                               << "argon2_opslimit = 1\n"  // real argon2id, test-sized cost
                               << "argon2_memlimit_kib = 8192\n"
                               << "[webchat]\nresume_seconds = " << options_.webchat_resume_seconds << "\n"
+                              << "[sip]\nport = " << sip_port_ << "\nmin_expires_seconds = 30\n"
                               << "[log]\nlevel = \"debug\"\ntarget = \"stderr\"\n";
   REQUIRE(run_tool({"migrate"}) == 0);
   REQUIRE(run_tool({"seed", CONTACTD_TEST_SEED}) == 0);

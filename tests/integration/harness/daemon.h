@@ -43,6 +43,7 @@ class Daemon {
   int run_tool(const std::vector<std::string>& args);
 
   std::uint16_t port() const { return port_; }
+  std::uint16_t sip_port() const { return sip_port_; }  // UDP and TCP, realm "contactd"
   std::string log() const;  // what the process printed, for failure messages
   bool saw_notify(const std::string& line) const;
 
@@ -58,6 +59,7 @@ class Daemon {
   int notify_fd_{-1};
   std::vector<std::string> notifications_;
   std::uint16_t port_{0};
+  std::uint16_t sip_port_{0};
   pid_t pid_{-1};
 };
 

@@ -1,0 +1,178 @@
+#include "sip/registrar.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sofia-sip/auth_digest.h>
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su.h>
+#include <sofia-sip/url.h>
+#include <strings.h>
+
+#include <optional>
+
+#include "core/engine.h"
+#include "host/engine_host.h"
+
+namespace contactd::sip {
+namespace {
+
+std::int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string text(const char* s) { return s ? s : ""; }
+
+// "udp 127.0.0.1:5070": how and from where the request came.
+std::string source_of(nua_t* nua) {
+  msg_t* request = nua_current_request(nua);
+  const su_addrinfo_t* ai = request ? msg_addrinfo(request) : nullptr;
+  if (!ai || !ai->ai_addr) return "unknown";
+  const std::string transport = ai->ai_protocol == IPPROTO_TCP ? "tcp " : "udp ";
+  char host[INET6_ADDRSTRLEN] = "?";
+  unsigned port = 0;
+  if (ai->ai_addr->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(ai->ai_addr);
+    ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    port = ntohs(in->sin_port);
+    return transport + host + ":" + std::to_string(port);
+  }
+  const auto* in6 = reinterpret_cast<const sockaddr_in6*>(ai->ai_addr);
+  ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+  port = ntohs(in6->sin6_port);
+  return transport + "[" + host + "]:" + std::to_string(port);
+}
+
+struct Home {
+  su_home_t home[1] = {SU_HOME_INIT(home)};
+  ~Home() { su_home_deinit(home); }
+};
+
+// A REGISTER waiting for the engine's verdict; only touched on the SIP thread.
+struct Waiting {
+  nua_handle_t* handle{nullptr};
+  nua_saved_event_t saved[1]{};
+  std::string binding;  // a query's answer: the current contact, if any
+};
+
+}  // namespace
+
+Registrar::Registrar(host::EngineHost& host, const SipOptions& options)
+    : host_(host), options_(options), nonces_(std::chrono::minutes(5)) {}
+
+std::string Registrar::challenge_header(bool stale) const {
+  return "Digest realm=\"" + options_.realm + "\", nonce=\"" + nonces_.make(unix_seconds()) +
+         "\", algorithm=MD5, qop=\"auth\"" + (stale ? ", stale=true" : "");
+}
+
+void Registrar::challenge(nua_t* nua, nua_handle_t* handle, bool stale) {
+  const std::string header = challenge_header(stale);
+  nua_respond(handle, SIP_401_UNAUTHORIZED, NUTAG_WITH_THIS(nua), SIPTAG_WWW_AUTHENTICATE_STR(header.c_str()),
+              TAG_END());
+  nua_handle_destroy(handle);
+}
+
+void Registrar::on_register(SipStack& stack, nua_handle_t* handle, const sip_t* sip) {
+  nua_t* nua = stack.nua();
+  auto reject = [&](int status, const char* phrase) {
+    nua_respond(handle, status, phrase, NUTAG_WITH_THIS(nua), TAG_END());
+    nua_handle_destroy(handle);
+  };
+  if (!sip || !sip->sip_request || !sip->sip_to || !sip->sip_to->a_url->url_user) return reject(SIP_400_BAD_REQUEST);
+  const sip_authorization_t* auth = sip->sip_authorization;
+  if (!auth || !auth->au_scheme || ::strcasecmp(auth->au_scheme, "Digest") != 0) return challenge(nua, handle, false);
+  Home home;
+  auth_response_t ar[1] = {};
+  ar->ar_size = sizeof ar[0];
+  if (auth_digest_response_get(home.home, ar, auth->au_params) < 0 || !ar->ar_username || !ar->ar_nonce ||
+      !ar->ar_uri || !ar->ar_response)
+    return reject(SIP_400_BAD_REQUEST);
+  if (text(ar->ar_realm) != options_.realm) return challenge(nua, handle, false);
+  if ((ar->ar_algorithm && ::strcasecmp(ar->ar_algorithm, "MD5") != 0) ||
+      (ar->ar_qop && ::strcasecmp(ar->ar_qop, "auth") != 0))
+    return challenge(nua, handle, false);
+  switch (nonces_.check(ar->ar_nonce, unix_seconds())) {
+    case Nonces::Check::forged: return challenge(nua, handle, false);
+    case Nonces::Check::stale: return challenge(nua, handle, true);
+    case Nonces::Check::fresh: break;
+  }
+  const std::string login = text(ar->ar_username);
+  if (text(sip->sip_to->a_url->url_user) != login) return reject(SIP_403_FORBIDDEN);  // one's own phone only
+
+  // The binding: one Contact (the first), its expiry from its parameter, the
+  // Expires header or the default; "*" only to remove, with Expires: 0.
+  const sip_contact_t* contact = sip->sip_contact;
+  const bool query = contact == nullptr;
+  long expires = sip->sip_expires ? static_cast<long>(sip->sip_expires->ex_delta) : options_.max_expires.count();
+  if (contact && contact->m_expires) expires = std::strtol(contact->m_expires, nullptr, 10);
+  if (contact && contact->m_url->url_type == url_any && (expires != 0 || !sip->sip_expires)) return reject(SIP_400_BAD_REQUEST);
+  if (expires < 0) return reject(SIP_400_BAD_REQUEST);
+  if (!query && expires > 0 && expires < options_.min_expires.count()) {
+    const std::string min = std::to_string(options_.min_expires.count());
+    nua_respond(handle, SIP_423_INTERVAL_TOO_BRIEF, NUTAG_WITH_THIS(nua), SIPTAG_MIN_EXPIRES_STR(min.c_str()), TAG_END());
+    nua_handle_destroy(handle);
+    return;
+  }
+  expires = std::min<long>(expires, options_.max_expires.count());
+  std::string contact_uri;
+  if (contact && contact->m_url->url_type != url_any) contact_uri = text(url_as_string(home.home, contact->m_url));
+  const std::string source = source_of(nua);
+
+  DigestAnswer answer{login,
+                      text(ar->ar_realm),
+                      text(ar->ar_nonce),
+                      text(ar->ar_uri),
+                      text(ar->ar_response),
+                      ar->ar_qop ? "auth" : "",
+                      text(ar->ar_nc),
+                      text(ar->ar_cnonce)};
+  const std::string method = text(sip->sip_request->rq_method_name);
+  auto waiting = std::make_shared<Waiting>();
+  waiting->handle = handle;
+  nua_save_event(nua, waiting->saved);
+
+  host_.execute(
+      [answer, method, login, contact_uri, source, expires, query, waiting](core::Engine& e, core::TimePoint now) {
+        const core::User* u = e.find_user_by_login(login);
+        if (!u) return core::Outcome::failure(core::ErrorCode::unauthenticated, "wrong SIP credentials");
+        if (u->sip_secret.empty() || u->deactivated)
+          return core::Outcome::failure(core::ErrorCode::permission_denied, "no phone access");
+        if (!same_digest(expected_response(u->sip_secret, method, answer), answer.response))
+          return core::Outcome::failure(core::ErrorCode::unauthenticated, "wrong SIP credentials");
+        if (query) {
+          waiting->binding = u->phone ? u->phone->contact : "";  // read on the SIP thread after `then`
+          return core::Outcome{};
+        }
+        if (expires == 0) return e.handle(core::Command{core::Actor::System(), core::UnregisterPhone{u->id}}, now);
+        return e.handle(core::Command{core::Actor::System(),
+                                      core::RegisterPhone{u->id, contact_uri, source, now + std::chrono::seconds(expires)}},
+                        now);
+      },
+      [this, stack = &stack, waiting, expires, contact_uri](const core::Outcome& outcome) {
+        const auto code = outcome.ok() ? std::optional<core::ErrorCode>() : outcome.error->code;
+        stack->post([this, waiting, expires, contact_uri, code] {
+          nua_handle_t* h = waiting->handle;
+          if (!code) {
+            const std::string bound = waiting->binding.empty() && expires > 0 ? contact_uri : waiting->binding;
+            const std::string header = bound.empty() ? "" : "<" + bound + ">;expires=" + std::to_string(expires);
+            nua_respond(h, SIP_200_OK, NUTAG_WITH_SAVED(waiting->saved),
+                        TAG_IF(!header.empty(), SIPTAG_CONTACT_STR(header.c_str())), TAG_END());
+          } else if (*code == core::ErrorCode::unauthenticated) {
+            const std::string header = challenge_header(false);
+            nua_respond(h, SIP_401_UNAUTHORIZED, NUTAG_WITH_SAVED(waiting->saved),
+                        SIPTAG_WWW_AUTHENTICATE_STR(header.c_str()), TAG_END());
+          } else if (*code == core::ErrorCode::permission_denied) {
+            nua_respond(h, SIP_403_FORBIDDEN, NUTAG_WITH_SAVED(waiting->saved), TAG_END());
+          } else if (*code == core::ErrorCode::unavailable) {
+            nua_respond(h, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_SAVED(waiting->saved), SIPTAG_RETRY_AFTER_STR("5"),
+                        TAG_END());
+          } else {
+            nua_respond(h, SIP_400_BAD_REQUEST, NUTAG_WITH_SAVED(waiting->saved), TAG_END());
+          }
+          nua_destroy_event(waiting->saved);
+          nua_handle_destroy(h);
+        });
+      });
+}
+
+}  // namespace contactd::sip
