@@ -84,7 +84,7 @@ void Registrar::on_register(SipStack& stack, nua_handle_t* handle, const sip_t* 
   Home home;
   auth_response_t ar[1] = {};
   ar->ar_size = sizeof ar[0];
-  if (auth_digest_response_get(home.home, ar, auth->au_params) < 0 || !ar->ar_username || !ar->ar_nonce ||
+  if (!auth->au_params || auth_digest_response_get(home.home, ar, auth->au_params) < 0 || !ar->ar_username || !ar->ar_nonce ||
       !ar->ar_uri || !ar->ar_response)
     return reject(SIP_400_BAD_REQUEST);
   if (text(ar->ar_realm) != options_.realm) return challenge(nua, handle, false);
