@@ -5,6 +5,8 @@
 #include <numbers>
 
 #include "media/g711.h"
+#include "media/player.h"
+#include "media/rtp_stream.h"
 #include "media/rtp_packet.h"
 #include "media/telephone_event.h"
 #include "media/tone.h"
@@ -176,4 +178,94 @@ TEST_CASE("tone detection finds a tone carried through G.711 and not a different
   }
   CHECK(tone_ratio(Samples(160, 0), 1000) == 0);
   CHECK(tone_ratio({}, 1000) == 0);
+}
+
+TEST_CASE("the player loops its audio in 20 ms frames, and frames survive G.711 both ways") {
+  auto audio = std::make_shared<const Samples>([] {
+    Samples s(200);
+    for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<std::int16_t>(i);
+    return s;
+  }());
+  Player p(audio);
+  std::int16_t frame[kFrameSamples];
+  p.next(frame);
+  CHECK(frame[0] == 0);
+  CHECK(frame[159] == 159);
+  p.next(frame);
+  CHECK(frame[0] == 160);
+  CHECK(frame[39] == 199);
+  CHECK(frame[40] == 0);  // wrapped around
+  CHECK(frame[159] == 119);
+
+  Samples t = tone(1000, kFrameSamples);
+  for (int pt : {0, 8}) {
+    std::uint8_t encoded[kFrameSamples];
+    std::int16_t decoded[kFrameSamples];
+    encode_frame(pt, std::span<const std::int16_t, kFrameSamples>(t.data(), kFrameSamples), encoded);
+    decode_frame(pt, encoded, decoded);
+    INFO(pt);
+    CHECK(tone_ratio(decoded, 1000) > 0.95);
+    CHECK(encoded[0] == (pt == 0 ? linear_to_ulaw(t[0]) : linear_to_alaw(t[0])));
+  }
+}
+
+TEST_CASE("R-PH-2 the default hold music ships with the repository in the one format contactd plays") {
+  auto r = load_wav(CONTACTD_SOURCE_DIR "/assets/hold-music.wav");
+  REQUIRE(std::holds_alternative<Samples>(r));
+  const auto& music = std::get<Samples>(r);
+  CHECK(music.size() >= 8000 * 5);  // seconds of it, not a click
+  double energy = 0;
+  for (auto s : music) energy += static_cast<double>(s) * s;
+  CHECK(energy / static_cast<double>(music.size()) > 1000.0);  // audible, not silence
+}
+
+TEST_CASE("an outgoing RTP stream stays one stream across own frames, relayed packets and digits") {
+  RtpStream out(0xC0FFEE, 1000, 50000);
+  auto a = out.own(0);
+  CHECK(a.marker);  // the first frame starts a talkspurt
+  CHECK(a.ssrc == 0xC0FFEE);
+  CHECK(a.sequence == 1000);
+  CHECK(a.timestamp == 50000);
+  auto b = out.own(0);
+  CHECK_FALSE(b.marker);
+  CHECK(b.sequence == 1001);
+  CHECK(b.timestamp == 50160);
+
+  // Relay from the other leg: its timing, our identity, continuing our timeline.
+  auto r1 = out.relay(RtpHeader{false, 0, 7, 900000, 0xAAAA});
+  CHECK(r1.marker);  // a new source
+  CHECK(r1.ssrc == 0xC0FFEE);
+  CHECK(r1.sequence == 1002);
+  CHECK(r1.timestamp == 50320);
+  auto r2 = out.relay(RtpHeader{false, 0, 9, 900320, 0xAAAA});  // one packet lost upstream
+  CHECK_FALSE(r2.marker);
+  CHECK(r2.sequence == 1003);  // our sequence has no gap
+  CHECK(r2.timestamp == 50640);  // the gap in time is kept
+  auto late = out.relay(RtpHeader{false, 0, 8, 900160, 0xAAAA});  // the lost one, late
+  CHECK(late.timestamp == 50480);
+  CHECK(out.next_timestamp() == 50800);  // still after the latest
+
+  // Hold music takes over: a new talkspurt right after the relayed audio.
+  auto m = out.own(0);
+  CHECK(m.marker);
+  CHECK(m.timestamp == 50800);
+  // A keypad digit: event packets share one timestamp, then audio resumes after it.
+  DigitSender digit(5, 0, 480, 160);
+  std::uint32_t digit_ts = 0;
+  while (!digit.done()) {
+    auto p = digit.next();
+    auto h = out.event(101, p.marker, p.timestamp);
+    CHECK(h.payload_type == 101);
+    digit_ts = h.timestamp;
+  }
+  CHECK(digit_ts == 50960);
+  out.resume(480);
+  auto after = out.own(0);
+  CHECK(after.marker);
+  CHECK(after.timestamp == 50960 + 480);
+  // The relay resumes, from a new phone stream: marker, continuing timeline.
+  auto r3 = out.relay(RtpHeader{false, 0, 1, 123, 0xBBBB});
+  CHECK(r3.marker);
+  CHECK(r3.timestamp == after.timestamp + 160);
+  CHECK(r3.sequence == after.sequence + 1);
 }
