@@ -42,7 +42,7 @@ TEST_CASE("R-IN-1 R-IN-3 R-MSG-1 R-TR-4 R-DISP-1 R-SUP-2 end to end: WebChat cus
   s->set_comment_required(true);
   s->mutable_bot()->set_name("Sally");
   s->mutable_bot()->set_url("http://127.0.0.1:" + std::to_string(bot.port()) + "/bot");
-  s->mutable_bot()->set_timeout_ms(5000);  // generous: a loaded machine must not turn the handoff into a timeout
+  s->mutable_bot()->set_timeout_ms(2000);
   auto* sale = s->add_dispositions();
   sale->set_id(1);
   sale->set_label("Sale");
@@ -118,7 +118,7 @@ TEST_CASE("R-IN-1 R-IN-3 R-MSG-1 R-TR-4 R-DISP-1 R-SUP-2 end to end: WebChat cus
   transfer.mutable_transfer()->set_interaction_id(interaction);
   transfer.mutable_transfer()->set_to_campaign(backoffice);
   require_ack(ana.request(transfer));
-  auto timed_out = next_of(ana, v1::Event::kTransferTimedOut).transfer_timed_out();
+  auto timed_out = next_of(ana, v1::Event::kTransferTimedOut, std::chrono::seconds(8)).transfer_timed_out();
   CHECK(timed_out.returned_to() == ana_id);
   auto back = next_of(ana, v1::Event::kInteractionAssigned).interaction_assigned();
   CHECK(back.how() == v1::ASSIGN_HOW_RETURNED);

@@ -82,9 +82,12 @@ inline v1::Command webchat_settings(std::uint64_t campaign, v1::Strategy strateg
 }
 
 // Reads events until one of the wanted kind arrives (others are skipped).
-inline v1::Event next_of(Client& c, v1::Event::KindCase kind) {
+// `timeout` per frame: events behind a server-side timer need more than the
+// timer itself (a 5 s transfer timeout races a 5 s read).
+inline v1::Event next_of(Client& c, v1::Event::KindCase kind,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
   for (int n = 0; n < 30; ++n) {
-    auto e = c.next_event().event();
+    auto e = c.next_event(timeout).event();
     if (e.kind_case() == kind) return e;
   }
   FAIL("no event of the wanted kind");

@@ -89,19 +89,19 @@ v1::Envelope Client::request(const v1::Command& command) {
   }
 }
 
-v1::Envelope Client::next_frame() {
+v1::Envelope Client::next_frame(std::chrono::milliseconds timeout) {
   if (!unsolicited_.empty()) {
     auto e = std::move(unsolicited_.front());
     unsolicited_.pop_front();
     return e;
   }
-  auto e = read_one(kTimeout);
+  auto e = read_one(timeout);
   if (!e) FAIL("connection closed while waiting for a frame");
   return *e;
 }
 
-v1::Envelope Client::next_event() {
-  auto e = next_frame();
+v1::Envelope Client::next_event(std::chrono::milliseconds timeout) {
+  auto e = next_frame(timeout);
   INFO(e.DebugString());
   REQUIRE(e.has_event());
   return e;

@@ -33,8 +33,9 @@ class Client {
   v1::Envelope request(const v1::Command& command);
   // The next frame that is not an answer to a request (an event, or a
   // connection-level error with request id 0).
-  v1::Envelope next_frame();
-  v1::Envelope next_event();  // fails if the next frame is not an event
+  v1::Envelope next_frame(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Fails if the next frame is not an event.
+  v1::Envelope next_event(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Reads until the server closes the connection; returns the close frame.
   CloseInfo wait_closed();
   // Writes `bytes` as one binary frame while reading, as a browser does, until
