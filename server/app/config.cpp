@@ -118,6 +118,10 @@ Config load_config(const std::string& path) {
   r.get("sip", "realm", c.sip.realm);
   r.seconds("sip", "min_expires_seconds", c.sip.min_expires);
   r.seconds("sip", "max_expires_seconds", c.sip.max_expires);
+  std::int64_t sip_failures = c.sip.auth_failures_per_minute;
+  r.get("sip", "auth_failures_per_minute", sip_failures);
+  if (sip_failures < 1 || sip_failures > 1000) r.fail("sip", "auth_failures_per_minute", "must be 1..1000");
+  c.sip.auth_failures_per_minute = static_cast<int>(sip_failures);
   c.auth.sip_realm = c.sip.realm;
 
   auto& limits = c.auth.limits;

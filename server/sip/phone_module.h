@@ -22,6 +22,7 @@ struct SipOptions {
   std::string realm{"contactd"};       // digest realm; user secrets are bound to it
   std::chrono::seconds min_expires{60};    // shorter registrations: 423 Interval Too Brief
   std::chrono::seconds max_expires{3600};  // longer ones are cut to this
+  int auth_failures_per_minute{5};         // wrong digests per SIP user name; then 403 until the minute passes
 };
 
 class PhoneModule {

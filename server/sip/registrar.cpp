@@ -65,6 +65,24 @@ std::string Registrar::challenge_header(bool stale) const {
          "\", algorithm=MD5, qop=\"auth\"" + (stale ? ", stale=true" : "");
 }
 
+bool Registrar::locked_out(const std::string& login) {
+  auto it = failures_.find(login);
+  if (it == failures_.end()) return false;
+  if (std::chrono::steady_clock::now() - it->second.since >= std::chrono::minutes(1)) {
+    failures_.erase(it);
+    return false;
+  }
+  return it->second.count >= options_.auth_failures_per_minute;
+}
+
+void Registrar::failed(const std::string& login) {
+  const auto now = std::chrono::steady_clock::now();
+  if (failures_.size() > 100000) failures_.clear();  // bounded, whatever names are tried
+  auto& f = failures_[login];
+  if (f.count == 0 || now - f.since >= std::chrono::minutes(1)) f = Failures{0, now};
+  ++f.count;
+}
+
 void Registrar::challenge(nua_t* nua, nua_handle_t* handle, bool stale) {
   const std::string header = challenge_header(stale);
   nua_respond(handle, SIP_401_UNAUTHORIZED, NUTAG_WITH_THIS(nua), SIPTAG_WWW_AUTHENTICATE_STR(header.c_str()),
@@ -98,6 +116,7 @@ void Registrar::on_register(SipStack& stack, nua_handle_t* handle, const sip_t* 
   }
   const std::string login = text(ar->ar_username);
   if (text(sip->sip_to->a_url->url_user) != login) return reject(SIP_403_FORBIDDEN);  // one's own phone only
+  if (locked_out(login)) return reject(SIP_403_FORBIDDEN);  // guessing passwords
 
   // The binding: one Contact (the first), its expiry from its parameter, the
   // Expires header or the default; "*" only to remove, with Expires: 0.
@@ -148,9 +167,10 @@ void Registrar::on_register(SipStack& stack, nua_handle_t* handle, const sip_t* 
                                       core::RegisterPhone{u->id, contact_uri, source, now + std::chrono::seconds(expires)}},
                         now);
       },
-      [this, stack = &stack, waiting, expires, contact_uri](const core::Outcome& outcome) {
+      [this, stack = &stack, waiting, expires, contact_uri, login](const core::Outcome& outcome) {
         const auto code = outcome.ok() ? std::optional<core::ErrorCode>() : outcome.error->code;
-        stack->post([this, waiting, expires, contact_uri, code] {
+        stack->post([this, waiting, expires, contact_uri, code, login] {
+          if (code == core::ErrorCode::unauthenticated) failed(login);
           nua_handle_t* h = waiting->handle;
           if (!code) {
             const std::string bound = waiting->binding.empty() && expires > 0 ? contact_uri : waiting->binding;

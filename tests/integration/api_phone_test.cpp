@@ -59,6 +59,18 @@ TEST_CASE("phones register with digest authentication: the right SIP password is
   CHECK(bob.register_as(w.daemon.sip_port(), "bob", "bob-pass").status == 403);
   SipPhone over_tcp;
   CHECK(over_tcp.register_as(w.daemon.sip_port(), "ana", "ana-sip-secret", 300, "tcp").status == 200);
+
+  // Guessing: after 5 wrong answers within a minute the name is refused,
+  // even with the right password, until the minute passes.
+  for (int k = 0; k < 4; ++k) {  // one wrong answer came above
+    SipPhone guess;
+    CHECK(guess.register_as(w.daemon.sip_port(), "ana", "guess-" + std::to_string(k)).status == 401);
+  }
+  SipPhone rightful;
+  CHECK(rightful.register_as(w.daemon.sip_port(), "ana", "ana-sip-secret").status == 403);
+  SipPhone other;  // other names are not affected
+  require_ack(admin.request(sip_password(user_id(snapshot, "carla"), "carla-sip-secret")));
+  CHECK(other.register_as(w.daemon.sip_port(), "carla", "carla-sip-secret").status == 200);
 }
 
 TEST_CASE("a phone's registration: too short an expiry gets 423, unregistering drops it, new SIP credentials "
