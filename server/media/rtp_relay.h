@@ -7,8 +7,10 @@
 // its peer's packets come from, latching onto the first packet from the
 // address the peer's SDP gave; packets from anywhere else are dropped.
 //
-// One thread of its own; every public call is thread-safe. The interface is
-// the seam where a dedicated media server could take over later.
+// One thread of its own; every public call is thread-safe. open_leg() and
+// stats() wait for that thread, so they must not be called from on_digit.
+// The interface is the seam where a dedicated media server could take over
+// later.
 #include <cstdint>
 #include <functional>
 #include <memory>
