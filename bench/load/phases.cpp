@@ -71,6 +71,29 @@ struct LoadGenerator::State {
   }
   void run_for(std::chrono::milliseconds d) { io.run_for(d); }
 
+  // Publishes through warm-up and the measured window, then drains; fills
+  // `r` with what the subscribers received and what `server` spent on it.
+  template <class Meter, class Result, class Shape>
+  void measure(Meter& meter, pid_t server, const Shape& shape, Result& r) {
+    meter.publishing = true;
+    meter.pump();
+    run_for(shape.warmup);
+    meter.measuring = true;
+    const double cpu0 = cpu_seconds(server);
+    const auto t0 = Clock::now();
+    const std::size_t published0 = meter.published;
+    run_for(shape.duration);
+    meter.measuring = false;
+    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu = cpu_seconds(server) - cpu0;
+    r.commands = meter.published - published0;
+    meter.publishing = false;
+    run_for(std::chrono::seconds(1));  // drain
+    r.frames_per_second = static_cast<double>(meter.frames) / seconds;
+    r.mean_frame_bytes = meter.frames ? static_cast<double>(meter.bytes) / static_cast<double>(meter.frames) : 0;
+    r.server_cpu_us_per_frame = meter.frames ? cpu * 1e6 / static_cast<double>(meter.frames) : 0;
+  }
+
   // Connects and logs in as `login`; `done(ok)` afterwards.
   AgentPtr login(const std::string& login, std::function<void(bool)> done) {
     auto a = std::make_shared<Agent>();
@@ -371,23 +394,7 @@ FanoutResult LoadGenerator::fanout(const FanoutShape& shape) {
     on_lunch[k] = !on_lunch[k];
     publishers[k]->send(c);
   };
-  meter.publishing = true;
-  meter.pump();
-  s_->run_for(shape.warmup);
-  meter.measuring = true;
-  const double cpu0 = cpu_seconds(s_->pid);
-  const auto t0 = Clock::now();
-  const std::size_t published0 = meter.published;
-  s_->run_for(shape.duration);
-  meter.measuring = false;
-  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  const double cpu = cpu_seconds(s_->pid) - cpu0;
-  r.commands = meter.published - published0;
-  meter.publishing = false;
-  s_->run_for(std::chrono::seconds(1));  // drain
-  r.frames_per_second = static_cast<double>(meter.frames) / seconds;
-  r.mean_frame_bytes = meter.frames ? static_cast<double>(meter.bytes) / static_cast<double>(meter.frames) : 0;
-  r.server_cpu_us_per_frame = meter.frames ? cpu * 1e6 / static_cast<double>(meter.frames) : 0;
+  s_->measure(meter, s_->pid, shape, r);
   for (auto& a : subscribers) a->on_frame = nullptr, a->on_closed = nullptr;
   for (auto& a : publishers) a->on_frame = nullptr;
   return r;
@@ -419,23 +426,7 @@ FanoutResult LoadGenerator::fanout_baseline(std::uint16_t port, pid_t pid, const
   s_->run_for(std::chrono::milliseconds(500));
   const std::string payload(frame_bytes, 'x');
   meter.publish = [&] { publishers[meter.published % publishers.size()]->send(payload); };
-  meter.publishing = true;
-  meter.pump();
-  s_->run_for(shape.warmup);
-  meter.measuring = true;
-  const double cpu0 = cpu_seconds(pid);
-  const auto t0 = Clock::now();
-  const std::size_t published0 = meter.published;
-  s_->run_for(shape.duration);
-  meter.measuring = false;
-  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  const double cpu = cpu_seconds(pid) - cpu0;
-  r.commands = meter.published - published0;
-  meter.publishing = false;
-  s_->run_for(std::chrono::seconds(1));
-  r.frames_per_second = static_cast<double>(meter.frames) / seconds;
-  r.mean_frame_bytes = meter.frames ? static_cast<double>(meter.bytes) / static_cast<double>(meter.frames) : 0;
-  r.server_cpu_us_per_frame = meter.frames ? cpu * 1e6 / static_cast<double>(meter.frames) : 0;
+  s_->measure(meter, pid, shape, r);
   for (auto& ws : subscribers) {
     ws->on_frame = nullptr;
     ws->on_closed = nullptr;

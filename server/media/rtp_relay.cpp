@@ -24,10 +24,7 @@ namespace net = boost::asio;
 using udp = net::ip::udp;
 
 struct Leg {
-  Leg(net::io_context& io, udp::socket s, std::uint32_t ssrc, std::uint16_t seq, std::uint32_t ts)
-      : socket(std::move(s)), out(ssrc, seq, ts) {
-    (void)io;
-  }
+  Leg(udp::socket s, std::uint32_t ssrc, std::uint16_t seq, std::uint32_t ts) : socket(std::move(s)), out(ssrc, seq, ts) {}
   udp::socket socket;
   std::optional<net::ip::address> expected;  // from the peer's SDP
   udp::endpoint remote;                      // where to send; latched from the first packet
@@ -204,7 +201,7 @@ RtpRelay::Opened RtpRelay::open_leg() {
     auto done = added.get_future();
     impl_->run([id, s = std::make_shared<udp::socket>(std::move(socket)), &added](Impl& i) mutable {
       std::uniform_int_distribution<std::uint32_t> any;
-      i.legs[id] = std::make_unique<Leg>(i.io, std::move(*s), any(i.random), static_cast<std::uint16_t>(any(i.random)),
+      i.legs[id] = std::make_unique<Leg>(std::move(*s), any(i.random), static_cast<std::uint16_t>(any(i.random)),
                                          any(i.random));
       i.receive(id);
       added.set_value();

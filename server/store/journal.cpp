@@ -11,6 +11,18 @@
 
 namespace contactd::store {
 
+namespace {
+
+// The event's journal payload (its protobuf as JSON) appended to `out`;
+// `scratch` is reused between events.
+void append_payload(const core::Event& e, wire::v1::Event& scratch, std::string& out) {
+  scratch.Clear();
+  wire::to_proto(e, &scratch);
+  wire::append_json(scratch, out);
+}
+
+}  // namespace
+
 PgJournal::PgJournal(std::string database_url) : url_(std::move(database_url)) {}
 
 PgJournal::~PgJournal() { stop(std::chrono::milliseconds(0)); }
@@ -73,13 +85,11 @@ void PgJournal::write_in_one_message(const std::vector<const core::Event*>& even
   wire::v1::Event message;
   std::string rows = "[";
   for (const core::Event* e : events) {
-    message.Clear();
-    wire::to_proto(*e, &message);
     const auto interaction = core::interaction_of(e->body).value_or(0);
     if (rows.size() > 1) rows += ',';
     rows += "{\"seq\":" + std::to_string(e->seq) + ",\"at\":" + std::to_string(core::to_unix_ms(e->at)) +
             ",\"type\":\"" + std::string(wire::event_type(*e)) + "\",\"payload\":";
-    wire::append_json(message, rows);
+    append_payload(*e, message, rows);
     rows += ",\"interaction_id\":" + (interaction ? std::to_string(interaction) : std::string("null")) + "}";
   }
   rows += "]";
@@ -103,10 +113,8 @@ void PgJournal::write_by_copy(const std::vector<const core::Event*>& events) {
     wire::v1::Event message;
     std::string payload, interaction;
     for (const core::Event* e : events) {
-      message.Clear();
-      wire::to_proto(*e, &message);
       payload.clear();
-      wire::append_json(message, payload);
+      append_payload(*e, message, payload);
       const auto id = core::interaction_of(e->body).value_or(0);
       interaction = std::to_string(id);
       journal << std::make_tuple(static_cast<long long>(e->seq), timestamp_text(e->at),
