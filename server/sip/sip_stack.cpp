@@ -3,6 +3,7 @@
 #include <sofia-sip/nta_tag.h>
 #include <sofia-sip/su_tag_io.h>
 
+#include <chrono>
 #include <stdexcept>
 
 namespace contactd::sip {
@@ -72,9 +73,17 @@ void SipStack::run(const StackOptions& options) {
     return fail("cannot listen for SIP on " + url);
   }
   nua_get_params(nua_, NTATAG_CONTACT(nullptr), TAG_END());  // answered by nua_r_get_params: the bound port
-  for (int step = 0; port_ == 0 && step < 100; ++step) su_root_step(root_, 10);
+  // Wait by the clock: a step may return at once (a due timer), so a count
+  // of steps is no bound on time.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (port_ == 0 && std::chrono::steady_clock::now() < deadline) su_root_step(root_, 10);
   if (port_ == 0) {
+    // nua_destroy requires a completed shutdown (sofia asserts it).
+    nua_shutdown(nua_);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!shut_down_ && std::chrono::steady_clock::now() < give_up) su_root_step(root_, 10);
     nua_destroy(nua_);
+    nua_ = nullptr;
     su_root_destroy(root_);
     root_ = nullptr;
     return fail("sofia-sip did not report the bound SIP port");
@@ -117,11 +126,15 @@ void SipStack::on_event(nua_event_t event, int status, const char* phrase, nua_t
   if (event == nua_r_get_params) {
     const sip_contact_t* contact = nullptr;
     tl_gets(tags, NTATAG_CONTACT_REF(contact), TAG_END());
-    if (contact && contact->m_url->url_port) self->port_ = static_cast<std::uint16_t>(std::stoi(contact->m_url->url_port));
+    // sofia leaves the port out of the URL when it is SIP's default, 5060.
+    if (contact) self->port_ = contact->m_url->url_port ? static_cast<std::uint16_t>(std::stoi(contact->m_url->url_port)) : 5060;
     return;
   }
   if (event == nua_r_shutdown) {
-    if (status >= 200) su_root_break(self->root_);  // 100/101: still closing calls
+    if (status >= 200) {  // 100/101: still closing calls
+      self->shut_down_ = true;
+      su_root_break(self->root_);
+    }
     return;
   }
   if (self->handler_) self->handler_(event, status, phrase, handle, handle_magic, sip, tags);

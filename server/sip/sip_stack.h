@@ -69,6 +69,7 @@ class SipStack {
   su_root_t* root_{nullptr};
   nua_t* nua_{nullptr};
   std::uint16_t port_{0};
+  bool shut_down_{false};  // nua_r_shutdown final; stack thread only
   std::mutex mu_;  // guards accepting_, start_error_ and root_ for post()
   std::condition_variable started_;
   bool accepting_{false};

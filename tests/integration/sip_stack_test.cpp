@@ -100,3 +100,19 @@ TEST_CASE("SIP stack: an address already in use is refused at start") {
   CHECK_THROWS_WITH(start(), Catch::Contains(std::to_string(port)));
   ::close(fd);
 }
+
+TEST_CASE("SIP stack: on SIP's default port 5060 (which sofia leaves out of its URLs) it learns the port too") {
+  int probe = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(5060);
+  const bool free = ::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(probe);
+  if (!free) {
+    WARN("127.0.0.1:5060 is in use here; not checked");
+    return;
+  }
+  sip::SipStack stack({"127.0.0.1", 5060, "udp,tcp", "contactd-test"}, nullptr);
+  CHECK(stack.port() == 5060);
+}
