@@ -146,6 +146,14 @@ std::optional<Mapped> to_core(const v1::Command& c) {
     }
     case K::kEndWrapUp:
       return core::CommandBody{core::EndWrapUp{}};
+    case K::kHoldCall:
+      return core::CommandBody{core::HoldCall{c.hold_call().interaction_id(), c.hold_call().held()}};
+    case K::kMuteCall:
+      return core::CommandBody{core::MuteCall{c.mute_call().interaction_id(), c.mute_call().muted()}};
+    case K::kSendDigits:
+      return core::CommandBody{core::SendDigits{c.send_digits().interaction_id(), c.send_digits().digits()}};
+    case K::kHangUp:
+      return core::CommandBody{core::HangUp{c.hang_up().interaction_id()}};
     case K::kCancelAttempt:
       return core::CommandBody{core::CancelAttempt{c.cancel_attempt().attempt_id()}};
     case K::kSaveContact: {

@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "app/database_tools.h"
 #include "core/engine.h"
+#include "sip/digest.h"
 #include "store/journal.h"
 #include "store/loader.h"
 #include "tz/system_zones.h"
@@ -53,7 +54,8 @@ std::vector<core::DispositionNode> dispositions(const toml::array& nodes, const 
 }
 
 // [[campaigns]]: name, strategy, channels = ["webchat", ...], transfer_timeout_seconds,
-// comment_required, dispositions = [{id, label, children = [...]}].
+// comment_required, dispositions = [{id, label, children = [...]}]; phone:
+// phone_number, ring_timeout_seconds, missed_calls_limit, wrap_up_seconds, hold_music.
 core::CampaignSettings campaign_settings(const toml::table& t, const std::string& where) {
   core::CampaignSettings s;
   if (auto name = t["strategy"].value<std::string>()) {
@@ -70,6 +72,15 @@ core::CampaignSettings campaign_settings(const toml::table& t, const std::string
   }
   if (auto seconds = t["transfer_timeout_seconds"].value<std::int64_t>()) s.transfer_timeout = std::chrono::seconds(*seconds);
   if (t["comment_required"].value_or(false)) s.comment_policy = core::CommentPolicy::required;
+  // Phone.
+  if (auto number = t["phone_number"].value<std::string>()) s.phone_number = *number;
+  if (auto seconds = t["ring_timeout_seconds"].value<std::int64_t>()) s.ring_timeout = std::chrono::seconds(*seconds);
+  if (auto n = t["missed_calls_limit"].value<std::int64_t>()) {
+    if (*n < 0 || *n > 100) throw std::runtime_error(where + ": missed_calls_limit must be 0 to 100");
+    s.missed_calls_limit = static_cast<std::uint16_t>(*n);
+  }
+  if (auto seconds = t["wrap_up_seconds"].value<std::int64_t>()) s.wrap_up = std::chrono::seconds(*seconds);
+  if (auto music = t["hold_music"].value<std::string>()) s.hold_music = *music;
   if (const auto* nodes = t["dispositions"].as_array()) s.dispositions = dispositions(*nodes, where);
   return s;
 }
@@ -136,6 +147,14 @@ int seed(const Config& config, const std::string& seed_file) {
           run(core::CreateUser{login, display, *profile, api::hash_password(password, config.auth.password_cost)},
               "user " + login);
         const core::UserId id = engine.find_user_by_login(login)->id;
+        // sip_password: the user's desk phone registers with it (only its digest secret is kept).
+        if (auto sip_password = t["sip_password"].value<std::string>(); sip_password && !sip_password->empty()) {
+          if (engine.find_user(id)->sip_secret.empty()) {
+            core::UpdateUser update{id};
+            update.sip_secret = sip::digest_secret(login, config.sip.realm, *sip_password);
+            run(update, "SIP password of " + login);
+          }
+        }
         std::string campaign_list;
         if (auto* campaigns = t["campaigns"].as_array()) {
           for (auto& c : *campaigns) {

@@ -127,6 +127,11 @@ int serve(const Config& config) {
     journal.stop();
     return 1;
   }
+  // No call outlives the process: calls of before a restart end first
+  // (queued and ringing ones abandoned, connected ones finished).
+  host.execute([](core::Engine& e, core::TimePoint now) {
+    return e.handle(core::Command{core::Actor::System(), core::ResetCalls{}}, now);
+  }, [](const core::Outcome&) {}, /*client_work=*/false);
   std::unique_ptr<sip::PhoneModule> phones;
   if (config.sip.enabled) {
     try {

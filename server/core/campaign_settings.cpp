@@ -2,6 +2,7 @@
 
 #include "core/operating_hours.h"
 
+#include <cctype>
 #include <set>
 
 namespace contactd::core {
@@ -31,6 +32,14 @@ bool http_url(const std::string& url) {
 
 }  // namespace
 
+bool valid_phone_number(std::string_view n) {
+  if (n.empty() || n.size() > 32) return false;
+  for (char c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view("+*#._-").find(c) == std::string_view::npos)
+      return false;
+  return true;
+}
+
 MaybeError validate(const CampaignSettings& s, const ZoneRules& zones) {
   for (std::size_t i = 0; i < kChannelCount; ++i) {
     const auto channel = static_cast<Channel>(i);
@@ -52,6 +61,10 @@ MaybeError validate(const CampaignSettings& s, const ZoneRules& zones) {
   if (s.transfer_timeout < Millis{5'000} || s.transfer_timeout > Millis{3'600'000})
     return invalid("transfer timeout must be 5 s to 1 h");
   if (s.wrap_up < Millis{0} || s.wrap_up > Millis{3'600'000}) return invalid("wrap-up must be 0 to 1 h");
+  if (!s.phone_number.empty() && !valid_phone_number(s.phone_number))
+    return invalid("phone number must be 1 to 32 of: letters, digits, + * # . _ -");
+  if (s.ring_timeout < Millis{1'000} || s.ring_timeout > Millis{300'000}) return invalid("ring timeout must be 1 s to 5 min");
+  if (s.missed_calls_limit > 100) return invalid("missed calls limit must be 0 to 100");
   if (!zones.utc_offset(s.hours.time_zone, TimePoint{}))
     return invalid("unknown time zone '" + s.hours.time_zone + "'");
   for (const auto& r : s.hours.weekly) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/channel.h"
@@ -81,12 +82,22 @@ struct CampaignSettings {
   FormSettings form;
   std::string email_signature;
   Millis wrap_up{Millis{0}};  // phone only
+  // Phone (issue 5). Callers reach the campaign by dialling `phone_number`
+  // (the INVITE's request-URI user part; unique among campaigns). An offered
+  // call rings for `ring_timeout`; an agent who lets `missed_calls_limit`
+  // offers in a row ring out is given the "No answer" status (0: never).
+  std::string phone_number;
+  Millis ring_timeout{Millis{20'000}};
+  std::uint16_t missed_calls_limit{3};
   std::array<std::uint16_t, kChannelCount> default_capacity{1, 3, 3, 3, 3, 3, 3};
 
   bool has(Channel c) const { return channels[index(c)].enabled; }
 };
 
 class ZoneRules;
+
+// A campaign's phone number: what may stand in a SIP request-URI's user part.
+bool valid_phone_number(std::string_view number);
 
 // Checks the settings as a whole; `zones` tells which time zone names exist.
 MaybeError validate(const CampaignSettings& s, const ZoneRules& zones);

@@ -36,6 +36,9 @@ enum class Strategy : std::uint8_t {
 };
 std::string_view to_string(Strategy s);
 std::optional<Strategy> strategy_from_string(std::string_view s);
-inline bool auto_assigns(Strategy s) { return s != Strategy::manual && s != Strategy::ring_all; }
+// Whether the strategy assigns (phone: rings) work in `channel` by itself.
+inline bool auto_assigns(Strategy s, Channel channel) {
+  return s != Strategy::manual && (s != Strategy::ring_all || channel == Channel::phone);
+}
 
 }  // namespace contactd::core

@@ -162,10 +162,43 @@ struct SaveDraft {
 
 // From the channel: the customer closed the conversation on their side.
 struct CustomerLeft { InteractionId interaction{}; };
-// From the phone module: the call of an active phone interaction is over
-// (either side hung up). The interaction finishes (R-FIN-1) and its owner
-// enters the campaign's wrap-up, if it has one (R-WRAP-1).
-struct CallEnded { InteractionId interaction{}; };
+// --- Calls (issue 5). The phone module reports what happened on SIP; the
+// engine decides who rings and what the interaction becomes. ---
+
+// The call is over (a side hung up). Active: the interaction finishes
+// (R-FIN-1) and its owner enters the campaign's wrap-up (R-WRAP-1). Pending
+// (queued or ringing): the caller gave up; it closes as abandoned.
+struct CallEnded {
+  InteractionId interaction{};
+  UserId by{kNoUser};  // the agent who ended it with HangUp; kNoUser: a phone hung up
+};
+// An agent's phone answered the call offered to it: the agent owns it now.
+struct CallAnswered {
+  InteractionId interaction{};
+  UserId agent{};
+};
+// An agent's phone declined the offer or could not be reached: a miss.
+struct CallNotAnswered {
+  InteractionId interaction{};
+  UserId agent{};
+};
+// The phone module (re)started: no call of before survives. Every call still
+// queued, ringing or connected ends as CallEnded would end it.
+struct ResetCalls {};
+// Agent actions on their active call.
+struct HoldCall {  // R-PH-2
+  InteractionId interaction{};
+  bool held{true};
+};
+struct MuteCall {  // R-PH-1
+  InteractionId interaction{};
+  bool muted{true};
+};
+struct SendDigits {  // R-PH-3: 1 to 32 of 0-9 * # A-D
+  InteractionId interaction{};
+  std::string digits;
+};
+struct HangUp { InteractionId interaction{}; };  // R-PH-6
 // R-WRAP-1: the caller ends their wrap-up before its deadline.
 struct EndWrapUp {};
 // From the SIP module once a REGISTER's credentials checked out: binds (or
@@ -240,7 +273,8 @@ using CommandBody = std::variant<CreateCampaign, UpdateCampaign, ArchiveCampaign
                                  CloseInteraction, TransferInteraction, AcceptTransfer, CustomerMessage,
                                  SendMessage, BotMessage, CustomerLeft, SaveDraft, UpdateStatus, UpdateUser,
                                  UploadContacts, CancelAttempt, SaveContact, SaveForm, SaveFormDraft,
-                                 StartInteraction, CallEnded, EndWrapUp, RegisterPhone, UnregisterPhone>;
+                                 StartInteraction, CallEnded, EndWrapUp, RegisterPhone, UnregisterPhone,
+                                 CallAnswered, CallNotAnswered, ResetCalls, HoldCall, MuteCall, SendDigits, HangUp>;
 
 struct Command {
   Actor actor;

@@ -3,6 +3,7 @@
 // outcome are durable.
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/channel.h"
 #include "core/events.h"
@@ -36,6 +37,33 @@ struct AskBot {
   Millis timeout{};
 };
 
-using Effect = std::variant<CloseConnection, DeliverMessage, AskBot>;
+// Ring these agents' registered phones for the call of `interaction`
+// (ring-all: several). The engine's ring deadline ends the offer.
+struct RingPhones {
+  InteractionId interaction{};
+  std::string customer;  // shown on the phones
+  struct Target {
+    UserId agent{};
+    std::string contact;  // the phone's registered Contact URI
+  };
+  std::vector<Target> targets;
+};
+// Stop ringing these agents' phones (the offer lapsed, someone else
+// answered, or the caller hung up).
+struct StopRinging {
+  InteractionId interaction{};
+  std::vector<UserId> agents;
+};
+enum class CallAction : std::uint8_t { hold, resume, mute, unmute, digits, hang_up };
+// An agent's action on their connected call.
+struct ControlCall {
+  InteractionId interaction{};
+  CallAction action{};
+  std::string digits;      // for `digits`
+  std::string hold_music;  // for `hold`: the campaign's music; empty: the default
+  UserId by{kNoUser};
+};
+
+using Effect = std::variant<CloseConnection, DeliverMessage, AskBot, RingPhones, StopRinging, ControlCall>;
 
 }  // namespace contactd::core

@@ -122,13 +122,14 @@ std::optional<TimePoint> Engine::next_deadline() const {
   earliest(attempt_deadlines_, best);
   earliest(wrap_up_deadlines_, best);
   earliest(phone_expiries_, best);
+  earliest(ring_deadlines_, best);
   return best;
 }
 
 Outcome Engine::tick(TimePoint now) {
   Outcome out;
   Pending pending{now, &last_seq_, &out};
-  // Deadlines fire in time order (ties: sessions, transfers, bots, grace, wrap-ups, phones, attempts).
+  // Deadlines fire in time order (ties: sessions, transfers, bots, grace, wrap-ups, rings, phones, attempts).
   for (auto due = next_deadline(); due && *due <= now; due = next_deadline()) {
     pending.now = *due;
     if (!session_expiries_.empty() && session_expiries_.begin()->first == *due) {
@@ -147,6 +148,9 @@ Outcome Engine::tick(TimePoint now) {
       return_to_queue(users_.at(id), pending);
     } else if (!wrap_up_deadlines_.empty() && wrap_up_deadlines_.begin()->first == *due) {
       end_wrap_up(users_.at(wrap_up_deadlines_.begin()->second), /*early=*/false, pending);
+    } else if (!ring_deadlines_.empty() && ring_deadlines_.begin()->first == *due) {
+      const InteractionId id = ring_deadlines_.begin()->second;
+      expire_ring(interactions_.at(id), pending);
     } else if (!phone_expiries_.empty() && phone_expiries_.begin()->first == *due) {
       drop_phone(users_.at(phone_expiries_.begin()->second), PhoneGone::expired, pending);
     } else {
@@ -260,6 +264,13 @@ Snapshot Engine::snapshot(UserId viewer) const {
         const std::size_t room = kSnapshotPendingLimit - std::min(kSnapshotPendingLimit, snap.pending.size());
         q->second.for_each(room, [&](InteractionId id) { snap.pending.push_back(interactions_.at(id)); });
       }
+    }
+  }
+  for (const auto& [until, id] : ring_deadlines_) {  // ringing calls are pending too, out of the queue meanwhile
+    const Interaction& i = interactions_.at(id);
+    if (me.campaigns.count(i.campaign) && snap.pending.size() < kSnapshotPendingLimit) {
+      snap.pending.push_back(i);
+      ++snap.pending_total;
     }
   }
   if (auto it = owned_.find(viewer); it != owned_.end()) {

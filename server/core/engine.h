@@ -95,6 +95,8 @@ class Engine {
   const User* find_user_by_login(std::string_view login) const;
   const Campaign* find_campaign(CampaignId id) const;
   const Campaign* find_campaign_by_name(std::string_view name) const;
+  // The campaign callers reach by dialling `number` (not archived).
+  const Campaign* find_campaign_by_number(std::string_view number) const;
   const Status* find_status_by_name(std::string_view name) const;
   // The session a live connection is attached to.
   const Session* session_of(ConnectionId connection) const;
@@ -151,8 +153,29 @@ class Engine {
   MaybeError on(const Actor&, const SaveContact&, Pending&);
   MaybeError on(const Actor&, const SaveForm&, Pending&);
   MaybeError on(const Actor&, const SaveFormDraft&, Pending&);
-  // Calls and wrap-up (engine_wrap_up.cpp).
+  // Calls (engine_calls.cpp).
   MaybeError on(const Actor&, const CallEnded&, Pending&);
+  MaybeError on(const Actor&, const CallAnswered&, Pending&);
+  MaybeError on(const Actor&, const CallNotAnswered&, Pending&);
+  MaybeError on(const Actor&, const ResetCalls&, Pending&);
+  MaybeError on(const Actor&, const HoldCall&, Pending&);
+  MaybeError on(const Actor&, const MuteCall&, Pending&);
+  MaybeError on(const Actor&, const SendDigits&, Pending&);
+  MaybeError on(const Actor&, const HangUp&, Pending&);
+  // The active call `actor` owns, or why not.
+  Interaction* owned_call(const Actor&, InteractionId, MaybeError&);
+  // Rings `agents` for pending call `i` (it leaves the queue while ringing).
+  void offer_call(Interaction& i, std::vector<UserId> agents, AssignHow how, Pending&);
+  // Ends the offer: no phone rings for `i` any more; the phones of all but
+  // `keep` are told to stop. Returns those agents.
+  std::vector<UserId> end_offer(Interaction& i, UserId keep, Pending&);
+  // `agents` missed the offer: counted, maybe "No answer", the call rings on.
+  void missed(Interaction& i, std::vector<UserId> agents, Pending&);
+  void expire_ring(Interaction&, Pending&);
+  void end_call(Interaction&, UserId by, Pending&);
+  // Which pool agents to ring for `i` (ring-all: every one), skipping who missed it this round.
+  std::vector<UserId> ring_choice(Interaction& i, const AgentPool& pool, bool ring_all);
+  // Wrap-up (engine_wrap_up.cpp).
   MaybeError on(const Actor&, const EndWrapUp&, Pending&);
   void start_wrap_up(User&, const Campaign&, InteractionId call, Pending&);
   void end_wrap_up(User&, bool early, Pending&);
@@ -241,6 +264,7 @@ class Engine {
   std::set<std::pair<TimePoint, UserId>> grace_deadlines_;
   std::set<std::pair<TimePoint, UserId>> wrap_up_deadlines_;
   std::set<std::pair<TimePoint, UserId>> phone_expiries_;
+  std::set<std::pair<TimePoint, InteractionId>> ring_deadlines_;
   std::unordered_map<InteractionId, TimePoint> bot_deadline_of_;
   // Interactions each user owns (active or finished, not closed).
   std::unordered_map<UserId, FlatSet<InteractionId>> owned_;

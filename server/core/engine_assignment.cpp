@@ -35,7 +35,7 @@ std::uint16_t Engine::capacity(const User& u, const Campaign& c, Channel ch) con
 bool Engine::eligible(const User& u, const Campaign& c, Channel ch, bool hub) const {
   // REQUIRES: `u` is a member of `c` (callers iterate the user's campaigns).
   return u.profile == Profile::agent && !u.deactivated && u.connected() && !u.status &&
-         !(ch == Channel::phone && (u.wrap_up_until || !u.phone)) &&
+         !(ch == Channel::phone && (u.wrap_up_until || !u.phone || u.ringing)) &&
          u.active[index(ch)] < capacity(u, c, ch) && !c.archived && c.settings.has(ch) &&
          (!hub || c.members.at(u.id).outbound.test(index(ch)));
 }
@@ -60,10 +60,10 @@ void Engine::refresh_agent(User& u, Pending& p, bool assign_now) {
   std::vector<std::tuple<CampaignId, Channel, bool>> to_drain;
   for (CampaignId cid : u.campaigns) {
     const Campaign& c = campaigns_.at(cid);
-    if (!auto_assigns(c.settings.strategy)) continue;
+    if (c.settings.strategy == Strategy::manual) continue;
     for (std::size_t k = 0; k < kChannelCount; ++k) {
       const auto ch = static_cast<Channel>(k);
-      if (!c.settings.has(ch)) continue;
+      if (!c.settings.has(ch) || !auto_assigns(c.settings.strategy, ch)) continue;
       for (bool hub : {false, true}) {
         if (hub && !c.any_outbound.test(k)) continue;  // no member may serve the hub lane
         const PoolKey key = pool_key(cid, ch, hub);
@@ -92,13 +92,18 @@ void Engine::refresh_campaign(Campaign& c, Pending& p) {
 
 void Engine::drain(CampaignId cid, Channel ch, bool hub, Pending& p) {
   const Campaign& c = campaigns_.at(cid);
-  if (!auto_assigns(c.settings.strategy) || c.archived) return;
+  if (!auto_assigns(c.settings.strategy, ch) || c.archived) return;
   const PoolKey key = pool_key(cid, ch, hub);
-  auto q = queues_.find(key);
-  auto pool = pools_.find(key);
-  if (q == queues_.end() || pool == pools_.end()) return;
-  while (!q->second.empty() && !pool->second.empty()) {
+  // Looked up again each round: assigning refreshes agents, which may add pools.
+  for (;;) {
+    auto q = queues_.find(key);
+    auto pool = pools_.find(key);
+    if (q == queues_.end() || pool == pools_.end() || q->second.empty() || pool->second.empty()) return;
     Interaction& i = interactions_.at(*q->second.front());
+    if (ch == Channel::phone) {  // a call rings first; it is assigned when a phone answers
+      offer_call(i, ring_choice(i, pool->second, c.settings.strategy == Strategy::ring_all), AssignHow::automatic, p);
+      continue;
+    }
     User& agent = users_.at(*pool->second.best());
     std::vector<Candidate> considered;
     for (auto [agent_id, s] : pool->second.top(5)) considered.push_back(Candidate{agent_id, s});
@@ -147,7 +152,8 @@ void Engine::return_to_queue(User& u, Pending& p) {
   std::vector<InteractionId> owned;
   if (auto it = owned_.find(u.id); it != owned_.end())
     for (InteractionId id : it->second)  // in id order: deterministic
-      if (interactions_.at(id).state == InteractionState::active) owned.push_back(id);
+      if (const Interaction& i = interactions_.at(id); i.state == InteractionState::active && i.channel != Channel::phone)
+        owned.push_back(id);  // a call stays with the agent talking on it, connected to the API or not
   for (InteractionId id : owned) {
     Interaction& i = interactions_.at(id);
     if (i.transfer) {  // a pending agent transfer dies with its origin

@@ -43,6 +43,8 @@ MaybeError Engine::on(const Actor& actor, const CreateCampaign& cmd, Pending& p)
   if (auto e = check_name("campaign name", cmd.name)) return e;
   if (find_campaign_by_name(cmd.name)) return error(ErrorCode::already_exists, "a campaign with that name exists");
   if (auto e = validate(cmd.settings, zones())) return e;
+  if (find_campaign_by_number(cmd.settings.phone_number))
+    return error(ErrorCode::already_exists, "another campaign has that phone number");
   Campaign c{++last_campaign_id_, cmd.name, {}, cmd.settings, false};
   p.out->reply = CreatedReply{c.id};
   p.emit(admins_only(), CampaignCreated{c.id, c.name, c.settings});
@@ -55,6 +57,8 @@ MaybeError Engine::on(const Actor& actor, const UpdateCampaign& cmd, Pending& p)
   auto it = campaigns_.find(cmd.campaign);
   if (it == campaigns_.end()) return error(ErrorCode::not_found, "no such campaign");
   if (auto e = validate(cmd.settings, zones())) return e;
+  if (const Campaign* other = find_campaign_by_number(cmd.settings.phone_number); other && other->id != cmd.campaign)
+    return error(ErrorCode::already_exists, "another campaign has that phone number");
   Campaign& c = it->second;
   c.settings = cmd.settings;
   p.emit(campaign_audience(c), CampaignUpdated{c.id, c.settings});
@@ -69,6 +73,8 @@ MaybeError Engine::on(const Actor& actor, const ArchiveCampaign& cmd, Pending& p
   if (it == campaigns_.end()) return error(ErrorCode::not_found, "no such campaign");
   Campaign& c = it->second;
   if (c.archived == cmd.archived) return std::nullopt;  // already so
+  if (!cmd.archived && find_campaign_by_number(c.settings.phone_number))
+    return error(ErrorCode::already_exists, "another campaign has taken its phone number meanwhile");
   if (cmd.archived) {
     const auto open = std::count_if(interactions_.begin(), interactions_.end(),
                                     [&](const auto& entry) { return entry.second.campaign == c.id; });

@@ -172,8 +172,19 @@ MaybeError Engine::on(const Actor& actor, const Take& cmd, Pending& p) {
     return error(ErrorCode::failed_precondition, i.state == InteractionState::active
                                                      ? "already taken by another agent"
                                                      : "interaction is not pending");
+  const AssignHow how = i.transfer ? AssignHow::transfer : AssignHow::take;
+  if (i.channel == Channel::phone) {  // taking a call rings the taker's phone; answering it assigns
+    if (!i.call.ringing.empty()) return error(ErrorCode::failed_precondition, "the call is ringing for another agent");
+    if (!agent->phone) return error(ErrorCode::failed_precondition, "register your phone to take calls");
+    if (agent->ringing) return error(ErrorCode::failed_precondition, "your phone is already ringing");
+    if (agent->wrap_up_until) return error(ErrorCode::failed_precondition, "in wrap-up: end it to take calls");
+    if (agent->active[index(Channel::phone)] >= capacity(*agent, c, Channel::phone))
+      return error(ErrorCode::failed_precondition, "already on a call");
+    offer_call(i, {agent->id}, how, p);
+    return std::nullopt;
+  }
   const auto candidates = static_cast<std::uint32_t>(c.members.size());
-  assign(i, *agent, i.transfer ? AssignHow::transfer : AssignHow::take, candidates, {}, p);
+  assign(i, *agent, how, candidates, {}, p);
   return std::nullopt;
 }
 

@@ -5,26 +5,6 @@
 
 namespace contactd::core {
 
-MaybeError Engine::on(const Actor& actor, const CallEnded& cmd, Pending& p) {
-  if (!actor.system) return error(ErrorCode::permission_denied, "calls end through the phone module");
-  auto it = interactions_.find(cmd.interaction);
-  if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
-  Interaction& i = it->second;
-  if (i.channel != Channel::phone) return error(ErrorCode::failed_precondition, "not a phone interaction");
-  if (i.state != InteractionState::active) return error(ErrorCode::failed_precondition, "the call is not in progress");
-  if (i.transfer) {  // the transfer cannot complete without the caller
-    transfer_deadlines_.erase({i.transfer->deadline, i.id});
-    i.transfer.reset();
-  }
-  User& owner = users_.at(i.owner);
-  release(i, p);
-  i.state = InteractionState::finished;
-  p.emit(inbox_audience(i), InteractionFinished{i.id, kNoUser});
-  start_wrap_up(owner, campaigns_.at(i.campaign), i.id, p);
-  refresh_agent(owner, p);
-  return std::nullopt;
-}
-
 MaybeError Engine::on(const Actor& actor, const EndWrapUp&, Pending& p) {
   User* me = user(actor.user);
   if (actor.system || !me) return error(ErrorCode::permission_denied, "wrap-up belongs to an agent");

@@ -234,6 +234,28 @@ struct PhoneUnregistered {
   PhoneGone reason{};
 };
 
+// --- Calls (issue 5) ---
+
+// The call rings on these agents' phones until `until` (ring-all: several).
+struct CallOffered {
+  InteractionId interaction{};
+  std::vector<UserId> agents;
+  TimePoint until{};
+};
+// These agents let the offer ring out, declined it, or could not be reached.
+struct CallMissed {
+  InteractionId interaction{};
+  std::vector<UserId> agents;
+};
+// The caller hung up before an agent answered; the interaction is closed.
+struct CallAbandoned {
+  InteractionId interaction{};
+  CampaignId campaign{};
+};
+struct CallHeld { InteractionId interaction{}; bool held{}; UserId by{}; };
+struct CallMuted { InteractionId interaction{}; bool muted{}; UserId by{}; };
+struct DigitsSent { InteractionId interaction{}; std::uint32_t count{}; UserId by{}; };  // not the digits (PINs, card numbers)
+
 using EventBody = std::variant<CampaignCreated, CampaignUpdated, CampaignArchived, UserCreated, MembershipChanged, StatusDefined,
                                SessionOpened, SessionEnded, PresenceChanged, AgentStatusChanged,
                                InteractionOpened, InteractionQueued, BotDeadlineSet, InteractionAssigned,
@@ -241,7 +263,8 @@ using EventBody = std::variant<CampaignCreated, CampaignUpdated, CampaignArchive
                                TransferTimedOut, MessagePosted, CustomerDeparted, AgentLoadChanged,
                                DraftSaved, StatusUpdated, UserUpdated, ContactSaved, ContactsUploaded,
                                AttemptScheduled, AttemptCancelled, FormSaved, FormDraftSaved,
-                               WrapUpStarted, WrapUpEnded, PhoneRegistered, PhoneUnregistered>;
+                               WrapUpStarted, WrapUpEnded, PhoneRegistered, PhoneUnregistered,
+                               CallOffered, CallMissed, CallAbandoned, CallHeld, CallMuted, DigitsSent>;
 
 // The interaction an event is about, if any.
 inline std::optional<InteractionId> interaction_of(const EventBody& body) {

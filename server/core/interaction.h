@@ -29,6 +29,23 @@ struct PendingTransfer {
   TimePoint deadline{};
 };
 
+// A phone interaction's call as the engine sees it (issue 5). The phone
+// module owns the SIP dialogs and media; the engine decides who rings.
+struct CallState {
+  std::vector<UserId> ringing;  // agents whose phones ring for it now (pending only)
+  TimePoint ring_until{};       // then the offer lapses: a miss for each of them
+  std::vector<UserId> missed;   // let it ring out this round; skipped until every eligible agent has
+  std::uint8_t offer_how{0};    // AssignHow recorded when it is answered
+  bool held{false};             // R-PH-2: the customer hears hold music
+  bool muted{false};            // R-PH-1: the customer does not hear the agent
+
+  bool ringing_for(UserId agent) const {
+    for (UserId u : ringing)
+      if (u == agent) return true;
+    return false;
+  }
+};
+
 struct SavedDisposition {
   std::vector<std::uint32_t> path;
   std::string comment;
@@ -52,6 +69,7 @@ struct Interaction {
   std::uint64_t attempt{0};  // the Outbound Hub attempt it carries out; 0: not a hub interaction
   std::uint64_t contact{0};  // the CRM contact (R-FORM-1); 0: not linked
   std::uint64_t next_attempt{0};  // scheduled by its reschedule disposition (R-DISP-3)
+  CallState call;                 // phone only
 
   bool hub() const { return attempt != 0; }
 };

@@ -83,6 +83,8 @@ struct User {
   std::optional<TimePoint> wrap_up_until;  // R-WRAP-1: after a call; no calls offered until then
   std::string sip_secret;                  // the phone's digest secret (HA1), opaque here; empty: no phone
   std::optional<PhoneBinding> phone;       // while registered
+  std::uint64_t ringing{0};                // the call ringing on that phone (an interaction id); 0: none
+  std::uint16_t missed_in_row{0};          // offers let ring out since the last answered one
   std::map<Channel, Draft> drafts;
   std::map<CampaignId, FormDraft> form_drafts;
   bool deactivated{false};  // cannot log in, gets no work

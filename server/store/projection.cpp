@@ -306,6 +306,14 @@ void project(SqlBatch& b, const core::Event& event) {
                   e.user);
           },
           [&](const core::WrapUpEnded& e) { b.add("UPDATE users SET wrap_up_until = NULL WHERE id = $1", e.user); },
+          [&](const core::CallAbandoned& e) {
+            b.add("UPDATE interactions SET state = 'closed', outcome = 'abandoned', closed_at = " + ts(2) + " WHERE id = $1",
+                  e.interaction, at);
+          },
+          // Ringing, hold and mute do not outlive a call, and calls do not
+          // outlive a restart (ResetCalls): the journal keeps them for history.
+          [&](const core::CallOffered&) {}, [&](const core::CallMissed&) {}, [&](const core::CallHeld&) {},
+          [&](const core::CallMuted&) {}, [&](const core::DigitsSent&) {},
           [&](const core::FormDraftSaved& e) {
             if (!e.draft) {
               b.add("DELETE FROM form_drafts WHERE user_id = $1 AND campaign_id = $2", e.user, e.campaign);

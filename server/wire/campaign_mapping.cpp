@@ -86,6 +86,9 @@ void to_proto(const core::CampaignSettings& in, v1::CampaignSettings* out) {
   }
   out->set_email_signature(in.email_signature);
   out->set_wrap_up_ms(static_cast<std::uint32_t>(in.wrap_up.count()));
+  out->set_phone_number(in.phone_number);
+  out->set_ring_timeout_ms(static_cast<std::uint32_t>(in.ring_timeout.count()));
+  out->set_missed_calls_limit(in.missed_calls_limit);
 }
 
 core::MaybeError from_proto(const v1::CampaignSettings& in, core::CampaignSettings* out) {
@@ -142,6 +145,12 @@ core::MaybeError from_proto(const v1::CampaignSettings& in, core::CampaignSettin
   }
   s.email_signature = in.email_signature();
   s.wrap_up = core::Millis{in.wrap_up_ms()};
+  s.phone_number = in.phone_number();
+  if (in.ring_timeout_ms() != 0) s.ring_timeout = core::Millis{in.ring_timeout_ms()};
+  if (in.has_missed_calls_limit()) {
+    if (in.missed_calls_limit() > 100) return bad("missed calls limit must be 0 to 100");
+    s.missed_calls_limit = static_cast<std::uint16_t>(in.missed_calls_limit());
+  }
   *out = std::move(s);
   return std::nullopt;
 }

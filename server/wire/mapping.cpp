@@ -79,6 +79,9 @@ void to_proto(const core::Interaction& in, v1::Interaction* out) {
   }
   out->set_attempt_id(in.attempt);
   out->set_contact_id(in.contact);
+  for (auto agent : in.call.ringing) out->add_ringing_agent_ids(agent);
+  out->set_on_hold(in.call.held);
+  out->set_muted(in.call.muted);
 }
 
 void to_proto(const core::Snapshot& in, v1::Snapshot* out) {
@@ -264,6 +267,40 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_user_id(e.user);
                    m->set_reason(static_cast<v1::PhoneGone>(static_cast<int>(e.reason) + 1));
                  },
+                 [&](const core::CallOffered& e) {
+                   auto* m = out->mutable_call_offered();
+                   m->set_interaction_id(e.interaction);
+                   for (auto a : e.agents) m->add_agent_ids(a);
+                   m->set_until_ms(core::to_unix_ms(e.until));
+                 },
+                 [&](const core::CallMissed& e) {
+                   auto* m = out->mutable_call_missed();
+                   m->set_interaction_id(e.interaction);
+                   for (auto a : e.agents) m->add_agent_ids(a);
+                 },
+                 [&](const core::CallAbandoned& e) {
+                   auto* m = out->mutable_call_abandoned();
+                   m->set_interaction_id(e.interaction);
+                   m->set_campaign_id(e.campaign);
+                 },
+                 [&](const core::CallHeld& e) {
+                   auto* m = out->mutable_call_held();
+                   m->set_interaction_id(e.interaction);
+                   m->set_held(e.held);
+                   m->set_by(e.by);
+                 },
+                 [&](const core::CallMuted& e) {
+                   auto* m = out->mutable_call_muted();
+                   m->set_interaction_id(e.interaction);
+                   m->set_muted(e.muted);
+                   m->set_by(e.by);
+                 },
+                 [&](const core::DigitsSent& e) {
+                   auto* m = out->mutable_digits_sent();
+                   m->set_interaction_id(e.interaction);
+                   m->set_count(e.count);
+                   m->set_by(e.by);
+                 },
                  [&](const core::WrapUpEnded& e) {
                    auto* m = out->mutable_wrap_up_ended();
                    m->set_user_id(e.user);
@@ -405,6 +442,12 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::WrapUpEnded&) { return "wrap_up_ended"; },
                         [](const core::PhoneRegistered&) { return "phone_registered"; },
                         [](const core::PhoneUnregistered&) { return "phone_unregistered"; },
+                        [](const core::CallOffered&) { return "call_offered"; },
+                        [](const core::CallMissed&) { return "call_missed"; },
+                        [](const core::CallAbandoned&) { return "call_abandoned"; },
+                        [](const core::CallHeld&) { return "call_held"; },
+                        [](const core::CallMuted&) { return "call_muted"; },
+                        [](const core::DigitsSent&) { return "digits_sent"; },
                     },
                     e.body);
 }

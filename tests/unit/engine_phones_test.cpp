@@ -25,8 +25,8 @@ TEST_CASE("an agent is offered calls only while their phone is registered, and a
   CHECK(d.sees(d.ana, o.events[0]));
   CHECK(d.sees(d.sam, o.events[0]));  // her supervisor sees the phone come online
   CHECK_FALSE(d.sees(d.bob, o.events[0]));
-  REQUIRE(find_event<InteractionAssigned>(o));
-  CHECK(d.owner(waiting) == d.ana);
+  REQUIRE(find_event<CallOffered>(o));
+  CHECK(d.ringing(waiting) == std::vector<UserId>{d.ana});
   CHECK(d.engine.snapshot(d.ana).me.phone_registered);
   // Text work never needed a phone.
   CHECK(d.owner(d.open(d.sales)) == d.ana);

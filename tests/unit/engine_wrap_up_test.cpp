@@ -14,7 +14,7 @@ struct WrapUp : Phones {
 TEST_CASE("R-FIN-1 R-WRAP-1 a call that ends finishes the interaction and starts the campaign's wrap-up") {
   WrapUp d;
   d.connect_phone(d.ana);
-  const auto id = d.call();
+  const auto id = d.answered_call(d.ana);
   REQUIRE(d.owner(id) == d.ana);
   CHECK(d.as(d.ana, Finish{id}).error->code == ErrorCode::failed_precondition);  // calls end, agents do not finish them
   d.clock.advance(5s);
@@ -43,7 +43,7 @@ TEST_CASE("R-FIN-1 R-WRAP-1 a call that ends finishes the interaction and starts
 TEST_CASE("R-WRAP-1 no calls are offered during wrap-up, text still is, and at the deadline the waiting call is assigned") {
   WrapUp d;
   d.connect_phone(d.ana);
-  const auto first = d.call();
+  const auto first = d.answered_call(d.ana);
   REQUIRE(d.system(CallEnded{first}).ok());
   const auto waiting = d.call("+5511888880000");
   CHECK(d.at(waiting).state == InteractionState::pending);  // ana is the only agent and in wrap-up
@@ -56,17 +56,17 @@ TEST_CASE("R-WRAP-1 no calls are offered during wrap-up, text still is, and at t
   const auto* ended = find_event<WrapUpEnded>(o);
   REQUIRE(ended);
   CHECK_FALSE(ended->early);
-  REQUIRE(find_event<InteractionAssigned>(o));
-  CHECK(d.owner(waiting) == d.ana);
+  REQUIRE(find_event<CallOffered>(o));  // her phone rings at once
+  CHECK(d.ringing(waiting) == std::vector<UserId>{d.ana});
   CHECK_FALSE(d.engine.snapshot(d.ana).me.wrap_up_until);
   d.clock.advance(30s);
-  CHECK(d.engine.tick(d.clock.now()).events.empty());  // fired once
+  CHECK_FALSE(find_event<WrapUpEnded>(d.engine.tick(d.clock.now())));  // fired once
 }
 
 TEST_CASE("R-WRAP-1 the agent may end wrap-up early and is offered the next call at once") {
   WrapUp d;
   d.connect_phone(d.ana);
-  REQUIRE(d.system(CallEnded{d.call()}).ok());
+  REQUIRE(d.system(CallEnded{d.answered_call(d.ana)}).ok());
   const auto waiting = d.call();
   CHECK(d.as(d.bob, EndWrapUp{}).error->code == ErrorCode::failed_precondition);  // bob is not in wrap-up
   CHECK(d.system(EndWrapUp{}).error->code == ErrorCode::permission_denied);
@@ -74,7 +74,8 @@ TEST_CASE("R-WRAP-1 the agent may end wrap-up early and is offered the next call
   REQUIRE(o.ok());
   REQUIRE(find_event<WrapUpEnded>(o));
   CHECK(find_event<WrapUpEnded>(o)->early);
-  CHECK(d.owner(waiting) == d.ana);
+  CHECK(d.ringing(waiting) == std::vector<UserId>{d.ana});
+  REQUIRE(d.answer(waiting, d.ana).ok());
   CHECK(d.engine.next_deadline() > d.clock.now() + 20s);  // the deadline is gone with it (next: the session's)
   CHECK(d.as(d.ana, EndWrapUp{}).error->code == ErrorCode::failed_precondition);
 }
@@ -85,11 +86,10 @@ TEST_CASE("R-WRAP-1 without wrap-up seconds, or for text, nothing holds the agen
   s.wrap_up = 0s;
   d.configure(d.sales, s);
   d.connect_phone(d.ana);
-  auto o = d.system(CallEnded{d.call()});
+  auto o = d.system(CallEnded{d.answered_call(d.ana)});
   REQUIRE(o.ok());
   CHECK_FALSE(find_event<WrapUpStarted>(o));
-  const auto next = d.call();
-  CHECK(d.owner(next) == d.ana);
+  d.answered_call(d.ana);
 }
 
 TEST_CASE("CallEnded refuses text interactions, calls not in progress, unknown ids and non-system actors") {
@@ -98,7 +98,7 @@ TEST_CASE("CallEnded refuses text interactions, calls not in progress, unknown i
   const auto chat = d.open(d.sales);
   CHECK(d.system(CallEnded{chat}).error->code == ErrorCode::failed_precondition);
   CHECK(d.system(CallEnded{9999}).error->code == ErrorCode::not_found);
-  const auto id = d.call();
+  const auto id = d.answered_call(d.ana);
   CHECK(d.as(d.ana, CallEnded{id}).error->code == ErrorCode::permission_denied);
   REQUIRE(d.system(CallEnded{id}).ok());
   CHECK(d.system(CallEnded{id}).error->code == ErrorCode::failed_precondition);  // already over

@@ -27,6 +27,16 @@ struct Phones : Inbox {
     REQUIRE(o.ok());
     return std::get<CreatedReply>(o.reply).id;
   }
+  // Whose phones ring for call `id` now.
+  std::vector<UserId> ringing(InteractionId id) { return at(id).call.ringing; }
+  Outcome answer(InteractionId id, UserId agent) { return system(CallAnswered{id, agent}); }
+  // A call that rang on `agent`'s phone (the one the strategy picks) and was answered.
+  InteractionId answered_call(UserId agent, std::string caller = "+5511999990000") {
+    const auto id = call(std::move(caller));
+    REQUIRE(ringing(id) == std::vector<UserId>{agent});
+    REQUIRE(answer(id, agent).ok());
+    return id;
+  }
 };
 
 }  // namespace contactd::test
