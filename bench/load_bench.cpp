@@ -54,7 +54,7 @@ std::string write_config(const std::string& path, std::uint16_t port, const std:
                       << "[database]\nurl = \"" << url << "\"\n"
                       << "[limits]\nconnection_commands_per_second = 1000000\nconnection_command_burst = 1000000\n"
                       << "user_commands_per_second = 1000000\nuser_command_burst = 1000000\n"
-                      << "[sip]\nport = 0\n"  // any free port: the phones are not what this measures
+                      << "[sip]\nport = 0\nmusic_dir = \"" CONTACTD_SOURCE_DIR "/assets\"\n"  // any free port: the phones are not what this measures
                       << "[log]\nlevel = \"warn\"\ntarget = \"stderr\"\n";
   return path;
 }

@@ -54,7 +54,7 @@ void fill(const std::string& url, std::size_t n) {
 double time_to_ready(const std::string& url) {
   const std::string config = "/tmp/contactd-restart-" + std::to_string(::getpid()) + ".toml";
   std::ofstream(config) << "[server]\nport = " << bench::free_port() << "\n[database]\nurl = \"" << url
-                        << "\"\n[sip]\nport = 0\n[log]\nlevel = \"warn\"\ntarget = \"stderr\"\n";
+                        << "\"\n[sip]\nport = 0\nmusic_dir = \"" CONTACTD_SOURCE_DIR "/assets\"\n[log]\nlevel = \"warn\"\ntarget = \"stderr\"\n";
   bench::ReadyProcess daemon({CONTACTD_BINARY, "serve", "--config", config}, "/dev/null");
   const double seconds = daemon.wait_ready(std::chrono::seconds(60));
   daemon.stop();

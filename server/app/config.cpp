@@ -123,6 +123,25 @@ Config load_config(const std::string& path) {
   if (sip_failures < 1 || sip_failures > 1000) r.fail("sip", "auth_failures_per_minute", "must be 1..1000");
   c.sip.auth_failures_per_minute = static_cast<int>(sip_failures);
   c.auth.sip_realm = c.sip.realm;
+  r.get("sip", "media_address", c.sip.media_address);
+  std::int64_t rtp_min = c.sip.rtp_port_min, rtp_max = c.sip.rtp_port_max;
+  r.get("sip", "rtp_port_min", rtp_min);
+  r.get("sip", "rtp_port_max", rtp_max);
+  if (rtp_min < 1024 || rtp_max > 65535 || rtp_min + 2 > rtp_max)
+    r.fail("sip", "rtp_port_min", "and rtp_port_max must be a range within 1024..65535 with room for a call");
+  c.sip.rtp_port_min = static_cast<std::uint16_t>(rtp_min);
+  c.sip.rtp_port_max = static_cast<std::uint16_t>(rtp_max);
+  r.get("sip", "music_dir", c.sip.music_dir);
+  // A relative folder is relative to the configuration file.
+  if (!path.empty() && !c.sip.music_dir.empty() && c.sip.music_dir.front() != '/') {
+    const auto slash = path.find_last_of('/');
+    c.sip.music_dir = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/" + c.sip.music_dir;
+  }
+  r.get("sip", "hold_music", c.sip.hold_music);
+  std::int64_t max_calls = static_cast<std::int64_t>(c.sip.max_calls);
+  r.get("sip", "max_calls", max_calls);
+  if (max_calls < 1 || max_calls > 100000) r.fail("sip", "max_calls", "must be 1..100000");
+  c.sip.max_calls = static_cast<std::size_t>(max_calls);
 
   auto& limits = c.auth.limits;
   r.get("limits", "connection_commands_per_second", limits.connection_per_second);

@@ -136,6 +136,7 @@ int serve(const Config& config) {
   if (config.sip.enabled) {
     try {
       phones = std::make_unique<sip::PhoneModule>(host, config.sip);
+      outlets.add(*phones);
     } catch (const std::exception& e) {
       spdlog::critical("cannot start SIP on {}:{}: {}", config.sip.address, config.sip.port, e.what());
       server.stop("server shutting down");

@@ -176,11 +176,16 @@ std::variant<AudioPlan, std::string> choose_audio(const SessionDescription& offe
   return std::string("no common codec: contactd speaks G.711 (PCMU, PCMA) over RTP/AVP");
 }
 
+// v= o= s= c= t=: the session part of contactd's descriptions.
+static std::string session_lines(const std::string& address, std::uint64_t session_id, std::uint64_t version) {
+  const std::string family = address.find(':') == std::string::npos ? "IP4" : "IP6";
+  return "v=0\r\no=contactd " + std::to_string(session_id) + " " + std::to_string(version) + " IN " + family + " " +
+         address + "\r\ns=contactd\r\nc=IN " + family + " " + address + "\r\nt=0 0\r\n";
+}
+
 std::string write_sdp(const std::string& address, std::uint16_t port, std::uint64_t session_id, std::uint64_t version,
                       const AudioPlan& plan, Direction direction, const SessionDescription* offer) {
-  const std::string family = address.find(':') == std::string::npos ? "IP4" : "IP6";
-  std::string s = "v=0\r\no=contactd " + std::to_string(session_id) + " " + std::to_string(version) + " IN " + family +
-                  " " + address + "\r\ns=contactd\r\nc=IN " + family + " " + address + "\r\nt=0 0\r\n";
+  std::string s = session_lines(address, session_id, version);
   const int te = plan.telephone_event >= 0 ? plan.telephone_event : 101;
   const std::size_t count = offer ? offer->media.size() : 1;
   for (std::size_t i = 0; i < count; ++i) {
@@ -197,6 +202,18 @@ std::string write_sdp(const std::string& address, std::uint16_t port, std::uint6
     if (with_te) s += "a=rtpmap:" + std::to_string(te) + " telephone-event/8000\r\na=fmtp:" + std::to_string(te) + " 0-15\r\n";
     s += "a=ptime:20\r\na=" + std::string(to_string(direction)) + "\r\n";
   }
+  return s;
+}
+
+std::string write_offer(const std::string& address, std::uint16_t port, std::uint64_t session_id, std::uint64_t version,
+                        const std::vector<int>& payload_types, Direction direction) {
+  std::string s = session_lines(address, session_id, version);
+  s += "m=audio " + std::to_string(port) + " RTP/AVP";
+  for (int pt : payload_types) s += " " + std::to_string(pt);
+  s += " 101\r\n";
+  for (int pt : payload_types) s += pt == 0 ? "a=rtpmap:0 PCMU/8000\r\n" : "a=rtpmap:8 PCMA/8000\r\n";
+  s += "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=" + std::string(to_string(direction)) +
+       "\r\n";
   return s;
 }
 

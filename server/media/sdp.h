@@ -62,4 +62,9 @@ std::variant<AudioPlan, std::string> choose_audio(const SessionDescription& offe
 std::string write_sdp(const std::string& address, std::uint16_t port, std::uint64_t session_id, std::uint64_t version,
                       const AudioPlan& plan, Direction direction, const SessionDescription* offer = nullptr);
 
+// contactd's offer (for calls it places): one audio stream offering
+// `payload_types` (0 and/or 8) in that order plus telephone events as 101.
+std::string write_offer(const std::string& address, std::uint16_t port, std::uint64_t session_id, std::uint64_t version,
+                        const std::vector<int>& payload_types, Direction direction = Direction::sendrecv);
+
 }  // namespace contactd::media

@@ -1,12 +1,15 @@
 #pragma once
-// The phone module (issue 5) as the daemon sees it: the SIP stack and what
-// answers on it. So far agents' phones register here (digest
-// authentication against each user's SIP secret) and their registration
-// decides whether they are offered calls. No sofia types in this header.
+// The phone module (issue 5) as the daemon sees it: the SIP stack, the RTP
+// relay and hold music, and what answers on them. Agents' phones register
+// here (digest authentication against each user's SIP secret); callers'
+// INVITEs become phone interactions, and the engine's RingPhones, StopRinging
+// and ControlCall effects are carried out on the calls. No sofia types here.
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+
+#include "host/event_sink.h"
 
 namespace contactd::host {
 class EngineHost;
@@ -23,16 +26,29 @@ struct SipOptions {
   std::chrono::seconds min_expires{60};    // shorter registrations: 423 Interval Too Brief
   std::chrono::seconds max_expires{3600};  // longer ones are cut to this
   int auth_failures_per_minute{5};         // wrong digests per SIP user name; then 403 until the minute passes
+  // Media: RTP legs bind to media_address (empty: `address`) on even ports
+  // of the range; hold music comes from music_dir.
+  std::string media_address;
+  std::uint16_t rtp_port_min{20000};
+  std::uint16_t rtp_port_max{29999};
+  std::string music_dir{"/usr/share/contactd/music"};
+  std::string hold_music{"hold-music.wav"};  // the default, for campaigns without their own
+  std::size_t max_calls{1000};               // callers at once; more get 503
 };
 
-class PhoneModule {
+class PhoneModule final : public host::EventSink {
  public:
-  // Starts the SIP stack. Throws std::runtime_error if it cannot listen.
+  // Loads the default music and starts the relay and the SIP stack. Throws
+  // std::runtime_error (with the reason) if it cannot.
   PhoneModule(host::EngineHost& host, SipOptions options);
-  ~PhoneModule();
+  ~PhoneModule() override;
   std::uint16_t port() const;
-  // Stops answering and joins the SIP thread. Idempotent.
+  // Hangs up every call, stops answering and joins the SIP thread. Idempotent.
   void stop();
+
+  // Engine strand: the call effects.
+  void publish(const std::vector<core::Event>&) override {}
+  void apply(const core::Effect& effect) override;
 
  private:
   struct Impl;

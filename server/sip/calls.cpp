@@ -1,0 +1,528 @@
+#include "sip/calls.h"
+
+#include <sofia-sip/sip_status.h>
+#include <spdlog/spdlog.h>
+#include <strings.h>
+
+#include "core/engine.h"
+#include "host/engine_host.h"
+#include "media/sdp.h"
+
+namespace contactd::sip {
+
+// One SIP dialog of a call and its RTP leg. The customer's leg is ours as
+// UAS; each agent's phone is rung by a leg of ours as UAC.
+struct Calls::Leg {
+  Call* call{nullptr};
+  core::UserId agent{core::kNoUser};  // kNoUser: the customer's leg
+  nua_handle_t* handle{nullptr};
+  media::LegId media{0};
+  std::uint16_t port{0};
+  std::uint64_t session{0};
+  std::uint64_t version{1};
+  media::AudioPlan plan;
+  media::SessionDescription offer;  // the customer's, for the m= lines of our answer
+  bool answered{false};  // the dialog was established (200 sent or received)
+  bool hung_up{false};   // we sent BYE, CANCEL or a final refusal: no reports from it
+  bool gone{false};      // the other side hung up
+  bool reported{false};  // its miss was reported
+};
+
+struct Calls::Call {
+  core::InteractionId interaction{0};  // 0 until the engine opened it
+  std::string caller;                  // the customer's number (From user part)
+  std::string music;                   // the campaign's hold music
+  std::unique_ptr<Leg> customer;
+  std::vector<std::unique_ptr<Leg>> agents;  // ringing or connected
+  core::UserId connected{core::kNoUser};
+  bool opening{true};  // the engine has not answered OpenInteraction yet
+  bool ended{false};   // the engine was told the call ended (or never had it)
+};
+
+namespace {
+
+std::string text(const char* s) { return s ? s : ""; }
+
+// What may stand in a URI's user part and a quoted display name.
+std::string safe_user(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (std::isalnum(static_cast<unsigned char>(c)) || std::string_view("+*#._-").find(c) != std::string_view::npos)
+      out += c;
+  return out.empty() ? "anonymous" : out.substr(0, 64);
+}
+
+int sip_status_of(core::ErrorCode code) {
+  switch (code) {
+    case core::ErrorCode::not_found: return 404;
+    case core::ErrorCode::failed_precondition: return 480;
+    case core::ErrorCode::unavailable: return 503;
+    case core::ErrorCode::invalid_argument: return 400;
+    default: return 500;
+  }
+}
+
+// "Signal=5\r\nDuration=160" (application/dtmf-relay) -> '5'.
+char info_digit(const sip_t* sip) {
+  if (!sip || !sip->sip_payload || !sip->sip_content_type || !sip->sip_content_type->c_type ||
+      ::strcasecmp(sip->sip_content_type->c_type, "application/dtmf-relay") != 0)
+    return 0;
+  const std::string body(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+  const auto at = body.find("Signal=");
+  if (at == std::string::npos || at + 7 >= body.size()) return 0;
+  const char d = static_cast<char>(std::toupper(static_cast<unsigned char>(body[at + 7])));
+  return (d >= '0' && d <= '9') || d == '*' || d == '#' || (d >= 'A' && d <= 'D') ? d : 0;
+}
+
+}  // namespace
+
+Calls::Calls(host::EngineHost& host, SipStack& stack, media::RtpRelay& relay, media::MusicLibrary& music,
+             CallOptions options)
+    : host_(host), stack_(stack), relay_(relay), music_(music), options_(std::move(options)) {}
+
+Calls::~Calls() = default;
+
+void Calls::report(core::CommandBody body) {
+  host_.execute(
+      [body = std::move(body)](core::Engine& e, core::TimePoint now) {
+        return e.handle(core::Command{core::Actor::System(), body}, now);
+      },
+      [](const core::Outcome& o) {
+        if (!o.ok()) spdlog::debug("call report refused: {}", o.error->message);  // a race the engine settled
+      },
+      /*client_work=*/false);
+}
+
+std::shared_ptr<Calls::Call> Calls::find(core::InteractionId interaction) {
+  auto it = by_interaction_.find(interaction);
+  return it == by_interaction_.end() ? nullptr : it->second.lock();
+}
+
+void Calls::on_event(nua_event_t event, int status, nua_handle_t* handle, nua_hmagic_t* magic, const sip_t* sip) {
+  auto* leg = reinterpret_cast<Leg*>(magic);
+  switch (event) {
+    case nua_i_invite:
+      if (leg) on_reinvite(*leg, sip);
+      else on_invite(handle, sip);
+      break;
+    case nua_r_invite:
+      if (leg && leg->agent != core::kNoUser) on_agent_response(*leg, status, sip);
+      break;
+    case nua_i_cancel:
+      if (leg && leg->agent == core::kNoUser) {
+        leg->gone = true;
+        customer_gone(*leg->call);
+      }
+      break;
+    case nua_i_bye:
+      if (!leg) break;
+      leg->gone = true;
+      if (leg->agent == core::kNoUser) customer_gone(*leg->call);
+      else agent_gone(*leg);
+      break;
+    case nua_i_info:
+      if (const char d = info_digit(sip); leg && d) on_digit(leg->media, d);
+      break;
+    case nua_i_terminated:
+      if (leg) terminated(*leg);
+      break;
+    default:
+      break;
+  }
+}
+
+void Calls::on_invite(nua_handle_t* handle, const sip_t* sip) {
+  auto reject = [&](int status, const char* phrase, const std::string& warning = "", const char* retry_after = nullptr) {
+    const std::string header = warning.empty() ? "" : "399 contactd \"" + warning + "\"";
+    nua_respond(handle, status, phrase, TAG_IF(!header.empty(), SIPTAG_WARNING_STR(header.c_str())),
+                TAG_IF(retry_after, SIPTAG_RETRY_AFTER_STR(retry_after)), TAG_END());
+    nua_handle_destroy(handle);
+  };
+  if (shutting_down_) return reject(SIP_503_SERVICE_UNAVAILABLE, "shutting down", "5");
+  if (!sip || !sip->sip_request || !sip->sip_from) return reject(SIP_400_BAD_REQUEST);
+  const std::string number = text(sip->sip_request->rq_url->url_user);
+  if (number.empty()) return reject(SIP_404_NOT_FOUND, "dial a campaign's number");
+  if (!sip->sip_payload || !sip->sip_content_type || !sip->sip_content_type->c_type ||
+      ::strcasecmp(sip->sip_content_type->c_type, "application/sdp") != 0)
+    return reject(SIP_488_NOT_ACCEPTABLE, "an SDP offer is required");
+  auto parsed = media::parse_sdp(std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
+  if (auto* why = std::get_if<std::string>(&parsed)) return reject(SIP_400_BAD_REQUEST, "malformed SDP: " + *why);
+  auto& offer = std::get<media::SessionDescription>(parsed);
+  auto chosen = media::choose_audio(offer);
+  if (auto* why = std::get_if<std::string>(&chosen)) {
+    const std::string header = "304 contactd \"" + *why + "\"";
+    nua_respond(handle, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR(header.c_str()), TAG_END());
+    nua_handle_destroy(handle);
+    return;
+  }
+  if (live_.load() >= options_.max_calls) return reject(SIP_503_SERVICE_UNAVAILABLE, "too many calls", "5");
+  const auto opened = relay_.open_leg();
+  if (!opened.leg) return reject(SIP_503_SERVICE_UNAVAILABLE, "no media port free", "5");
+  const auto& plan = std::get<media::AudioPlan>(chosen);
+  relay_.connect(opened.leg, plan.remote_address, plan.remote_port, plan.payload_type, plan.telephone_event);
+
+  auto call = std::make_shared<Call>();
+  call->caller = safe_user(text(sip->sip_from->a_url->url_user));
+  auto leg = std::make_unique<Leg>();
+  leg->call = call.get();
+  leg->handle = handle;
+  leg->media = opened.leg;
+  leg->port = opened.port;
+  leg->session = next_session_++;
+  leg->plan = plan;
+  leg->offer = std::move(offer);
+  nua_handle_bind(handle, reinterpret_cast<nua_hmagic_t*>(leg.get()));
+  by_media_[leg->media] = leg.get();
+  call->customer = std::move(leg);
+  calls_[call.get()] = call;
+  ++live_;
+  nua_respond(handle, SIP_180_RINGING, TAG_END());
+
+  host_.execute(
+      [this, call, number, caller = call->caller](core::Engine& e, core::TimePoint now) {
+        const core::Campaign* campaign = e.find_campaign_by_number(number);
+        if (!campaign) return core::Outcome::failure(core::ErrorCode::not_found, "no campaign has the number " + number);
+        auto out = e.handle(core::Command{core::Actor::System(),
+                                          core::OpenInteraction{campaign->id, core::Channel::phone, caller, 0}},
+                            now);
+        if (out.ok()) {
+          // Before the effects (RingPhones) reach the SIP thread: they find the call.
+          const auto id = std::get<core::CreatedReply>(out.reply).id;
+          stack_.post([this, call, id, music = campaign->settings.hold_music] {
+            call->interaction = id;
+            call->music = music;
+            by_interaction_[id] = call;
+          });
+        }
+        return out;
+      },
+      [this, call](const core::Outcome& o) {
+        std::optional<core::Error> error = o.error;
+        stack_.post([this, call, error] { on_opened(call, call->music, error); });
+      });
+}
+
+void Calls::on_opened(const std::shared_ptr<Call>& call, const std::string& music, std::optional<core::Error> error) {
+  call->opening = false;
+  Leg* leg = call->customer.get();
+  if (error) {
+    call->ended = true;  // the engine has no such call
+    if (leg && !leg->gone && !leg->hung_up) {
+      leg->hung_up = true;
+      const int status = sip_status_of(error->code);
+      const std::string warning = "399 contactd \"" + error->message + "\"";
+      nua_respond(leg->handle, status, sip_status_phrase(status), SIPTAG_WARNING_STR(warning.c_str()),
+                  TAG_IF(status == 503, SIPTAG_RETRY_AFTER_STR("5")), TAG_END());
+    }
+    maybe_erase(*call);  // else the leg's nua_i_terminated frees the call
+    return;
+  }
+  if (!leg || leg->gone) {  // the caller hung up while the interaction was being opened
+    report_ended(*call, core::kNoUser);
+    maybe_erase(*call);
+    return;
+  }
+  const std::string sdp = media::write_sdp(options_.media_address, leg->port, leg->session, leg->version, leg->plan,
+                                           media::mirror(leg->plan.remote_direction), &leg->offer);
+  nua_respond(leg->handle, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
+              TAG_END());
+  leg->answered = true;
+  // Queue music until an agent answers (ringing has already begun).
+  if (call->connected == core::kNoUser) {
+    std::string problem;
+    relay_.play(leg->media, music_.get(music, &problem));
+    if (!problem.empty()) spdlog::warn("hold music '{}': {}; playing the default", music, problem);
+  }
+}
+
+void Calls::on_reinvite(Leg& leg, const sip_t* sip) {
+  if (!sip || !sip->sip_payload) {  // an offerless re-INVITE: keep what we have
+    nua_respond(leg.handle, SIP_488_NOT_ACCEPTABLE, TAG_END());
+    return;
+  }
+  auto parsed = media::parse_sdp(std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
+  auto* offer = std::get_if<media::SessionDescription>(&parsed);
+  auto chosen = offer ? media::choose_audio(*offer) : std::variant<media::AudioPlan, std::string>(std::string("bad SDP"));
+  if (!offer || !std::holds_alternative<media::AudioPlan>(chosen)) {
+    nua_respond(leg.handle, SIP_488_NOT_ACCEPTABLE, TAG_END());
+    return;
+  }
+  leg.plan = std::get<media::AudioPlan>(chosen);
+  relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
+                 leg.plan.telephone_event);
+  const std::string sdp = media::write_sdp(options_.media_address, leg.port, leg.session, ++leg.version, leg.plan,
+                                           media::mirror(leg.plan.remote_direction), offer);
+  nua_respond(leg.handle, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
+              TAG_END());
+}
+
+void Calls::apply(const core::Effect& effect) {
+  if (const auto* r = std::get_if<core::RingPhones>(&effect)) {
+    stack_.post([this, r = *r] { ring(r); });
+  } else if (const auto* s = std::get_if<core::StopRinging>(&effect)) {
+    stack_.post([this, s = *s] { stop_ringing(s); });
+  } else if (const auto* c = std::get_if<core::ControlCall>(&effect)) {
+    stack_.post([this, c = *c] { control(c); });
+  }
+}
+
+void Calls::ring(const core::RingPhones& ring) {
+  auto call = find(ring.interaction);
+  if (!call || call->ended || shutting_down_) return;  // the caller left: the engine hears it from us
+  const std::string from = "\"" + call->caller + "\" <sip:" + call->caller + "@" + options_.media_address + ">";
+  for (const auto& target : ring.targets) {
+    const auto opened = relay_.open_leg();
+    if (!opened.leg) {
+      report(core::CallNotAnswered{ring.interaction, target.agent});
+      continue;
+    }
+    auto leg = std::make_unique<Leg>();
+    leg->call = call.get();
+    leg->agent = target.agent;
+    leg->media = opened.leg;
+    leg->port = opened.port;
+    leg->session = next_session_++;
+    leg->handle = nua_handle(stack_.nua(), reinterpret_cast<nua_hmagic_t*>(leg.get()), NUTAG_URL(target.contact.c_str()),
+                             SIPTAG_TO_STR(target.contact.c_str()), SIPTAG_FROM_STR(from.c_str()), TAG_END());
+    if (!leg->handle) {
+      relay_.close(leg->media);
+      report(core::CallNotAnswered{ring.interaction, target.agent});
+      continue;
+    }
+    const std::string sdp = media::write_offer(options_.media_address, leg->port, leg->session, leg->version, {0, 8});
+    nua_invite(leg->handle, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
+    by_media_[leg->media] = leg.get();
+    call->agents.push_back(std::move(leg));
+  }
+}
+
+void Calls::stop_ringing(const core::StopRinging& stop) {
+  auto call = find(stop.interaction);
+  if (!call) return;
+  for (auto& leg : call->agents)
+    if (std::find(stop.agents.begin(), stop.agents.end(), leg->agent) != stop.agents.end() &&
+        leg->agent != call->connected)
+      hang_up(*leg);
+}
+
+void Calls::on_agent_response(Leg& leg, int status, const sip_t* sip) {
+  if (status < 200) return;  // 180, 183: still ringing
+  Call& call = *leg.call;
+  if (status >= 300) {  // declined, busy, unreachable, or our CANCEL (487)
+    if (!leg.hung_up && !leg.reported && !call.ended) {
+      leg.reported = true;
+      report(core::CallNotAnswered{call.interaction, leg.agent});
+    }
+    leg.hung_up = true;
+    return;
+  }
+  leg.answered = true;
+  if (leg.hung_up || call.ended) {  // the 200 crossed our CANCEL, or the caller left
+    leg.hung_up = false;
+    hang_up(leg);
+    return;
+  }
+  std::variant<media::AudioPlan, std::string> chosen = std::string("no SDP answer");
+  if (sip && sip->sip_payload) {
+    auto parsed = media::parse_sdp(std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
+    if (auto* answer = std::get_if<media::SessionDescription>(&parsed)) chosen = media::choose_audio(*answer);
+  }
+  if (auto* why = std::get_if<std::string>(&chosen)) {
+    spdlog::warn("agent {}'s phone answered without usable SDP ({}): hanging up", leg.agent, *why);
+    hang_up(leg);
+    leg.reported = true;
+    report(core::CallNotAnswered{call.interaction, leg.agent});
+    return;
+  }
+  leg.plan = std::get<media::AudioPlan>(chosen);
+  relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
+                 leg.plan.telephone_event);
+  auto shared = calls_.at(&call);
+  const core::UserId agent = leg.agent;
+  host_.execute(
+      [interaction = call.interaction, agent](core::Engine& e, core::TimePoint now) {
+        return e.handle(core::Command{core::Actor::System(), core::CallAnswered{interaction, agent}}, now);
+      },
+      [this, shared, agent](const core::Outcome& o) {
+        const bool won = o.ok();
+        stack_.post([this, shared, agent, won] {
+          Leg* leg = nullptr;
+          for (auto& l : shared->agents)
+            if (l->agent == agent && l->answered && !l->hung_up) leg = l.get();
+          if (!won) {  // another phone answered first, or the caller left
+            if (leg) hang_up(*leg);
+            return;
+          }
+          Leg* customer = shared->customer.get();
+          if (!leg || leg->gone || !customer || customer->gone || shared->ended) {  // someone hung up meanwhile
+            if (!shared->ended) report_ended(*shared, core::kNoUser);
+            if (leg) hang_up(*leg);
+            if (customer) hang_up(*customer);
+            return;
+          }
+          shared->connected = agent;
+          relay_.play(customer->media, nullptr);
+          relay_.bridge(customer->media, leg->media);
+        });
+      },
+      /*client_work=*/false);
+}
+
+void Calls::customer_gone(Call& call) {
+  if (!call.opening && !call.ended) report_ended(call, core::kNoUser);
+  for (auto& leg : call.agents) hang_up(*leg);
+}
+
+void Calls::agent_gone(Leg& leg) {
+  Call& call = *leg.call;
+  if (call.connected != leg.agent || call.ended) return;  // a phone that lost the race
+  report_ended(call, core::kNoUser);
+  if (call.customer) hang_up(*call.customer);
+}
+
+void Calls::report_ended(Call& call, core::UserId by) {
+  call.ended = true;
+  if (call.interaction) report(core::CallEnded{call.interaction, by});
+}
+
+void Calls::hang_up(Leg& leg) {
+  if (leg.hung_up || leg.gone) return;
+  leg.hung_up = true;
+  if (leg.answered) {
+    nua_bye(leg.handle, TAG_END());
+  } else if (leg.agent == core::kNoUser) {
+    nua_respond(leg.handle, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
+  } else {
+    nua_cancel(leg.handle, TAG_END());
+  }
+}
+
+void Calls::terminated(Leg& leg) {
+  Call& call = *leg.call;
+  auto keep = calls_.at(&call);  // the call outlives this function
+  if (!leg.gone && !leg.hung_up) {  // ended under us (timeout, transport error)
+    leg.gone = true;
+    if (leg.agent == core::kNoUser) {
+      customer_gone(call);
+    } else if (leg.answered) {
+      agent_gone(leg);
+    } else if (!leg.reported && !call.ended) {
+      leg.reported = true;
+      report(core::CallNotAnswered{call.interaction, leg.agent});
+    }
+  }
+  by_media_.erase(leg.media);
+  relay_.close(leg.media);
+  nua_handle_bind(leg.handle, nullptr);
+  nua_handle_destroy(leg.handle);
+  if (&leg == call.customer.get()) {
+    call.customer.reset();
+  } else {
+    std::erase_if(call.agents, [&](const std::unique_ptr<Leg>& l) { return l.get() == &leg; });
+  }
+  maybe_erase(call);
+}
+
+void Calls::maybe_erase(Call& call) {
+  if (call.opening || call.customer || !call.agents.empty()) return;
+  if (call.interaction) by_interaction_.erase(call.interaction);
+  calls_.erase(&call);
+  --live_;
+}
+
+void Calls::control(const core::ControlCall& c) {
+  auto call = find(c.interaction);
+  if (!call || call->ended) return;
+  Leg* customer = call->customer.get();
+  Leg* agent = nullptr;
+  for (auto& l : call->agents)
+    if (l->agent == call->connected && l->answered && !l->hung_up) agent = l.get();
+  switch (c.action) {
+    case core::CallAction::hold:  // R-PH-2: the customer hears music; the agent hears nothing of them
+      if (customer) {
+        std::string problem;
+        relay_.play(customer->media, music_.get(c.hold_music, &problem));
+        relay_.mute(customer->media, true);
+        if (!problem.empty()) spdlog::warn("hold music '{}': {}; playing the default", c.hold_music, problem);
+      }
+      break;
+    case core::CallAction::resume:
+      if (customer) {
+        relay_.play(customer->media, nullptr);
+        relay_.mute(customer->media, false);
+      }
+      break;
+    case core::CallAction::mute:  // R-PH-1
+    case core::CallAction::unmute:
+      if (agent) relay_.mute(agent->media, c.action == core::CallAction::mute);
+      break;
+    case core::CallAction::digits:  // R-PH-3
+      if (customer) {
+        if (customer->plan.telephone_event >= 0) {
+          relay_.send_digits(customer->media, c.digits);
+        } else {  // the customer's side did not offer RFC 4733: SIP INFO
+          for (char d : c.digits) {
+            const std::string body = std::string("Signal=") + d + "\r\nDuration=160\r\n";
+            nua_info(customer->handle, SIPTAG_CONTENT_TYPE_STR("application/dtmf-relay"),
+                     SIPTAG_PAYLOAD_STR(body.c_str()), TAG_END());
+          }
+        }
+      }
+      break;
+    case core::CallAction::hang_up:  // R-PH-6
+      report_ended(*call, c.by);
+      if (customer) hang_up(*customer);
+      for (auto& l : call->agents) hang_up(*l);
+      break;
+  }
+}
+
+void Calls::on_digit(media::LegId from, char digit) {
+  // A key pressed on one side reaches the other (the relay does not pass events on).
+  stack_.post([this, from, digit] {
+    auto it = by_media_.find(from);
+    if (it == by_media_.end()) return;
+    Call& call = *it->second->call;
+    if (call.connected == core::kNoUser || call.ended) return;
+    Leg* to = nullptr;
+    if (it->second->agent == core::kNoUser) {
+      for (auto& l : call.agents)
+        if (l->agent == call.connected && !l->hung_up) to = l.get();
+    } else {
+      to = call.customer.get();
+    }
+    if (!to || to->hung_up || to->gone) return;
+    if (to->plan.telephone_event >= 0) {
+      relay_.send_digits(to->media, std::string(1, digit));
+    } else {
+      const std::string body = std::string("Signal=") + digit + "\r\nDuration=160\r\n";
+      nua_info(to->handle, SIPTAG_CONTENT_TYPE_STR("application/dtmf-relay"), SIPTAG_PAYLOAD_STR(body.c_str()),
+               TAG_END());
+    }
+  });
+}
+
+void Calls::shut_down() {
+  shutting_down_ = true;
+  for (auto& [ptr, call] : calls_) {
+    std::vector<Leg*> legs;
+    if (call->customer) legs.push_back(call->customer.get());
+    for (auto& l : call->agents) legs.push_back(l.get());
+    for (Leg* leg : legs) {
+      if (!leg->hung_up && !leg->gone) {
+        leg->hung_up = true;
+        if (leg->answered) nua_bye(leg->handle, TAG_END());
+        else if (leg->agent == core::kNoUser) nua_respond(leg->handle, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
+        else nua_cancel(leg->handle, TAG_END());
+      }
+      relay_.close(leg->media);
+      nua_handle_bind(leg->handle, nullptr);  // sofia frees the handles at nua_destroy
+    }
+  }
+  by_media_.clear();
+  by_interaction_.clear();
+  calls_.clear();
+  live_ = 0;
+}
+
+}  // namespace contactd::sip

@@ -1,0 +1,93 @@
+#pragma once
+// Calls on the SIP thread (issue 5): contactd as a back-to-back user agent
+// that anchors the media. A caller's INVITE to a campaign's number becomes a
+// phone interaction (answered at once, the caller hears the campaign's music
+// while queued); the engine's RingPhones rings agents' registered phones with
+// INVITEs of contactd's own; the first to answer is bridged to the caller.
+//   no campaign with that number         -> 404
+//   no SDP offer, no G.711 in it          -> 488 (with a Warning saying why)
+//   malformed SDP                         -> 400
+//   too many calls, no RTP port, DB down  -> 503 with Retry-After
+// The engine decides; this class reports what phones did (CallAnswered,
+// CallNotAnswered, CallEnded) and carries out the engine's effects.
+//
+// Everything here runs on the stack's thread except apply(), which posts.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/commands.h"
+#include "core/effects.h"
+#include "core/error.h"
+#include "media/music_library.h"
+#include "media/rtp_relay.h"
+#include "sip/sip_stack.h"
+
+namespace contactd::host {
+class EngineHost;
+}
+
+namespace contactd::sip {
+
+struct CallOptions {
+  std::string media_address{"127.0.0.1"};  // advertised in SDP (the relay's address)
+  std::size_t max_calls{1000};             // customer calls at once; more get 503
+};
+
+class Calls {
+ public:
+  Calls(host::EngineHost& host, SipStack& stack, media::RtpRelay& relay, media::MusicLibrary& music, CallOptions options);
+  ~Calls();
+  Calls(const Calls&) = delete;
+  Calls& operator=(const Calls&) = delete;
+
+  // SIP thread: every INVITE-related event (nua_i_invite, nua_r_invite,
+  // nua_i_cancel, nua_i_bye, nua_i_info, nua_i_terminated...).
+  void on_event(nua_event_t event, int status, nua_handle_t* handle, nua_hmagic_t* magic, const sip_t* sip);
+  // Engine strand: RingPhones, StopRinging and ControlCall (others ignored).
+  void apply(const core::Effect& effect);
+  // A digit from a leg's RTP (relay thread).
+  void on_digit(media::LegId leg, char digit);
+  // SIP thread, before the stack shuts down: hangs up and frees every call.
+  // The engine is not told (ResetCalls at the next start).
+  void shut_down();
+
+  std::size_t live_calls() const { return live_.load(); }
+
+  struct Call;
+  struct Leg;
+
+ private:
+  void on_invite(nua_handle_t* handle, const sip_t* sip);
+  void on_reinvite(Leg& leg, const sip_t* sip);
+  void on_agent_response(Leg& leg, int status, const sip_t* sip);
+  void on_opened(const std::shared_ptr<Call>& call, const std::string& music, std::optional<core::Error> error);
+  void ring(const core::RingPhones& ring);
+  void stop_ringing(const core::StopRinging& stop);
+  void control(const core::ControlCall& control);
+  void customer_gone(Call& call);
+  void agent_gone(Leg& leg);
+  void hang_up(Leg& leg);  // BYE or CANCEL, once; no report
+  void terminated(Leg& leg);
+  void maybe_erase(Call& call);  // once nothing refers to it any more
+  void report_ended(Call& call, core::UserId by);
+  void report(core::CommandBody body);
+  std::shared_ptr<Call> find(core::InteractionId interaction);
+
+  host::EngineHost& host_;
+  SipStack& stack_;
+  media::RtpRelay& relay_;
+  media::MusicLibrary& music_;
+  CallOptions options_;
+  std::unordered_map<Call*, std::shared_ptr<Call>> calls_;  // SIP thread
+  std::unordered_map<core::InteractionId, std::weak_ptr<Call>> by_interaction_;
+  std::unordered_map<media::LegId, Leg*> by_media_;
+  std::atomic<std::size_t> live_{0};
+  std::uint64_t next_session_{1};
+  bool shutting_down_{false};
+};
+
+}  // namespace contactd::sip
