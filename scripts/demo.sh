@@ -30,6 +30,7 @@ fi
 stop_cluster() { "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pgdata" -w -s -m fast stop || true; }
 trap stop_cluster EXIT
 
+export CONTACTD_MUSIC_DIR="$root/assets"  # the repository's hold music (installed: /usr/share/contactd/music)
 export CONTACTD_DATABASE_URL="host=$socket port=$pg_port user=contactd dbname=contactd"
 if ! "${as_pg[@]}" psql -h "$socket" -p "$pg_port" -U contactd -d postgres -tAc \
      "SELECT 1 FROM pg_database WHERE datname = 'contactd'" | grep -q 1; then
