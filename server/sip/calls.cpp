@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
+#include <type_traits>
+
 #include "core/engine.h"
 #include "host/engine_host.h"
 #include "media/sdp.h"
@@ -83,6 +85,14 @@ Calls::Calls(host::EngineHost& host, SipStack& stack, media::RtpRelay& relay, me
 Calls::~Calls() = default;
 
 void Calls::report(core::CommandBody body) {
+  std::visit(
+      [](const auto& b) {
+        using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, core::CallEnded>) spdlog::debug("call {}: ended (by user {})", b.interaction, b.by);
+        else if constexpr (std::is_same_v<T, core::CallNotAnswered>)
+          spdlog::debug("call {}: not answered by user {}'s phone", b.interaction, b.agent);
+      },
+      body);
   host_.execute(
       [body = std::move(body)](core::Engine& e, core::TimePoint now) {
         return e.handle(core::Command{core::Actor::System(), body}, now);
@@ -100,6 +110,9 @@ std::shared_ptr<Calls::Call> Calls::find(core::InteractionId interaction) {
 
 void Calls::on_event(nua_event_t event, int status, nua_handle_t* handle, nua_hmagic_t* magic, const sip_t* sip) {
   auto* leg = reinterpret_cast<Leg*>(magic);
+  if (leg)
+    spdlog::debug("call {}: {} {} on the {} leg", leg->call->interaction, nua_event_name(event), status,
+                  leg->agent == core::kNoUser ? std::string("caller's") : "agent " + std::to_string(leg->agent) + "'s");
   switch (event) {
     case nua_i_invite:
       if (leg) on_reinvite(*leg, sip);

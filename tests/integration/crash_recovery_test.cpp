@@ -12,6 +12,7 @@
 #include "harness/raw_client.h"
 #include "harness/test_bot.h"
 #include "harness/webchat_client.h"
+#include "harness/sip_phone.h"
 #include "world.h"
 
 using namespace contactd::test;
@@ -141,6 +142,54 @@ TEST_CASE("crash recovery: after SIGKILL at random moments nothing acknowledged 
     bot_campaign = created_id(admin.request(botty));
   }
 
+  // Calls: "Phones" takes calls on 6000 with 4 s of wrap-up; bob and carla
+  // answer on desk phones. Before the first kill bob has ended a call (his
+  // wrap-up runs out while contactd is down), carla is on a call, and a
+  // third caller waits in the queue: calls do not survive the restart.
+  SipPhone bob_phone(SipPhoneOptions{700}), carla_phone(SipPhoneOptions{800});
+  SipPhone first_caller(SipPhoneOptions{1000}), second_caller(SipPhoneOptions{1000}), third_caller;
+  std::uint64_t bob_call = 0, carla_call = 0, queued_call = 0;
+  {
+    Client admin(w.port());
+    auto snap = must_login(admin, "alice", "alice-pass").snapshot();
+    v1::Command phones = webchat_settings(0, v1::STRATEGY_LONGEST_IDLE, {{v1::CHANNEL_PHONE, v1::PROVIDER_SIP_TRUNK}});
+    v1::Command create;
+    create.mutable_create_campaign()->set_name("Phones");
+    *create.mutable_create_campaign()->mutable_settings() = phones.update_campaign().settings();
+    create.mutable_create_campaign()->mutable_settings()->set_phone_number("6000");
+    create.mutable_create_campaign()->mutable_settings()->set_wrap_up_ms(4000);
+    const auto campaign = created_id(admin.request(create));
+    for (const std::string login : {"bob", "carla"}) {
+      const auto* u = overseen(snap, login);
+      REQUIRE(u);
+      join(admin, u->id(), campaign);
+      v1::Command p;
+      p.mutable_update_user()->set_user_id(u->id());
+      p.mutable_update_user()->set_sip_password(login + "-sip-pass");
+      require_ack(admin.request(p));
+    }
+    Client bob(w.port()), carla(w.port());
+    must_login(bob, "bob", "bob-pass");
+    must_login(carla, "carla", "carla-pass");
+    REQUIRE(bob_phone.register_as(w.daemon.sip_port(), "bob", "bob-sip-pass").status == 200);
+    REQUIRE(carla_phone.register_as(w.daemon.sip_port(), "carla", "carla-sip-pass").status == 200);
+    REQUIRE(first_caller.call(w.daemon.sip_port(), "6000", "5550001") == 200);
+    bob_call = next_of(bob, v1::Event::kCallOffered).call_offered().interaction_id();  // the first offer: his
+    REQUIRE(bob_phone.wait_incoming());
+    REQUIRE(bob_phone.answer());
+    REQUIRE(first_caller.media().wait_hears(700));
+    REQUIRE(first_caller.hang_up());
+    REQUIRE(next_of(bob, v1::Event::kWrapUpStarted).wrap_up_started().interaction_id() == bob_call);
+    REQUIRE(second_caller.call(w.daemon.sip_port(), "6000", "5550002") == 200);
+    carla_call = std::stoull(w.db.query("SELECT max(id) FROM interactions WHERE customer = '5550002'"));
+    REQUIRE(carla_phone.wait_incoming());
+    REQUIRE(carla_phone.answer());
+    REQUIRE(second_caller.media().wait_hears(800));
+    REQUIRE(third_caller.call(w.daemon.sip_port(), "6000", "5550003") == 200);  // nobody free: queued
+    queued_call = std::stoull(w.db.query("SELECT max(id) FROM interactions WHERE customer = '5550003'"));
+    // The sessions close here; bob's wrap-up and carla's call go on.
+  }
+
   std::mt19937 random(20261124);
   std::vector<std::pair<std::uint64_t, std::uint64_t>> attempts_due;  // attempt, round
   std::uint64_t transferred = 0, waiting_for_bot = 0;
@@ -246,4 +295,18 @@ TEST_CASE("crash recovery: after SIGKILL at random moments nothing acknowledged 
                    std::to_string(transferred) + " AND seq > " + journal_at_first_kill) == "1");
   CHECK(w.db.query("SELECT owner_id || ' ' || campaign_id || ' ' || (transfer IS NULL) FROM interactions WHERE id = " +
                    std::to_string(transferred)) == "1 1 true");
+  // R-WRAP-1: bob's wrap-up ended once, after the restart; the calls of
+  // before the crash ended with it: carla's finished, the queued one abandoned.
+  CHECK(w.db.query("SELECT state FROM interactions WHERE id = " + std::to_string(bob_call)) == "finished");
+  const std::string bob_id = w.db.query("SELECT id FROM users WHERE login = 'bob'");
+  CHECK(w.db.query("SELECT count(*) FROM journal WHERE type = 'wrap_up_ended' AND payload->'wrap_up_ended'->>'user_id' = '" +
+                   bob_id + "'") == "1");
+  CHECK(w.db.query("SELECT count(*) FROM journal WHERE type = 'wrap_up_ended' AND payload->'wrap_up_ended'->>'user_id' = '" +
+                   bob_id + "' AND seq > " + journal_at_first_kill) == "1");
+  CHECK(w.db.query("SELECT wrap_up_until IS NULL FROM users WHERE login = 'bob'") == "t");
+  CHECK(w.db.query("SELECT state FROM interactions WHERE id = " + std::to_string(carla_call)) == "finished");
+  CHECK(w.db.query("SELECT count(*) FROM journal WHERE type = 'interaction_finished' AND interaction_id = " +
+                   std::to_string(carla_call) + " AND seq > " + journal_at_first_kill) == "1");
+  CHECK(w.db.query("SELECT state || ' ' || outcome FROM interactions WHERE id = " + std::to_string(queued_call)) ==
+        "closed abandoned");
 }

@@ -23,6 +23,7 @@ struct DaemonOptions {
   int socket_send_buffer_bytes{0};
   int handshake_timeout_seconds{10};  // also bounds a close the client does not read
   int session_ttl_seconds{3600};
+  std::size_t max_calls{1000};  // [sip] max_calls
   std::vector<std::pair<std::string, std::string>> env;  // set in the process's environment
 };
 
