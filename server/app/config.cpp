@@ -138,6 +138,13 @@ Config load_config(const std::string& path) {
     c.sip.music_dir = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/" + c.sip.music_dir;
   }
   r.get("sip", "hold_music", c.sip.hold_music);
+  r.get("sip", "trunk", c.sip.trunk);
+  if (c.sip.trunk.rfind("sip:", 0) == 0) c.sip.trunk = c.sip.trunk.substr(4);
+  if (c.sip.trunk.find_first_of(" @;<>\"") != std::string::npos)
+    r.fail("sip", "trunk", "must be host[:port] (or sip:host[:port]) of the outbound trunk");
+  r.seconds("sip", "outbound_answer_timeout_seconds", c.sip.outbound_answer_timeout);
+  if (c.sip.outbound_answer_timeout.count() < 1 || c.sip.outbound_answer_timeout.count() > 600)
+    r.fail("sip", "outbound_answer_timeout_seconds", "must be 1..600");
   std::int64_t max_calls = static_cast<std::int64_t>(c.sip.max_calls);
   r.get("sip", "max_calls", max_calls);
   if (max_calls < 1 || max_calls > 100000) r.fail("sip", "max_calls", "must be 1..100000");

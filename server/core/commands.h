@@ -168,9 +168,18 @@ struct CustomerLeft { InteractionId interaction{}; };
 // The call is over (a side hung up). Active: the interaction finishes
 // (R-FIN-1) and its owner enters the campaign's wrap-up (R-WRAP-1). Pending
 // (queued or ringing): the caller gave up; it closes as abandoned.
+enum class CallEndReason : std::uint8_t {
+  completed,        // talked, then a side hung up
+  busy,             // outbound: the customer's side was busy
+  no_answer,        // outbound: nobody answered in time
+  rejected,         // outbound: refused or unreachable (the trunk's final answer)
+  agent_no_answer,  // outbound: the agent's own phone did not answer
+};
+std::string_view to_string(CallEndReason r);
 struct CallEnded {
   InteractionId interaction{};
   UserId by{kNoUser};  // the agent who ended it with HangUp; kNoUser: a phone hung up
+  CallEndReason reason{CallEndReason::completed};
 };
 // An agent's phone answered the call offered to it: the agent owns it now.
 struct CallAnswered {

@@ -54,6 +54,15 @@ struct StopRinging {
   InteractionId interaction{};
   std::vector<UserId> agents;
 };
+// R-OUT-2: ring the agent's own phone, then call the customer through the
+// outbound trunk and bridge them.
+struct PlaceCall {
+  InteractionId interaction{};
+  std::string customer;  // cleaned number (digits, # and *)
+  UserId agent{};
+  std::string contact;  // the agent's registered phone
+  Millis ring_timeout{};  // the agent's phone rings this long (the campaign's)
+};
 enum class CallAction : std::uint8_t { hold, resume, mute, unmute, digits, hang_up };
 // An agent's action on their connected call.
 struct ControlCall {
@@ -64,6 +73,6 @@ struct ControlCall {
   UserId by{kNoUser};
 };
 
-using Effect = std::variant<CloseConnection, DeliverMessage, AskBot, RingPhones, StopRinging, ControlCall>;
+using Effect = std::variant<CloseConnection, DeliverMessage, AskBot, RingPhones, StopRinging, ControlCall, PlaceCall>;
 
 }  // namespace contactd::core

@@ -172,7 +172,7 @@ class Engine {
   // `agents` missed the offer: counted, maybe "No answer", the call rings on.
   void missed(Interaction& i, std::vector<UserId> agents, Pending&);
   void expire_ring(Interaction&, Pending&);
-  void end_call(Interaction&, UserId by, Pending&);
+  void end_call(Interaction&, UserId by, Pending&, CallEndReason reason = CallEndReason::completed);
   // Which pool agents to ring for `i` (ring-all: every one), skipping who missed it this round.
   std::vector<UserId> ring_choice(Interaction& i, const AgentPool& pool, bool ring_all);
   // Wrap-up (engine_wrap_up.cpp).

@@ -26,6 +26,17 @@ bool valid_digits(const std::string& d) {
 
 }  // namespace
 
+std::string_view to_string(CallEndReason r) {
+  switch (r) {
+    case CallEndReason::completed: return "completed";
+    case CallEndReason::busy: return "busy";
+    case CallEndReason::no_answer: return "no_answer";
+    case CallEndReason::rejected: return "rejected";
+    case CallEndReason::agent_no_answer: return "agent_no_answer";
+  }
+  return "completed";
+}
+
 const Campaign* Engine::find_campaign_by_number(std::string_view number) const {
   if (number.empty()) return nullptr;
   for (const auto& [id, c] : campaigns_)
@@ -156,7 +167,9 @@ MaybeError Engine::on(const Actor& actor, const CallEnded& cmd, Pending& p) {
   if (i.channel != Channel::phone) return error(ErrorCode::failed_precondition, "not a phone interaction");
   if (i.state == InteractionState::finished || i.state == InteractionState::closed)
     return error(ErrorCode::failed_precondition, "the call is not in progress");
-  end_call(i, cmd.by, p);
+  if (cmd.reason != CallEndReason::completed && (i.direction != Direction::outbound || i.state != InteractionState::active))
+    return error(ErrorCode::invalid_argument, "only outbound calls fail to connect");
+  end_call(i, cmd.by, p, cmd.reason);
   return std::nullopt;
 }
 
@@ -171,7 +184,7 @@ MaybeError Engine::on(const Actor& actor, const ResetCalls&, Pending& p) {
   return std::nullopt;
 }
 
-void Engine::end_call(Interaction& i, UserId by, Pending& p) {
+void Engine::end_call(Interaction& i, UserId by, Pending& p, CallEndReason reason) {
   if (i.state != InteractionState::active) {  // queued or ringing: the caller gave up
     const std::vector<UserId> ringing = end_offer(i, kNoUser, p);
     queues_[queue_key(i)].erase(i.id);
@@ -191,6 +204,7 @@ void Engine::end_call(Interaction& i, UserId by, Pending& p) {
   User& owner = users_.at(i.owner);
   release(i, p);
   i.state = InteractionState::finished;
+  if (reason != CallEndReason::completed) p.emit(inbox_audience(i), CallFailed{i.id, reason});
   p.emit(inbox_audience(i), InteractionFinished{i.id, by});
   start_wrap_up(owner, campaigns_.at(i.campaign), i.id, p);
   refresh_agent(owner, p);

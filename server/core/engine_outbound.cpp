@@ -219,12 +219,20 @@ MaybeError Engine::on(const Actor& actor, const StartInteraction& cmd, Pending& 
     return error(ErrorCode::permission_denied, "you have no outbound permission in this channel of this campaign (R-OUT-1)");
   if (!can_start(cmd.channel))
     return error(ErrorCode::invalid_argument, "conversations in " + std::string(to_string(cmd.channel)) + " start with the customer");
-  if (!is_text(cmd.channel))
-    return error(ErrorCode::failed_precondition, "outbound calls need the phone module, which this server does not have yet");
   auto address = normalize_address(cmd.channel, cmd.address);
   if (auto* e = std::get_if<Error>(&address)) return *e;
-  if (auto e = check_text(cmd.text, !cmd.attachments.empty())) return e;
-  if (auto e = check_attachments(cmd.channel, c.settings.channels[index(cmd.channel)].provider, cmd.attachments)) return e;
+  const bool call = cmd.channel == Channel::phone;
+  if (call) {  // R-OUT-2: the agent's phone rings first, then the customer's
+    if (!cmd.text.empty() || !cmd.attachments.empty())
+      return error(ErrorCode::invalid_argument, "a call carries no text or attachments");
+    if (!me->phone) return error(ErrorCode::failed_precondition, "register your phone to place calls");
+    if (me->ringing || me->active[index(Channel::phone)] >= capacity(*me, c, Channel::phone))
+      return error(ErrorCode::failed_precondition, "your phone is busy");
+  } else {
+    if (auto e = check_text(cmd.text, !cmd.attachments.empty())) return e;
+    if (auto e = check_attachments(cmd.channel, c.settings.channels[index(cmd.channel)].provider, cmd.attachments))
+      return e;
+  }
 
   Interaction i;
   i.id = ++last_interaction_id_;
@@ -243,9 +251,13 @@ MaybeError Engine::on(const Actor& actor, const StartInteraction& cmd, Pending& 
   p.emit(mine, InteractionOpened{stored.id, stored.campaign, stored.channel, stored.direction, stored.customer,
                                  stored.priority, stored.state, 0, stored.contact});
   assign(stored, *me, AssignHow::started, 1, {Candidate{me->id, 0}}, p);
-  MessagePosted m{stored.id, ++last_message_id_, Sender::agent, me->id, me->display_name, cmd.text, cmd.attachments};
-  p.effect(DeliverMessage{stored.channel, stored.customer, m});
-  p.emit(message_audience(stored), std::move(m));
+  if (call) {
+    p.effect(PlaceCall{stored.id, stored.customer, me->id, me->phone->contact, c.settings.ring_timeout});
+  } else {
+    MessagePosted m{stored.id, ++last_message_id_, Sender::agent, me->id, me->display_name, cmd.text, cmd.attachments};
+    p.effect(DeliverMessage{stored.channel, stored.customer, m});
+    p.emit(message_audience(stored), std::move(m));
+  }
   if (me->drafts.erase(cmd.channel)) {
     Audience own;
     own.users = {me->id};

@@ -14,6 +14,7 @@
 #include "core/contact.h"
 #include "core/model.h"
 #include "core/campaign_settings.h"
+#include "core/commands.h"
 #include "core/ids.h"
 #include "core/interaction.h"
 #include "core/message.h"
@@ -252,6 +253,11 @@ struct CallAbandoned {
   InteractionId interaction{};
   CampaignId campaign{};
 };
+// An outbound call that never connected; the interaction finishes with this reason.
+struct CallFailed {
+  InteractionId interaction{};
+  CallEndReason reason{};
+};
 struct CallHeld { InteractionId interaction{}; bool held{}; UserId by{}; };
 struct CallMuted { InteractionId interaction{}; bool muted{}; UserId by{}; };
 struct DigitsSent { InteractionId interaction{}; std::uint32_t count{}; UserId by{}; };  // not the digits (PINs, card numbers)
@@ -264,7 +270,7 @@ using EventBody = std::variant<CampaignCreated, CampaignUpdated, CampaignArchive
                                DraftSaved, StatusUpdated, UserUpdated, ContactSaved, ContactsUploaded,
                                AttemptScheduled, AttemptCancelled, FormSaved, FormDraftSaved,
                                WrapUpStarted, WrapUpEnded, PhoneRegistered, PhoneUnregistered,
-                               CallOffered, CallMissed, CallAbandoned, CallHeld, CallMuted, DigitsSent>;
+                               CallOffered, CallMissed, CallAbandoned, CallHeld, CallMuted, DigitsSent, CallFailed>;
 
 // The interaction an event is about, if any.
 inline std::optional<InteractionId> interaction_of(const EventBody& body) {

@@ -28,6 +28,9 @@ struct Calls::Leg {
   bool hung_up{false};   // we sent BYE, CANCEL or a final refusal: no reports from it
   bool gone{false};      // the other side hung up
   bool reported{false};  // its miss was reported
+  bool outgoing{false};  // we sent the INVITE (UAC): hung up unanswered with CANCEL
+  su_timer_t* timer{nullptr};  // rings no longer than this
+  Calls* owner{nullptr};       // for the timer's callback
 };
 
 struct Calls::Call {
@@ -37,6 +40,8 @@ struct Calls::Call {
   std::unique_ptr<Leg> customer;
   std::vector<std::unique_ptr<Leg>> agents;  // ringing or connected
   core::UserId connected{core::kNoUser};
+  bool outbound{false};  // R-OUT-2: placed by the agent; the customer is called through the trunk
+  std::chrono::milliseconds agent_ring{0};  // outbound: how long the agent's phone rings
   bool opening{true};  // the engine has not answered OpenInteraction yet
   bool ended{false};   // the engine was told the call ended (or never had it)
 };
@@ -120,6 +125,7 @@ void Calls::on_event(nua_event_t event, int status, nua_handle_t* handle, nua_hm
       break;
     case nua_r_invite:
       if (leg && leg->agent != core::kNoUser) on_agent_response(*leg, status, sip);
+      else if (leg) on_customer_response(*leg, status, sip);
       break;
     case nua_i_cancel:
       if (leg && leg->agent == core::kNoUser) {
@@ -276,6 +282,8 @@ void Calls::apply(const core::Effect& effect) {
     stack_.post([this, s = *s] { stop_ringing(s); });
   } else if (const auto* c = std::get_if<core::ControlCall>(&effect)) {
     stack_.post([this, c = *c] { control(c); });
+  } else if (const auto* pc = std::get_if<core::PlaceCall>(&effect)) {
+    stack_.post([this, pc = *pc] { place(pc); });
   }
 }
 
@@ -284,29 +292,144 @@ void Calls::ring(const core::RingPhones& ring) {
   if (!call || call->ended || shutting_down_) return;  // the caller left: the engine hears it from us
   const std::string from = "\"" + call->caller + "\" <sip:" + call->caller + "@" + options_.media_address + ">";
   for (const auto& target : ring.targets) {
-    const auto opened = relay_.open_leg();
-    if (!opened.leg) {
+    auto leg = invite(*call, target.agent, target.contact, from);
+    if (!leg) {
       report(core::CallNotAnswered{ring.interaction, target.agent});
       continue;
     }
-    auto leg = std::make_unique<Leg>();
-    leg->call = call.get();
-    leg->agent = target.agent;
-    leg->media = opened.leg;
-    leg->port = opened.port;
-    leg->session = next_session_++;
-    leg->handle = nua_handle(stack_.nua(), reinterpret_cast<nua_hmagic_t*>(leg.get()), NUTAG_URL(target.contact.c_str()),
-                             SIPTAG_TO_STR(target.contact.c_str()), SIPTAG_FROM_STR(from.c_str()), TAG_END());
-    if (!leg->handle) {
-      relay_.close(leg->media);
-      report(core::CallNotAnswered{ring.interaction, target.agent});
-      continue;
-    }
-    const std::string sdp = media::write_offer(options_.media_address, leg->port, leg->session, leg->version, {0, 8});
-    nua_invite(leg->handle, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
-    by_media_[leg->media] = leg.get();
     call->agents.push_back(std::move(leg));
   }
+}
+
+std::unique_ptr<Calls::Leg> Calls::invite(Call& call, core::UserId agent, const std::string& uri,
+                                          const std::string& from) {
+  const auto opened = relay_.open_leg();
+  if (!opened.leg) return nullptr;
+  auto leg = std::make_unique<Leg>();
+  leg->call = &call;
+  leg->agent = agent;
+  leg->media = opened.leg;
+  leg->port = opened.port;
+  leg->session = next_session_++;
+  leg->outgoing = true;
+  leg->owner = this;
+  leg->handle = nua_handle(stack_.nua(), reinterpret_cast<nua_hmagic_t*>(leg.get()), NUTAG_URL(uri.c_str()),
+                           SIPTAG_TO_STR(uri.c_str()), SIPTAG_FROM_STR(from.c_str()), TAG_END());
+  if (!leg->handle) {
+    relay_.close(leg->media);
+    return nullptr;
+  }
+  const std::string sdp = media::write_offer(options_.media_address, leg->port, leg->session, leg->version, {0, 8});
+  nua_invite(leg->handle, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
+  by_media_[leg->media] = leg.get();
+  return leg;
+}
+
+void Calls::place(const core::PlaceCall& place) {
+  if (shutting_down_) return;
+  auto call = std::make_shared<Call>();
+  call->interaction = place.interaction;
+  call->caller = safe_user(place.customer);
+  call->outbound = true;
+  call->opening = false;
+  calls_[call.get()] = call;
+  by_interaction_[place.interaction] = call;
+  ++live_;
+  // The agent's phone shows whom it is about to call.
+  const std::string from = "\"" + call->caller + "\" <sip:" + call->caller + "@" + options_.media_address + ">";
+  auto leg = invite(*call, place.agent, place.contact, from);
+  if (!leg) {
+    report(core::CallEnded{place.interaction, core::kNoUser, core::CallEndReason::agent_no_answer});
+    call->ended = true;
+    maybe_erase(*call);
+    return;
+  }
+  arm_timer(*leg, place.ring_timeout);
+  call->agents.push_back(std::move(leg));
+}
+
+void Calls::dial_customer(Call& call) {
+  if (options_.trunk.empty()) {
+    spdlog::warn("call {}: no outbound trunk configured ([sip] trunk)", call.interaction);
+    report_ended(call, core::kNoUser, core::CallEndReason::rejected);
+    for (auto& l : call.agents) hang_up(*l);
+    return;
+  }
+  const std::string uri = "sip:" + call.caller + "@" + options_.trunk;
+  const std::string from = "<sip:contactd@" + options_.media_address + ">";
+  auto leg = invite(call, core::kNoUser, uri, from);
+  if (!leg) {
+    report_ended(call, core::kNoUser, core::CallEndReason::rejected);
+    for (auto& l : call.agents) hang_up(*l);
+    return;
+  }
+  arm_timer(*leg, options_.outbound_answer_timeout);
+  call.customer = std::move(leg);
+}
+
+void Calls::on_customer_response(Leg& leg, int status, const sip_t* sip) {
+  if (status < 200) return;  // ringing (early media from the trunk is not relayed)
+  Call& call = *leg.call;
+  if (leg.timer) {
+    su_timer_destroy(leg.timer);
+    leg.timer = nullptr;
+  }
+  if (status >= 300) {
+    if (!leg.hung_up && !call.ended) {
+      const auto reason = status == 486 || status == 600 ? core::CallEndReason::busy
+                          : status == 408 || status == 480 || status == 487 ? core::CallEndReason::no_answer
+                                                                            : core::CallEndReason::rejected;
+      report_ended(call, core::kNoUser, reason);
+      for (auto& l : call.agents) hang_up(*l);
+    }
+    leg.hung_up = true;
+    return;
+  }
+  leg.answered = true;
+  std::variant<media::AudioPlan, std::string> chosen = std::string("no SDP answer");
+  if (sip && sip->sip_payload) {
+    auto parsed = media::parse_sdp(std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
+    if (auto* answer = std::get_if<media::SessionDescription>(&parsed)) chosen = media::choose_audio(*answer);
+  }
+  if (leg.hung_up || call.ended || !std::holds_alternative<media::AudioPlan>(chosen)) {
+    leg.hung_up = false;
+    hang_up(leg);
+    if (!call.ended) {
+      report_ended(call, core::kNoUser, core::CallEndReason::rejected);
+      for (auto& l : call.agents) hang_up(*l);
+    }
+    return;
+  }
+  leg.plan = std::get<media::AudioPlan>(chosen);
+  relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
+                 leg.plan.telephone_event);
+  for (auto& l : call.agents)
+    if (l->agent == call.connected && l->answered && !l->hung_up) relay_.bridge(leg.media, l->media);
+}
+
+void Calls::arm_timer(Leg& leg, std::chrono::milliseconds after) {
+  leg.timer = su_timer_create(su_root_task(stack_.root()), static_cast<su_duration_t>(after.count()));
+  if (!leg.timer) return;
+  su_timer_set(
+      leg.timer,
+      [](su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
+        auto* leg = reinterpret_cast<Calls::Leg*>(arg);
+        leg->owner->on_timer(*leg);
+      },
+      reinterpret_cast<su_timer_arg_t*>(&leg));
+}
+
+void Calls::on_timer(Leg& leg) {
+  su_timer_destroy(leg.timer);
+  leg.timer = nullptr;
+  if (leg.answered || leg.hung_up || leg.gone) return;
+  Call& call = *leg.call;
+  hang_up(leg);  // CANCEL
+  if (call.ended) return;
+  report_ended(call, core::kNoUser,
+               leg.agent == core::kNoUser ? core::CallEndReason::no_answer : core::CallEndReason::agent_no_answer);
+  for (auto& l : call.agents) hang_up(*l);
+  if (call.customer) hang_up(*call.customer);
 }
 
 void Calls::stop_ringing(const core::StopRinging& stop) {
@@ -321,6 +444,15 @@ void Calls::stop_ringing(const core::StopRinging& stop) {
 void Calls::on_agent_response(Leg& leg, int status, const sip_t* sip) {
   if (status < 200) return;  // 180, 183: still ringing
   Call& call = *leg.call;
+  if (leg.timer) {
+    su_timer_destroy(leg.timer);
+    leg.timer = nullptr;
+  }
+  if (call.outbound && status >= 300) {  // the agent's own phone did not take the call
+    if (!leg.hung_up && !call.ended) report_ended(call, core::kNoUser, core::CallEndReason::agent_no_answer);
+    leg.hung_up = true;
+    return;
+  }
   if (status >= 300) {  // declined, busy, unreachable, or our CANCEL (487)
     if (!leg.hung_up && !leg.reported && !call.ended) {
       leg.reported = true;
@@ -350,6 +482,11 @@ void Calls::on_agent_response(Leg& leg, int status, const sip_t* sip) {
   leg.plan = std::get<media::AudioPlan>(chosen);
   relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
                  leg.plan.telephone_event);
+  if (call.outbound) {  // the interaction is the agent's already: now call the customer
+    call.connected = leg.agent;
+    dial_customer(call);
+    return;
+  }
   auto shared = calls_.at(&call);
   const core::UserId agent = leg.agent;
   host_.execute(
@@ -393,9 +530,9 @@ void Calls::agent_gone(Leg& leg) {
   if (call.customer) hang_up(*call.customer);
 }
 
-void Calls::report_ended(Call& call, core::UserId by) {
+void Calls::report_ended(Call& call, core::UserId by, core::CallEndReason reason) {
   call.ended = true;
-  if (call.interaction) report(core::CallEnded{call.interaction, by});
+  if (call.interaction) report(core::CallEnded{call.interaction, by, reason});
 }
 
 void Calls::hang_up(Leg& leg) {
@@ -403,10 +540,10 @@ void Calls::hang_up(Leg& leg) {
   leg.hung_up = true;
   if (leg.answered) {
     nua_bye(leg.handle, TAG_END());
-  } else if (leg.agent == core::kNoUser) {
-    nua_respond(leg.handle, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
-  } else {
+  } else if (leg.outgoing) {
     nua_cancel(leg.handle, TAG_END());
+  } else {
+    nua_respond(leg.handle, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
   }
 }
 
@@ -424,6 +561,8 @@ void Calls::terminated(Leg& leg) {
       report(core::CallNotAnswered{call.interaction, leg.agent});
     }
   }
+  if (leg.timer) su_timer_destroy(leg.timer);
+  leg.timer = nullptr;
   by_media_.erase(leg.media);
   relay_.close(leg.media);
   nua_handle_bind(leg.handle, nullptr);
@@ -528,6 +667,8 @@ void Calls::shut_down() {
         else if (leg->agent == core::kNoUser) nua_respond(leg->handle, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
         else nua_cancel(leg->handle, TAG_END());
       }
+      if (leg->timer) su_timer_destroy(leg->timer);
+      leg->timer = nullptr;
       relay_.close(leg->media);
       nua_handle_bind(leg->handle, nullptr);  // sofia frees the handles at nua_destroy
     }

@@ -13,6 +13,7 @@
 //
 // Everything here runs on the stack's thread except apply(), which posts.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -35,6 +36,8 @@ namespace contactd::sip {
 struct CallOptions {
   std::string media_address{"127.0.0.1"};  // advertised in SDP (the relay's address)
   std::size_t max_calls{1000};             // customer calls at once; more get 503
+  std::string trunk;                       // host[:port] outbound calls go to; empty: none
+  std::chrono::milliseconds outbound_answer_timeout{std::chrono::seconds(45)};  // then "no answer"
 };
 
 class Calls {
@@ -66,6 +69,14 @@ class Calls {
   void on_agent_response(Leg& leg, int status, const sip_t* sip);
   void on_opened(const std::shared_ptr<Call>& call, const std::string& music, std::optional<core::Error> error);
   void ring(const core::RingPhones& ring);
+  void place(const core::PlaceCall& place);
+  void dial_customer(Call& call);  // outbound: the agent answered, now the customer
+  void on_customer_response(Leg& leg, int status, const sip_t* sip);
+  // A leg of ours that rings too long is cancelled; `on_timeout` runs then.
+  void arm_timer(Leg& leg, std::chrono::milliseconds after);
+  void on_timer(Leg& leg);
+  // INVITEs `uri` with our offer on a new relay leg; null if it cannot.
+  std::unique_ptr<Leg> invite(Call& call, core::UserId agent, const std::string& uri, const std::string& from);
   void stop_ringing(const core::StopRinging& stop);
   void control(const core::ControlCall& control);
   void customer_gone(Call& call);
@@ -73,7 +84,7 @@ class Calls {
   void hang_up(Leg& leg);  // BYE or CANCEL, once; no report
   void terminated(Leg& leg);
   void maybe_erase(Call& call);  // once nothing refers to it any more
-  void report_ended(Call& call, core::UserId by);
+  void report_ended(Call& call, core::UserId by, core::CallEndReason reason = core::CallEndReason::completed);
   void report(core::CommandBody body);
   std::shared_ptr<Call> find(core::InteractionId interaction);
 

@@ -58,7 +58,8 @@ PhoneModule::PhoneModule(host::EngineHost& host, SipOptions options) : impl_(std
       stack_options, [impl](nua_event_t e, int status, const char* phrase, nua_handle_t* h, nua_hmagic_t* m,
                             const sip_t* sip, tagi_t* tags) { impl->on_event(e, status, phrase, h, m, sip, tags); });
   impl->calls = std::make_unique<Calls>(host, *impl->stack, *impl->relay, *impl->music,
-                                        CallOptions{options.media_address, options.max_calls});
+                                        CallOptions{options.media_address, options.max_calls, options.trunk,
+                                                    options.outbound_answer_timeout});
   impl->relay->on_digit = [calls = impl->calls.get()](media::LegId leg, char digit) { calls->on_digit(leg, digit); };
   impl->stack->post([impl] { impl->live_calls = impl->calls.get(); });
   spdlog::info("SIP on {}:{} ({}), realm \"{}\", RTP on {}:{}-{}", options.address, impl->stack->port(),

@@ -34,6 +34,11 @@ struct SipOptions {
   std::string music_dir{"/usr/share/contactd/music"};
   std::string hold_music{"hold-music.wav"};  // the default, for campaigns without their own
   std::size_t max_calls{1000};               // callers at once; more get 503
+  // R-OUT-2: outbound calls go to sip:<number>@<trunk> (host[:port]); empty:
+  // no outbound calls (they fail as rejected). Unanswered after the timeout:
+  // "no answer".
+  std::string trunk;
+  std::chrono::seconds outbound_answer_timeout{45};
 };
 
 class PhoneModule final : public host::EventSink {

@@ -57,6 +57,7 @@ class SipStack {
   void stop();
   // For work running on the stack's thread.
   nua_t* nua() const { return nua_; }
+  su_root_t* root() const { return root_; }  // for timers of work on the stack's thread
   bool on_stack_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
  private:

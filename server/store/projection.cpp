@@ -312,6 +312,10 @@ void project(SqlBatch& b, const core::Event& event) {
           },
           // Ringing, hold and mute do not outlive a call, and calls do not
           // outlive a restart (ResetCalls): the journal keeps them for history.
+          [&](const core::CallFailed& e) {
+            b.add("UPDATE interactions SET outcome = $2 WHERE id = $1", e.interaction,
+                  std::string(core::to_string(e.reason)));
+          },
           [&](const core::CallOffered&) {}, [&](const core::CallMissed&) {}, [&](const core::CallHeld&) {},
           [&](const core::CallMuted&) {}, [&](const core::DigitsSent&) {},
           [&](const core::FormDraftSaved& e) {

@@ -295,6 +295,11 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_muted(e.muted);
                    m->set_by(e.by);
                  },
+                 [&](const core::CallFailed& e) {
+                   auto* m = out->mutable_call_failed();
+                   m->set_interaction_id(e.interaction);
+                   m->set_reason(static_cast<v1::CallEndReason>(static_cast<int>(e.reason) + 1));
+                 },
                  [&](const core::DigitsSent& e) {
                    auto* m = out->mutable_digits_sent();
                    m->set_interaction_id(e.interaction);
@@ -448,6 +453,7 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::CallHeld&) { return "call_held"; },
                         [](const core::CallMuted&) { return "call_muted"; },
                         [](const core::DigitsSent&) { return "digits_sent"; },
+                        [](const core::CallFailed&) { return "call_failed"; },
                     },
                     e.body);
 }

@@ -22,6 +22,7 @@ std::uint64_t user_id(const v1::Snapshot& s, const std::string& login) {
 
 struct CallOptions {
   v1::Strategy strategy{v1::STRATEGY_LONGEST_IDLE};
+  bool outbound{false};  // ana may place calls in Sales
   std::uint32_t ring_timeout_ms{3000};
   std::uint32_t missed_calls_limit{3};
   std::uint32_t wrap_up_ms{0};
@@ -50,6 +51,14 @@ struct CallCenter {
       p.mutable_update_user()->set_user_id(id);
       p.mutable_update_user()->set_sip_password(password);
       require_ack(admin.request(p));
+    }
+    if (o.outbound) {
+      v1::Command m;
+      m.mutable_set_membership()->set_user_id(ana);
+      m.mutable_set_membership()->set_campaign_id(sales);
+      m.mutable_set_membership()->set_member(true);
+      m.mutable_set_membership()->add_outbound(v1::CHANNEL_PHONE);
+      require_ack(admin.request(m));
     }
     must_login(ana_api, "ana", "ana-pass");
     REQUIRE(ana_phone.register_as(w.daemon.sip_port(), "ana", "ana-sip-pass").status == 200);
@@ -337,4 +346,76 @@ TEST_CASE("bad calls get SIP answers: unknown number 404, no common codec 488, m
   d.offered(d.ana_api, d.ana_phone);
   REQUIRE(d.ana_phone.answer());
   CHECK(first.media().wait_hears(kAnaTone));
+}
+
+namespace {
+
+v1::Command place_call(std::uint64_t campaign, const std::string& number) {
+  v1::Command c;
+  c.mutable_start_interaction()->set_campaign_id(campaign);
+  c.mutable_start_interaction()->set_channel(v1::CHANNEL_PHONE);
+  c.mutable_start_interaction()->set_address(number);
+  return c;
+}
+
+// A carrier's side of the outbound trunk: a SIP phone that answers as the
+// called customer would.
+struct Trunk {
+  SipPhone phone{SipPhoneOptions{kCallerTone}};
+  CallOptions options() {
+    CallOptions o;
+    o.outbound = true;
+    o.daemon.sip_trunk = "127.0.0.1:" + std::to_string(phone.sip_port());
+    return o;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("R-OUT-2 an outbound call rings the agent's phone, then the customer through the trunk, and bridges them") {
+  Trunk trunk;
+  CallCenter d(trunk.options());
+  trunk.phone.set_answer_mode(AnswerMode::ring);
+  const auto id = created_id(d.ana_api.request(place_call(d.sales, "+55 (11) 5555-0100")));
+  CHECK(d.w.db.query("SELECT state || ' ' || direction || ' ' || customer FROM interactions WHERE id = " +
+                     std::to_string(id)) == "active outbound 551155550100");
+  REQUIRE(d.ana_phone.wait_incoming());
+  CHECK(d.ana_phone.incoming_from().user == "551155550100");  // her phone shows whom she is calling
+  CHECK(trunk.phone.incoming_count() == 0);                  // the customer is called once she answers
+  REQUIRE(d.ana_phone.answer());
+  REQUIRE(trunk.phone.wait_incoming());
+  CHECK(trunk.phone.incoming_from().request_user == "551155550100");
+  REQUIRE(trunk.phone.answer());
+  CHECK(trunk.phone.media().wait_hears(kAnaTone));
+  CHECK(d.ana_phone.media().wait_hears(kCallerTone));
+  REQUIRE(trunk.phone.hang_up());
+  CHECK(d.ana_phone.wait_ended());
+  auto finished = next_of(d.ana_api, v1::Event::kInteractionFinished).interaction_finished();
+  CHECK(finished.interaction_id() == id);
+  CHECK(d.w.db.query("SELECT state || ' ' || coalesce(outcome, '-') FROM interactions WHERE id = " +
+                     std::to_string(id)) == "finished -");
+  // R-OUT-2: what is not a number is refused before anything rings.
+  CHECK(error_of(d.ana_api.request(place_call(d.sales, "12-34"))) == v1::INVALID_ARGUMENT);
+  CHECK(error_of(d.bob_api.request(place_call(d.sales, "5555-0100"))) == v1::PERMISSION_DENIED);  // no permission
+}
+
+TEST_CASE("R-OUT-2 an outbound call that fails ends the interaction with the reason: busy, no answer, rejected, the "
+          "agent's phone not answering") {
+  Trunk trunk;
+  CallCenter d(trunk.options());
+  const auto fails_with = [&](AnswerMode customer, AnswerMode agent) {
+    trunk.phone.set_answer_mode(customer);
+    d.ana_phone.set_answer_mode(agent);
+    const auto id = created_id(d.ana_api.request(place_call(d.sales, "5555-0100")));
+    auto failed = next_of(d.ana_api, v1::Event::kCallFailed, 6s).call_failed();
+    CHECK(failed.interaction_id() == id);
+    CHECK(next_of(d.ana_api, v1::Event::kInteractionFinished).interaction_finished().interaction_id() == id);
+    CHECK(d.ana_phone.wait_ended());
+    return d.w.db.query("SELECT outcome FROM interactions WHERE id = " + std::to_string(id));
+  };
+  CHECK(fails_with(AnswerMode::busy, AnswerMode::answer) == "busy");
+  CHECK(fails_with(AnswerMode::ring, AnswerMode::answer) == "no_answer");  // 3 s outbound answer timeout
+  CHECK(trunk.phone.wait_cancelled());
+  CHECK(fails_with(AnswerMode::decline, AnswerMode::answer) == "rejected");
+  CHECK(fails_with(AnswerMode::answer, AnswerMode::decline) == "agent_no_answer");
 }

@@ -310,3 +310,41 @@ TEST_CASE("a campaign's phone number is validated and unique among campaigns") {
   s.ring_timeout = 500ms;
   CHECK(d.system(UpdateCampaign{d.sales, s}).error->code == ErrorCode::invalid_argument);
 }
+
+TEST_CASE("R-OUT-2 starting a phone interaction places the call from the agent's phone, which must be registered") {
+  Calls d;
+  REQUIRE(d.system(SetMembership{d.ana, d.sales, true, 0, ChannelSet{}.set(index(Channel::phone))}).ok());
+  auto o = d.as(d.ana, StartInteraction{d.sales, Channel::phone, "+55 (11) 5555-0100", "", {}});
+  REQUIRE(o.ok());
+  const auto id = std::get<CreatedReply>(o.reply).id;
+  const auto* place = find_effect<PlaceCall>(o);
+  REQUIRE(place);
+  CHECK(place->customer == "551155550100");
+  CHECK(place->agent == d.ana);
+  CHECK(place->contact == "sip:phone@127.0.0.1:5070");
+  CHECK(place->ring_timeout == 10s);
+  CHECK(d.owner(id) == d.ana);
+  CHECK(d.at(id).direction == Direction::outbound);
+  CHECK_FALSE(find_event<MessagePosted>(o));
+  // One call at a time; no text on a call; a number of at least 5 digits.
+  CHECK(d.as(d.ana, StartInteraction{d.sales, Channel::phone, "5555-0101", "", {}}).error->code ==
+        ErrorCode::failed_precondition);
+  auto failed = d.system(CallEnded{id, kNoUser, CallEndReason::busy});
+  REQUIRE(failed.ok());
+  CHECK(find_event<CallFailed>(failed)->reason == CallEndReason::busy);
+  CHECK(d.at(id).state == InteractionState::finished);
+  CHECK(d.as(d.ana, StartInteraction{d.sales, Channel::phone, "5555-0101", "hello", {}}).error->code ==
+        ErrorCode::invalid_argument);
+  CHECK(d.as(d.ana, StartInteraction{d.sales, Channel::phone, "12-34", "", {}}).error->code ==
+        ErrorCode::invalid_argument);
+  REQUIRE(d.system(UnregisterPhone{d.ana}).ok());
+  CHECK(d.as(d.ana, StartInteraction{d.sales, Channel::phone, "5555-0101", "", {}}).error->code ==
+        ErrorCode::failed_precondition);
+}
+
+TEST_CASE("only an outbound call fails to connect: an inbound call ends with a failure reason refused") {
+  Calls d;
+  const auto id = d.answered_call(d.ana);
+  CHECK(d.system(CallEnded{id, kNoUser, CallEndReason::no_answer}).error->code == ErrorCode::invalid_argument);
+  CHECK(d.at(id).state == InteractionState::active);
+}

@@ -65,6 +65,8 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
                               << "[sip]\nport = " << sip_port_ << "\nmin_expires_seconds = 30\n"
                               << "music_dir = \"" << CONTACTD_SOURCE_DIR << "/assets\"\n"
                               << "max_calls = " << options_.max_calls << "\n"
+                              << "trunk = \"" << options_.sip_trunk << "\"\n"
+                              << "outbound_answer_timeout_seconds = 3\n"
                               << "[log]\nlevel = \"debug\"\ntarget = \"stderr\"\n";
   REQUIRE(run_tool({"migrate"}) == 0);
   REQUIRE(run_tool({"seed", CONTACTD_TEST_SEED}) == 0);

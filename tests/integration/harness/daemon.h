@@ -24,6 +24,7 @@ struct DaemonOptions {
   int handshake_timeout_seconds{10};  // also bounds a close the client does not read
   int session_ttl_seconds{3600};
   std::size_t max_calls{1000};  // [sip] max_calls
+  std::string sip_trunk;        // [sip] trunk (host:port)
   std::vector<std::pair<std::string, std::string>> env;  // set in the process's environment
 };
 
