@@ -107,7 +107,8 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       return core::CommandBody{core::CloseInteraction{c.close_interaction().interaction_id()}};
     case K::kTransfer:
       return core::CommandBody{
-          core::TransferInteraction{c.transfer().interaction_id(), c.transfer().to_agent(), c.transfer().to_campaign()}};
+          core::TransferInteraction{c.transfer().interaction_id(), c.transfer().to_agent(), c.transfer().to_campaign(),
+                                    c.transfer().to_number(), c.transfer().attended()}};
     case K::kSendMessage: {
       const auto& m = c.send_message();
       return core::CommandBody{core::SendMessage{m.interaction_id(), m.text(), attachments_of(m.attachments())}};
@@ -152,6 +153,10 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       return core::CommandBody{core::MuteCall{c.mute_call().interaction_id(), c.mute_call().muted()}};
     case K::kSendDigits:
       return core::CommandBody{core::SendDigits{c.send_digits().interaction_id(), c.send_digits().digits()}};
+    case K::kCompleteTransfer:
+      return core::CommandBody{core::CompleteTransfer{c.complete_transfer().interaction_id()}};
+    case K::kCancelTransfer:
+      return core::CommandBody{core::CancelTransfer{c.cancel_transfer().interaction_id()}};
     case K::kHangUp:
       return core::CommandBody{core::HangUp{c.hang_up().interaction_id()}};
     case K::kCancelAttempt:

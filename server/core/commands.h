@@ -126,12 +126,20 @@ struct SaveDisposition {
   bool close{false};  // save and close
 };
 struct CloseInteraction { InteractionId interaction{}; };
-// Exactly one of `to_agent` / `to_campaign` is set.
+// Exactly one of `to_agent` / `to_campaign` / `to_number` (calls only) is
+// set. Calls may be transferred `attended` to an agent: the owner talks to
+// the target first, then completes or cancels (R-TR-2).
 struct TransferInteraction {
   InteractionId interaction{};
   UserId to_agent{kNoUser};
   CampaignId to_campaign{0};
+  std::string to_number;
+  bool attended{false};
 };
+// R-TR-2: the owner of an attended transfer hands the caller to the agent
+// they are consulting, or calls it off (then talks to the caller again).
+struct CompleteTransfer { InteractionId interaction{}; };
+struct CancelTransfer { InteractionId interaction{}; };
 struct AcceptTransfer { InteractionId interaction{}; };
 
 // --- Messages (R-MSG-1..4) ---
@@ -283,7 +291,8 @@ using CommandBody = std::variant<CreateCampaign, UpdateCampaign, ArchiveCampaign
                                  SendMessage, BotMessage, CustomerLeft, SaveDraft, UpdateStatus, UpdateUser,
                                  UploadContacts, CancelAttempt, SaveContact, SaveForm, SaveFormDraft,
                                  StartInteraction, CallEnded, EndWrapUp, RegisterPhone, UnregisterPhone,
-                                 CallAnswered, CallNotAnswered, ResetCalls, HoldCall, MuteCall, SendDigits, HangUp>;
+                                 CallAnswered, CallNotAnswered, ResetCalls, HoldCall, MuteCall, SendDigits, HangUp,
+                                 CompleteTransfer, CancelTransfer>;
 
 struct Command {
   Actor actor;

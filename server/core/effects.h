@@ -63,6 +63,24 @@ struct PlaceCall {
   std::string contact;  // the agent's registered phone
   Millis ring_timeout{};  // the agent's phone rings this long (the campaign's)
 };
+// A call's transfer (R-TR-2), for the phone module.
+enum class TransferStep : std::uint8_t {
+  ring_agent,   // caller to hold music, ring `target`'s phone (attended: the owner consults on answer)
+  to_queue,     // caller to hold music, owner's phone released: the call waits in another campaign's queue
+  to_number,    // caller to hold music, owner released, `number` dialled through the trunk and bridged
+  complete,     // caller to `target` (the owner's phone released)
+  back,         // the transfer is off: the target's phone stops, caller and owner talk again
+};
+struct TransferCall {
+  InteractionId interaction{};
+  TransferStep step{};
+  UserId owner{kNoUser};
+  UserId target{kNoUser};
+  std::string contact;     // ring_agent: the target's phone
+  std::string number;      // to_number
+  std::string hold_music;  // the campaign's; empty: the default
+  bool attended{false};
+};
 enum class CallAction : std::uint8_t { hold, resume, mute, unmute, digits, hang_up };
 // An agent's action on their connected call.
 struct ControlCall {
@@ -73,6 +91,6 @@ struct ControlCall {
   UserId by{kNoUser};
 };
 
-using Effect = std::variant<CloseConnection, DeliverMessage, AskBot, RingPhones, StopRinging, ControlCall, PlaceCall>;
+using Effect = std::variant<CloseConnection, DeliverMessage, AskBot, RingPhones, StopRinging, ControlCall, PlaceCall, TransferCall>;
 
 }  // namespace contactd::core

@@ -175,6 +175,13 @@ class Engine {
   void end_call(Interaction&, UserId by, Pending&, CallEndReason reason = CallEndReason::completed);
   // Which pool agents to ring for `i` (ring-all: every one), skipping who missed it this round.
   std::vector<UserId> ring_choice(Interaction& i, const AgentPool& pool, bool ring_all);
+  // Call transfers (engine_call_transfers.cpp).
+  MaybeError transfer_call(Interaction&, const TransferInteraction&, Pending&);
+  MaybeError on(const Actor&, const CompleteTransfer&, Pending&);
+  MaybeError on(const Actor&, const CancelTransfer&, Pending&);
+  void complete_transfer(Interaction&, Pending&);  // the target owns the call now
+  void call_back(Interaction&, UserId by, Pending&);  // the agent transfer is off
+  void expire_call_transfer(Interaction&, Pending&);
   // Wrap-up (engine_wrap_up.cpp).
   MaybeError on(const Actor&, const EndWrapUp&, Pending&);
   void start_wrap_up(User&, const Campaign&, InteractionId call, Pending&);

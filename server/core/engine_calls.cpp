@@ -130,6 +130,19 @@ MaybeError Engine::on(const Actor& actor, const CallAnswered& cmd, Pending& p) {
   auto it = interactions_.find(cmd.interaction);
   if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
   Interaction& i = it->second;
+  if (i.state == InteractionState::active && i.transfer && i.transfer->to_agent == cmd.agent &&
+      i.call.ringing_for(cmd.agent)) {  // the target of a transfer answered
+    users_.at(cmd.agent).ringing = 0;
+    i.call.ringing.clear();
+    if (!i.transfer->attended) {
+      complete_transfer(i, p);
+      return std::nullopt;
+    }
+    transfer_deadlines_.erase({i.transfer->deadline, i.id});  // the owner decides now
+    i.transfer->consulting = true;
+    p.emit(inbox_audience(i), ConsultationStarted{i.id, cmd.agent});
+    return std::nullopt;
+  }
   if (i.state != InteractionState::pending || !i.call.ringing_for(cmd.agent))
     return error(ErrorCode::failed_precondition, "the call no longer rings for this agent");
   std::vector<Candidate> considered;
@@ -150,6 +163,11 @@ MaybeError Engine::on(const Actor& actor, const CallNotAnswered& cmd, Pending& p
   auto it = interactions_.find(cmd.interaction);
   if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
   Interaction& i = it->second;
+  if (i.state == InteractionState::active && i.transfer && i.transfer->to_agent == cmd.agent &&
+      i.call.ringing_for(cmd.agent)) {  // the transfer target's phone refused: back to the owner
+    call_back(i, kNoUser, p);
+    return std::nullopt;
+  }
   if (i.state != InteractionState::pending || !i.call.ringing_for(cmd.agent))
     return error(ErrorCode::failed_precondition, "the call no longer rings for this agent");
   std::erase(i.call.ringing, cmd.agent);
@@ -200,6 +218,7 @@ void Engine::end_call(Interaction& i, UserId by, Pending& p, CallEndReason reaso
     transfer_deadlines_.erase({i.transfer->deadline, i.id});
     i.transfer.reset();
   }
+  for (UserId id : end_offer(i, kNoUser, p)) refresh_agent(users_.at(id), p);  // a transfer target's phone
   i.call.held = i.call.muted = false;
   User& owner = users_.at(i.owner);
   release(i, p);
@@ -219,6 +238,10 @@ Interaction* Engine::owned_call(const Actor& actor, InteractionId id, MaybeError
   }
   if (i->state != InteractionState::active) {
     err = error(ErrorCode::failed_precondition, "the call is not connected");
+    return nullptr;
+  }
+  if (i->transfer) {  // R-TR-2: the transfer first completes or is called off
+    err = error(ErrorCode::failed_precondition, "a transfer is in progress: complete or cancel it first");
     return nullptr;
   }
   return i;

@@ -12,7 +12,9 @@ MaybeError Engine::on(const Actor& actor, const TransferInteraction& cmd, Pendin
   if (!i) return err;
   if (i->state != InteractionState::active) return error(ErrorCode::failed_precondition, "interaction is not active");
   if (i->transfer) return error(ErrorCode::failed_precondition, "a transfer is already in progress");
-  if (!is_text(i->channel)) return error(ErrorCode::failed_precondition, "phone transfers are call transfers");
+  if (i->channel == Channel::phone) return transfer_call(*i, cmd, p);
+  if (!cmd.to_number.empty() || cmd.attended)
+    return error(ErrorCode::invalid_argument, "text goes to an agent or a campaign, never to a number (R-TR-1)");
   if ((cmd.to_agent == kNoUser) == (cmd.to_campaign == 0))
     return error(ErrorCode::invalid_argument, "name either a target agent or a target campaign");
   const Campaign& origin = campaigns_.at(i->campaign);
@@ -63,6 +65,8 @@ MaybeError Engine::on(const Actor& actor, const AcceptTransfer& cmd, Pending& p)
   Interaction& i = it->second;
   if (!i.transfer || i.transfer->to_agent == kNoUser)
     return error(ErrorCode::failed_precondition, "no transfer to an agent is waiting on this interaction");
+  if (i.channel == Channel::phone)
+    return error(ErrorCode::failed_precondition, "a transferred call is accepted by answering the phone");
   if (actor.system || actor.user != i.transfer->to_agent)
     return error(ErrorCode::permission_denied, "the transfer is addressed to another agent");
   User& from = users_.at(i.owner);
@@ -105,6 +109,7 @@ std::variant<TransferTargets, Error> Engine::transfer_targets(UserId viewer, Int
 }
 
 void Engine::expire_transfer(Interaction& i, Pending& p) {
+  if (i.channel == Channel::phone) return expire_call_transfer(i, p);
   const PendingTransfer t = *i.transfer;
   p.emit(inbox_audience(i), TransferTimedOut{i.id, t.from});
   if (t.to_agent != kNoUser) {  // still with its origin: only the offer ends

@@ -124,6 +124,8 @@ struct TransferRequested {
   UserId to_agent{kNoUser};
   CampaignId to_campaign{0};
   TimePoint deadline{};
+  std::string to_number;  // calls: an external number (the call leaves the center)
+  bool attended{false};
 };
 // Nobody took it in time: back with the agent who started it (R-TR-4).
 struct TransferTimedOut { InteractionId interaction{}; UserId returned_to{}; };
@@ -253,6 +255,13 @@ struct CallAbandoned {
   InteractionId interaction{};
   CampaignId campaign{};
 };
+// R-TR-2: the target of an attended transfer answered; the owner talks to
+// them while the caller hears hold music. Every other transfer action waits
+// for CompleteTransfer or CancelTransfer.
+struct ConsultationStarted { InteractionId interaction{}; UserId agent{}; };
+// The owner called the transfer off, or the target's phone refused it: the
+// call is back with the owner.
+struct TransferCancelled { InteractionId interaction{}; UserId by{kNoUser}; };
 // An outbound call that never connected; the interaction finishes with this reason.
 struct CallFailed {
   InteractionId interaction{};
@@ -270,7 +279,8 @@ using EventBody = std::variant<CampaignCreated, CampaignUpdated, CampaignArchive
                                DraftSaved, StatusUpdated, UserUpdated, ContactSaved, ContactsUploaded,
                                AttemptScheduled, AttemptCancelled, FormSaved, FormDraftSaved,
                                WrapUpStarted, WrapUpEnded, PhoneRegistered, PhoneUnregistered,
-                               CallOffered, CallMissed, CallAbandoned, CallHeld, CallMuted, DigitsSent, CallFailed>;
+                               CallOffered, CallMissed, CallAbandoned, CallHeld, CallMuted, DigitsSent, CallFailed,
+                               ConsultationStarted, TransferCancelled>;
 
 // The interaction an event is about, if any.
 inline std::optional<InteractionId> interaction_of(const EventBody& body) {

@@ -27,6 +27,8 @@ struct PendingTransfer {
   CampaignId to_campaign{0};        // the campaign whose queue holds it (campaign transfers)
   CampaignId from_campaign{0};
   TimePoint deadline{};
+  bool attended{false};    // calls: the owner consults the target first
+  bool consulting{false};  // attended: the target answered; no deadline any more
 };
 
 // A phone interaction's call as the engine sees it (issue 5). The phone

@@ -41,12 +41,17 @@ struct Calls::Call {
   std::vector<std::unique_ptr<Leg>> agents;  // ringing or connected
   core::UserId connected{core::kNoUser};
   bool outbound{false};  // R-OUT-2: placed by the agent; the customer is called through the trunk
+  core::UserId transfer_target{core::kNoUser};  // R-TR-2: whose phone a transfer rings or consults
+  bool attended{false};
   std::chrono::milliseconds agent_ring{0};  // outbound: how long the agent's phone rings
   bool opening{true};  // the engine has not answered OpenInteraction yet
   bool ended{false};   // the engine was told the call ended (or never had it)
 };
 
 namespace {
+
+// The far end of a transfer to an external number stands where an agent's leg would.
+constexpr core::UserId kExternal = ~core::UserId{0};
 
 std::string text(const char* s) { return s ? s : ""; }
 
@@ -284,6 +289,8 @@ void Calls::apply(const core::Effect& effect) {
     stack_.post([this, c = *c] { control(c); });
   } else if (const auto* pc = std::get_if<core::PlaceCall>(&effect)) {
     stack_.post([this, pc = *pc] { place(pc); });
+  } else if (const auto* t = std::get_if<core::TransferCall>(&effect)) {
+    stack_.post([this, t = *t] { transfer(t); });
   }
 }
 
@@ -448,6 +455,7 @@ void Calls::on_agent_response(Leg& leg, int status, const sip_t* sip) {
     su_timer_destroy(leg.timer);
     leg.timer = nullptr;
   }
+  if (leg.agent == kExternal) return on_external_response(leg, status, sip);
   if (call.outbound && status >= 300) {  // the agent's own phone did not take the call
     if (!leg.hung_up && !call.ended) report_ended(call, core::kNoUser, core::CallEndReason::agent_no_answer);
     leg.hung_up = true;
@@ -503,6 +511,12 @@ void Calls::on_agent_response(Leg& leg, int status, const sip_t* sip) {
             if (leg) hang_up(*leg);
             return;
           }
+          if (shared->connected == agent) return;  // a blind transfer's completion bridged it already
+          if (shared->transfer_target == agent) {   // attended: the owner consults the target
+            Leg* owner = agent_leg(*shared, shared->connected);
+            if (owner && leg) relay_.bridge(owner->media, leg->media);
+            return;
+          }
           Leg* customer = shared->customer.get();
           if (!leg || leg->gone || !customer || customer->gone || shared->ended) {  // someone hung up meanwhile
             if (!shared->ended) report_ended(*shared, core::kNoUser);
@@ -525,6 +539,14 @@ void Calls::customer_gone(Call& call) {
 
 void Calls::agent_gone(Leg& leg) {
   Call& call = *leg.call;
+  if (leg.agent == kExternal) {  // the far end of a transfer to a number hung up
+    if (call.customer) hang_up(*call.customer);
+    return;
+  }
+  if (leg.agent == call.transfer_target && !call.ended) {  // the consulted agent hung up: the transfer is off
+    report(core::CancelTransfer{call.interaction});
+    return;
+  }
   if (call.connected != leg.agent || call.ended) return;  // a phone that lost the race
   report_ended(call, core::kNoUser);
   if (call.customer) hang_up(*call.customer);
@@ -652,6 +674,116 @@ void Calls::on_digit(media::LegId from, char digit) {
                TAG_END());
     }
   });
+}
+
+Calls::Leg* Calls::agent_leg(Call& call, core::UserId agent) {
+  for (auto& l : call.agents)
+    if (l->agent == agent && l->answered && !l->hung_up && !l->gone) return l.get();
+  return nullptr;
+}
+
+void Calls::transfer(const core::TransferCall& t) {
+  auto call = find(t.interaction);
+  if (!call) return;
+  Leg* customer = call->customer.get();
+  Leg* owner = agent_leg(*call, t.owner);
+  auto music = [&] {  // the caller waits with hold music, heard by nobody
+    if (!customer) return;
+    std::string problem;
+    relay_.play(customer->media, music_.get(t.hold_music, &problem));
+    relay_.mute(customer->media, true);
+    if (!problem.empty()) spdlog::warn("hold music '{}': {}; playing the default", t.hold_music, problem);
+  };
+  auto to_caller = [&](Leg* leg) {  // the caller talks to `leg` (again)
+    if (!customer || !leg) return;
+    relay_.play(customer->media, nullptr);
+    relay_.mute(customer->media, false);
+    relay_.bridge(customer->media, leg->media);
+  };
+  const std::string from = "\"" + call->caller + "\" <sip:" + call->caller + "@" + options_.media_address + ">";
+  switch (t.step) {
+    case core::TransferStep::ring_agent: {
+      if (call->ended) return;
+      music();
+      call->transfer_target = t.target;
+      call->attended = t.attended;
+      auto leg = invite(*call, t.target, t.contact, from);
+      if (!leg) {
+        report(core::CallNotAnswered{t.interaction, t.target});
+        return;
+      }
+      call->agents.push_back(std::move(leg));
+      return;
+    }
+    case core::TransferStep::to_queue:  // the queue's agents are rung by RingPhones, as for a new call
+      if (call->ended) return;
+      music();
+      if (customer) relay_.mute(customer->media, false);
+      if (owner) hang_up(*owner);
+      call->connected = core::kNoUser;
+      return;
+    case core::TransferStep::to_number: {
+      call->ended = true;  // the engine is done with it; the two parties talk through us
+      music();
+      if (owner) hang_up(*owner);
+      call->connected = core::kNoUser;
+      if (options_.trunk.empty() || !customer) {
+        spdlog::warn("call {}: a transfer to a number needs an outbound trunk ([sip] trunk)", t.interaction);
+        if (customer) hang_up(*customer);
+        return;
+      }
+      auto leg = invite(*call, kExternal, "sip:" + t.number + "@" + options_.trunk, from);
+      if (!leg) {
+        hang_up(*customer);
+        return;
+      }
+      arm_timer(*leg, options_.outbound_answer_timeout);
+      call->agents.push_back(std::move(leg));
+      return;
+    }
+    case core::TransferStep::complete: {
+      Leg* target = agent_leg(*call, t.target);
+      to_caller(target);
+      if (owner) hang_up(*owner);
+      call->connected = t.target;
+      call->transfer_target = core::kNoUser;
+      return;
+    }
+    case core::TransferStep::back:
+      for (auto& l : call->agents)
+        if (l->agent == t.target) hang_up(*l);
+      to_caller(owner);
+      call->transfer_target = core::kNoUser;
+      return;
+  }
+}
+
+void Calls::on_external_response(Leg& leg, int status, const sip_t* sip) {
+  Call& call = *leg.call;
+  if (status >= 300) {  // the number did not take the call: the caller is let go
+    leg.hung_up = true;
+    if (call.customer) hang_up(*call.customer);
+    return;
+  }
+  leg.answered = true;
+  std::variant<media::AudioPlan, std::string> chosen = std::string("no SDP answer");
+  if (sip && sip->sip_payload) {
+    auto parsed = media::parse_sdp(std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
+    if (auto* answer = std::get_if<media::SessionDescription>(&parsed)) chosen = media::choose_audio(*answer);
+  }
+  Leg* customer = call.customer.get();
+  if (!customer || customer->gone || !std::holds_alternative<media::AudioPlan>(chosen)) {
+    hang_up(leg);
+    if (customer) hang_up(*customer);
+    return;
+  }
+  leg.plan = std::get<media::AudioPlan>(chosen);
+  relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
+                 leg.plan.telephone_event);
+  relay_.play(customer->media, nullptr);
+  relay_.mute(customer->media, false);
+  relay_.bridge(customer->media, leg.media);
+  call.connected = kExternal;
 }
 
 void Calls::shut_down() {

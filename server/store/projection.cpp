@@ -316,6 +316,10 @@ void project(SqlBatch& b, const core::Event& event) {
             b.add("UPDATE interactions SET outcome = $2 WHERE id = $1", e.interaction,
                   std::string(core::to_string(e.reason)));
           },
+          [&](const core::TransferCancelled& e) {
+            b.add("UPDATE interactions SET transfer = NULL WHERE id = $1", e.interaction);
+          },
+          [&](const core::ConsultationStarted&) {},
           [&](const core::CallOffered&) {}, [&](const core::CallMissed&) {}, [&](const core::CallHeld&) {},
           [&](const core::CallMuted&) {}, [&](const core::DigitsSent&) {},
           [&](const core::FormDraftSaved& e) {
@@ -359,6 +363,7 @@ void project(SqlBatch& b, const core::Event& event) {
                           e.interaction, at);
           },
           [&](const core::TransferRequested& e) {
+            if (!e.to_number.empty()) return;  // the call left the center: nothing waits
             b.add("UPDATE interactions SET transfer = jsonb_build_object('from', $2::bigint, 'to_agent',"
                           " $3::bigint, 'to_campaign', $4::bigint, 'from_campaign', campaign_id, 'deadline_ms',"
                           " $5::bigint) WHERE id = $1",

@@ -367,6 +367,18 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_to_agent(e.to_agent);
                    m->set_to_campaign(e.to_campaign);
                    m->set_deadline_ms(core::to_unix_ms(e.deadline));
+                   m->set_to_number(e.to_number);
+                   m->set_attended(e.attended);
+                 },
+                 [&](const core::ConsultationStarted& e) {
+                   auto* m = out->mutable_consultation_started();
+                   m->set_interaction_id(e.interaction);
+                   m->set_agent_id(e.agent);
+                 },
+                 [&](const core::TransferCancelled& e) {
+                   auto* m = out->mutable_transfer_cancelled();
+                   m->set_interaction_id(e.interaction);
+                   m->set_by(e.by);
                  },
                  [&](const core::MessagePosted& e) {
                    auto* m = out->mutable_message_posted();
@@ -454,6 +466,8 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::CallMuted&) { return "call_muted"; },
                         [](const core::DigitsSent&) { return "digits_sent"; },
                         [](const core::CallFailed&) { return "call_failed"; },
+                        [](const core::ConsultationStarted&) { return "consultation_started"; },
+                        [](const core::TransferCancelled&) { return "transfer_cancelled"; },
                     },
                     e.body);
 }

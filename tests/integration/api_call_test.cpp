@@ -26,6 +26,7 @@ struct CallOptions {
   std::uint32_t ring_timeout_ms{3000};
   std::uint32_t missed_calls_limit{3};
   std::uint32_t wrap_up_ms{0};
+  std::uint32_t transfer_timeout_ms{30000};
   DaemonOptions daemon;
 };
 
@@ -45,6 +46,7 @@ struct CallCenter {
     s->set_ring_timeout_ms(o.ring_timeout_ms);
     s->set_missed_calls_limit(o.missed_calls_limit);
     s->set_wrap_up_ms(o.wrap_up_ms);
+    s->set_transfer_timeout_ms(o.transfer_timeout_ms);
     require_ack(admin.request(c));
     for (auto [id, password] : {std::pair{ana, "ana-sip-pass"}, std::pair{bob, "bob-sip-pass"}}) {
       v1::Command p;
@@ -418,4 +420,140 @@ TEST_CASE("R-OUT-2 an outbound call that fails ends the interaction with the rea
   CHECK(trunk.phone.wait_cancelled());
   CHECK(fails_with(AnswerMode::decline, AnswerMode::answer) == "rejected");
   CHECK(fails_with(AnswerMode::answer, AnswerMode::decline) == "agent_no_answer");
+}
+
+namespace {
+
+v1::Command transfer(std::uint64_t id, std::uint64_t to_agent, bool attended = false) {
+  v1::Command c;
+  c.mutable_transfer()->set_interaction_id(id);
+  c.mutable_transfer()->set_to_agent(to_agent);
+  c.mutable_transfer()->set_attended(attended);
+  return c;
+}
+
+// The next assignment of a call to `agent` (members see everyone's).
+v1::InteractionAssigned assigned_to(Client& api, std::uint64_t agent) {
+  for (int n = 0; n < 10; ++n) {
+    auto a = next_of(api, v1::Event::kInteractionAssigned).interaction_assigned();
+    if (a.agent_id() == agent) return a;
+  }
+  FAIL("no assignment to " << agent);
+  return {};
+}
+
+// ana has answered a caller in Sales.
+std::uint64_t connect_to_ana(CallCenter& d, SipPhone& caller) {
+  d.dial(caller);
+  const auto id = d.offered(d.ana_api, d.ana_phone);
+  REQUIRE(d.ana_phone.answer());
+  REQUIRE(caller.media().wait_hears(kAnaTone));
+  return id;
+}
+
+}  // namespace
+
+TEST_CASE("R-TR-2 a blind call transfer: the caller hears music while the target's phone rings, then talks to the "
+          "target, and the owner's phone is released") {
+  CallCenter d;
+  SipPhone caller(SipPhoneOptions{kCallerTone});
+  const auto id = connect_to_ana(d, caller);
+  require_ack(d.ana_api.request(transfer(id, d.bob)));
+  CHECK(caller.media().wait_hears_music());
+  REQUIRE(d.bob_phone.wait_incoming());
+  CHECK(d.bob_phone.incoming_from().user == "5551234");  // the caller's number on the target's phone
+  REQUIRE(d.bob_phone.answer());
+  CHECK(caller.media().wait_hears(kBobTone));
+  CHECK(d.bob_phone.media().wait_hears(kCallerTone));
+  CHECK(d.ana_phone.wait_ended());
+  auto assigned = assigned_to(d.bob_api, d.bob);
+  CHECK(assigned.interaction_id() == id);
+  CHECK(assigned.how() == v1::ASSIGN_HOW_TRANSFER);
+  CHECK(d.w.db.query("SELECT owner_id FROM interactions WHERE id = " + std::to_string(id)) == std::to_string(d.bob));
+}
+
+TEST_CASE("R-TR-2 an attended transfer: the owner talks to the target while the caller hears music, other transfer "
+          "actions are refused, then completing connects the caller and the target") {
+  CallCenter d;
+  SipPhone caller(SipPhoneOptions{kCallerTone});
+  const auto id = connect_to_ana(d, caller);
+  require_ack(d.ana_api.request(transfer(id, d.bob, true)));
+  REQUIRE(d.bob_phone.wait_incoming());
+  REQUIRE(d.bob_phone.answer());
+  next_of(d.ana_api, v1::Event::kConsultationStarted);
+  CHECK(d.ana_phone.media().wait_hears(kBobTone));  // ana and bob talk
+  CHECK(d.bob_phone.media().wait_hears(kAnaTone));
+  CHECK(caller.media().wait_hears_music());           // the caller waits with music
+  std::this_thread::sleep_for(1s);
+  CHECK(caller.media().hears(kAnaTone) < 0.1);
+  CHECK(caller.media().hears(kBobTone) < 0.1);
+  CHECK(d.bob_phone.media().hears(kCallerTone) < 0.1);
+  // The consultation lock: nothing else until complete or cancel.
+  CHECK(error_of(d.ana_api.request(transfer(id, d.bob))) == v1::FAILED_PRECONDITION);
+  CHECK(error_of(d.ana_api.request(hold(id, true))) == v1::FAILED_PRECONDITION);
+  CHECK(error_of(d.ana_api.request(hang_up(id))) == v1::FAILED_PRECONDITION);
+  v1::Command complete;
+  complete.mutable_complete_transfer()->set_interaction_id(id);
+  require_ack(d.ana_api.request(complete));
+  CHECK(caller.media().wait_hears(kBobTone));
+  CHECK(d.bob_phone.media().wait_hears(kCallerTone));
+  CHECK(d.ana_phone.wait_ended());
+  CHECK(assigned_to(d.bob_api, d.bob).interaction_id() == id);
+}
+
+TEST_CASE("R-TR-2 cancelling an attended transfer puts the owner back with the caller") {
+  CallCenter d;
+  SipPhone caller(SipPhoneOptions{kCallerTone});
+  const auto id = connect_to_ana(d, caller);
+  require_ack(d.ana_api.request(transfer(id, d.bob, true)));
+  REQUIRE(d.bob_phone.wait_incoming());
+  REQUIRE(d.bob_phone.answer());
+  REQUIRE(d.ana_phone.media().wait_hears(kBobTone));
+  v1::Command cancel;
+  cancel.mutable_cancel_transfer()->set_interaction_id(id);
+  require_ack(d.ana_api.request(cancel));
+  CHECK(d.bob_phone.wait_ended());
+  CHECK(caller.media().wait_hears(kAnaTone));
+  CHECK(d.ana_phone.media().wait_hears(kCallerTone));
+  CHECK(next_of(d.ana_api, v1::Event::kTransferCancelled).transfer_cancelled().by() == d.ana);
+}
+
+TEST_CASE("R-TR-4 a call transfer nobody answers returns to the owner at the campaign's transfer timeout") {
+  CallOptions o;
+  o.transfer_timeout_ms = 5000;
+  CallCenter d(o);
+  SipPhone caller(SipPhoneOptions{kCallerTone});
+  const auto id = connect_to_ana(d, caller);
+  require_ack(d.ana_api.request(transfer(id, d.bob)));
+  REQUIRE(d.bob_phone.wait_incoming());  // bob lets it ring
+  CHECK(caller.media().wait_hears_music());
+  auto back = next_of(d.ana_api, v1::Event::kTransferTimedOut, 8s).transfer_timed_out();
+  CHECK(back.returned_to() == d.ana);
+  CHECK(d.bob_phone.wait_cancelled());
+  CHECK(caller.media().wait_hears(kAnaTone));
+  CHECK(d.ana_phone.media().wait_hears(kCallerTone));
+  CHECK(d.w.db.query("SELECT owner_id FROM interactions WHERE id = " + std::to_string(id)) == std::to_string(d.ana));
+}
+
+TEST_CASE("R-TR-2 a call transferred to an external number goes out through the trunk and the interaction finishes") {
+  Trunk trunk;
+  CallCenter d(trunk.options());
+  trunk.phone.set_answer_mode(AnswerMode::answer);
+  SipPhone caller(SipPhoneOptions{1200});
+  d.dial(caller);
+  const auto id = d.offered(d.ana_api, d.ana_phone);
+  REQUIRE(d.ana_phone.answer());
+  REQUIRE(caller.media().wait_hears(kAnaTone));
+  v1::Command c;
+  c.mutable_transfer()->set_interaction_id(id);
+  c.mutable_transfer()->set_to_number("+1 555 010 9999");
+  require_ack(d.ana_api.request(c));
+  REQUIRE(trunk.phone.wait_incoming());
+  CHECK(trunk.phone.incoming_from().request_user == "15550109999");
+  CHECK(caller.media().wait_hears(kCallerTone));  // the far end's tone
+  CHECK(trunk.phone.media().wait_hears(1200));    // and it hears the caller
+  CHECK(d.ana_phone.wait_ended());
+  CHECK(next_of(d.ana_api, v1::Event::kInteractionFinished).interaction_finished().interaction_id() == id);
+  REQUIRE(trunk.phone.hang_up());
+  CHECK(caller.wait_ended());
 }
