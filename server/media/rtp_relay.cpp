@@ -50,6 +50,7 @@ struct RtpRelay::Impl : std::enable_shared_from_this<Impl> {
   net::io_context io{1};
   net::executor_work_guard<net::io_context::executor_type> guard{io.get_executor()};
   net::steady_timer tick{io};
+  bool stopping{false};  // relay thread only: no tick is armed again
   std::thread thread;
   std::mutex ports_mu;  // open_leg runs on callers' threads
   std::uint16_t next_port{0};
@@ -153,7 +154,9 @@ struct RtpRelay::Impl : std::enable_shared_from_this<Impl> {
   void arm(std::chrono::steady_clock::time_point at) {
     tick.expires_at(at);
     tick.async_wait([self = shared_from_this(), at](boost::system::error_code ec) {
-      if (ec) return;
+      // A tick already due when cancel() ran completes without an error: the
+      // flag stops it from arming another (which would keep run() going).
+      if (ec || self->stopping) return;
       self->on_tick();
       self->arm(at + std::chrono::milliseconds(20));  // no drift: 50 packets a second
     });
@@ -175,6 +178,7 @@ RtpRelay::RtpRelay(RelayOptions options) : impl_(std::make_shared<Impl>()) {
 
 RtpRelay::~RtpRelay() {
   impl_->run([](Impl& i) {
+    i.stopping = true;
     i.tick.cancel();
     i.legs.clear();
     i.guard.reset();

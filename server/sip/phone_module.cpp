@@ -19,6 +19,7 @@ struct PhoneModule::Impl {
   std::unique_ptr<Calls> calls;
   std::unique_ptr<SipStack> stack;
   Calls* live_calls{nullptr};  // set once the stack exists: events before that are dropped
+  bool stopped{false};
 
   void on_event(nua_event_t event, int status, const char*, nua_handle_t* handle, nua_hmagic_t* magic,
                 const sip_t* sip, tagi_t*) {
@@ -75,7 +76,8 @@ void PhoneModule::apply(const core::Effect& effect) {
 }
 
 void PhoneModule::stop() {
-  if (!impl_->stack) return;
+  if (!impl_->stack || impl_->stopped) return;
+  impl_->stopped = true;
   Impl* impl = impl_.get();
   std::promise<void> done;
   if (impl->stack->post([impl, &done] {

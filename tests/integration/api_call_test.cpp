@@ -94,6 +94,14 @@ struct CallCenter {
     return 0;
   }
   v1::Envelope act(Client& api, v1::Command c) { return api.request(c); }
+  // `caller` dials, ana's phone rings (she is first in line) and she answers.
+  std::uint64_t answered_by_ana(SipPhone& caller) {
+    dial(caller);
+    const auto id = offered(ana_api, ana_phone);
+    REQUIRE(ana_phone.answer());
+    REQUIRE(caller.media().wait_hears(kAnaTone));
+    return id;
+  }
 
   World w;
   Client admin, ana_api, bob_api;
@@ -159,10 +167,7 @@ TEST_CASE("R-FIN-1 R-WRAP-1 the caller hanging up finishes the call, wrap-up sta
   CallCenter d(o);
   REQUIRE(d.bob_api.set_status(status_id(d.snapshot, "Lunch")).has_response());  // only ana takes calls
   SipPhone caller(SipPhoneOptions{kCallerTone});
-  d.dial(caller);
-  const auto id = d.offered(d.ana_api, d.ana_phone);
-  REQUIRE(d.ana_phone.answer());
-  REQUIRE(caller.media().wait_hears(kAnaTone));
+  const auto id = d.answered_by_ana(caller);
   REQUIRE(caller.hang_up());
   CHECK(d.ana_phone.wait_ended());  // contactd hung up her leg
   CHECK(d.ana_phone.bye_received());
@@ -188,10 +193,7 @@ TEST_CASE("R-PH-1 R-PH-2 R-PH-3 R-PH-6 hold plays music to the caller, mute sile
           "ways, and hang_up ends the call") {
   CallCenter d;
   SipPhone caller(SipPhoneOptions{kCallerTone});
-  d.dial(caller);
-  const auto id = d.offered(d.ana_api, d.ana_phone);
-  REQUIRE(d.ana_phone.answer());
-  REQUIRE(caller.media().wait_hears(kAnaTone));
+  const auto id = d.answered_by_ana(caller);
 
   // R-PH-2: on hold the caller hears the music and not the agent; the agent
   // does not hear the caller either.
@@ -240,10 +242,7 @@ TEST_CASE("R-PH-3 a caller without RFC 4733 gets the agent's digits as SIP INFO"
   SipPhoneOptions no_events{kCallerTone};
   no_events.telephone_event = false;
   SipPhone caller(no_events);
-  d.dial(caller);
-  const auto id = d.offered(d.ana_api, d.ana_phone);
-  REQUIRE(d.ana_phone.answer());
-  REQUIRE(caller.media().wait_hears(kAnaTone));
+  const auto id = d.answered_by_ana(caller);
   require_ack(d.act(d.ana_api, digits(id, "42#")));
   CHECK(caller.wait_info_digits("42#"));
   CHECK(caller.media().digits().empty());
@@ -442,14 +441,6 @@ v1::InteractionAssigned assigned_to(Client& api, std::uint64_t agent) {
   return {};
 }
 
-// ana has answered a caller in Sales.
-std::uint64_t connect_to_ana(CallCenter& d, SipPhone& caller) {
-  d.dial(caller);
-  const auto id = d.offered(d.ana_api, d.ana_phone);
-  REQUIRE(d.ana_phone.answer());
-  REQUIRE(caller.media().wait_hears(kAnaTone));
-  return id;
-}
 
 }  // namespace
 
@@ -457,7 +448,7 @@ TEST_CASE("R-TR-2 a blind call transfer: the caller hears music while the target
           "target, and the owner's phone is released") {
   CallCenter d;
   SipPhone caller(SipPhoneOptions{kCallerTone});
-  const auto id = connect_to_ana(d, caller);
+  const auto id = d.answered_by_ana(caller);
   require_ack(d.ana_api.request(transfer(id, d.bob)));
   CHECK(caller.media().wait_hears_music());
   REQUIRE(d.bob_phone.wait_incoming());
@@ -476,7 +467,7 @@ TEST_CASE("R-TR-2 an attended transfer: the owner talks to the target while the 
           "actions are refused, then completing connects the caller and the target") {
   CallCenter d;
   SipPhone caller(SipPhoneOptions{kCallerTone});
-  const auto id = connect_to_ana(d, caller);
+  const auto id = d.answered_by_ana(caller);
   require_ack(d.ana_api.request(transfer(id, d.bob, true)));
   REQUIRE(d.bob_phone.wait_incoming());
   REQUIRE(d.bob_phone.answer());
@@ -504,7 +495,7 @@ TEST_CASE("R-TR-2 an attended transfer: the owner talks to the target while the 
 TEST_CASE("R-TR-2 cancelling an attended transfer puts the owner back with the caller") {
   CallCenter d;
   SipPhone caller(SipPhoneOptions{kCallerTone});
-  const auto id = connect_to_ana(d, caller);
+  const auto id = d.answered_by_ana(caller);
   require_ack(d.ana_api.request(transfer(id, d.bob, true)));
   REQUIRE(d.bob_phone.wait_incoming());
   REQUIRE(d.bob_phone.answer());
@@ -523,7 +514,7 @@ TEST_CASE("R-TR-4 a call transfer nobody answers returns to the owner at the cam
   o.transfer_timeout_ms = 5000;
   CallCenter d(o);
   SipPhone caller(SipPhoneOptions{kCallerTone});
-  const auto id = connect_to_ana(d, caller);
+  const auto id = d.answered_by_ana(caller);
   require_ack(d.ana_api.request(transfer(id, d.bob)));
   REQUIRE(d.bob_phone.wait_incoming());  // bob lets it ring
   CHECK(caller.media().wait_hears_music());
@@ -540,10 +531,7 @@ TEST_CASE("R-TR-2 a call transferred to an external number goes out through the 
   CallCenter d(trunk.options());
   trunk.phone.set_answer_mode(AnswerMode::answer);
   SipPhone caller(SipPhoneOptions{1200});
-  d.dial(caller);
-  const auto id = d.offered(d.ana_api, d.ana_phone);
-  REQUIRE(d.ana_phone.answer());
-  REQUIRE(caller.media().wait_hears(kAnaTone));
+  const auto id = d.answered_by_ana(caller);
   v1::Command c;
   c.mutable_transfer()->set_interaction_id(id);
   c.mutable_transfer()->set_to_number("+1 555 010 9999");

@@ -268,8 +268,10 @@ TEST_CASE("R-WRAP-1 R-PLAT-3 wrap-ups survive a restart: one still running keeps
   }
   j.run(Actor::System(), OpenSession{ana, "tok-a", j.now + 1h, 1});
   auto first = j.created(j.run(Actor::System(), OpenInteraction{sales, Channel::phone, "+551100", 0}));
+  j.run(Actor::System(), CallAnswered{first, ana});  // her phone rang and she answered
   j.run(Actor::System(), OpenSession{bob, "tok-b", j.now + 1h, 2});
   auto second = j.created(j.run(Actor::System(), OpenInteraction{sales, Channel::phone, "+551101", 0}));
+  j.run(Actor::System(), CallAnswered{second, bob});
   REQUIRE(j.engine.find_interaction(first)->owner == ana);
   REQUIRE(j.engine.find_interaction(second)->owner == bob);
   j.run(Actor::System(), CallEnded{first});

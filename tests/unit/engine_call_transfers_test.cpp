@@ -5,13 +5,6 @@ using namespace contactd::test;
 
 namespace {
 
-template <class T>
-const T* find_effect(const Outcome& o) {
-  for (const auto& e : o.effects)
-    if (auto* b = std::get_if<T>(&e)) return b;
-  return nullptr;
-}
-
 // ana is on a call in Sales (30 s transfer timeout); bob is free with his phone.
 struct Transfers : Phones {
   InteractionId id{};

@@ -6,13 +6,6 @@ using namespace contactd::test;
 
 namespace {
 
-template <class T>
-const T* find_effect(const Outcome& o) {
-  for (const auto& e : o.effects)
-    if (auto* b = std::get_if<T>(&e)) return b;
-  return nullptr;
-}
-
 // Sales with ana and bob on registered phones, 10 s ring timeout, 2 misses
 // in a row for "No answer".
 struct Calls : Phones {

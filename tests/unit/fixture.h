@@ -19,6 +19,14 @@ const T* find_event(const Outcome& o) {
   return nullptr;
 }
 
+// The first effect of type T in `o`, or null.
+template <class T>
+const T* find_effect(const Outcome& o) {
+  for (const auto& e : o.effects)
+    if (auto* b = std::get_if<T>(&e)) return b;
+  return nullptr;
+}
+
 template <class T>
 std::size_t count_events(const Outcome& o) {
   std::size_t n = 0;
