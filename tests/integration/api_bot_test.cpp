@@ -76,7 +76,9 @@ TEST_CASE("R-IN-1 a bot too slow or answering garbage never loses the customer: 
   slow.send({{"type", "message"}, {"text", "be slow please"}});
   auto timed_out = next_of(b.ana, v1::Event::kInteractionQueued).interaction_queued();  // after the 1 s timeout
   CHECK(timed_out.interaction_id() == slow_id);
-  CHECK(timed_out.reason() == v1::QUEUE_REASON_BOT_TIMEOUT);
+  // The engine's bot deadline and the adapter's HTTP timeout are both 1 s:
+  // on a loaded machine either may fire first. Both hand the customer over.
+  CHECK((timed_out.reason() == v1::QUEUE_REASON_BOT_TIMEOUT || timed_out.reason() == v1::QUEUE_REASON_BOT_HANDOFF));
   CHECK(next_of(b.ana, v1::Event::kInteractionAssigned).interaction_assigned().interaction_id() == slow_id);
 
   WebChatClient confused(b.w.port());
