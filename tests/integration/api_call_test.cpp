@@ -545,3 +545,26 @@ TEST_CASE("R-TR-2 a call transferred to an external number goes out through the 
   REQUIRE(trunk.phone.hang_up());
   CHECK(caller.wait_ended());
 }
+
+TEST_CASE("R-TR-2 a call sent to a campaign waits in its queue with music, rings its agents, and the one who answers "
+          "talks to the caller") {
+  CallCenter d;
+  const auto finance = d.campaign_id("Finance");  // bob's other campaign
+  require_ack(d.admin.request(
+      webchat_settings(finance, v1::STRATEGY_LONGEST_IDLE, {{v1::CHANNEL_PHONE, v1::PROVIDER_SIP_TRUNK}})));
+  SipPhone caller(SipPhoneOptions{kCallerTone});
+  const auto id = d.answered_by_ana(caller);
+  v1::Command c;
+  c.mutable_transfer()->set_interaction_id(id);
+  c.mutable_transfer()->set_to_campaign(finance);
+  require_ack(d.ana_api.request(c));
+  CHECK(d.ana_phone.wait_ended());  // the owner's phone is released at once
+  CHECK(caller.media().wait_hears_music());
+  REQUIRE(d.bob_phone.wait_incoming());
+  REQUIRE(d.bob_phone.answer());
+  CHECK(caller.media().wait_hears(kBobTone));
+  CHECK(d.bob_phone.media().wait_hears(kCallerTone));
+  auto assigned = assigned_to(d.bob_api, d.bob);
+  CHECK(assigned.interaction_id() == id);
+  CHECK(assigned.campaign_id() == finance);
+}
