@@ -515,6 +515,7 @@ void Calls::on_agent_response(Leg& leg, int status, const sip_t* sip) {
           if (shared->transfer_target == agent) {   // attended: the owner consults the target
             Leg* owner = agent_leg(*shared, shared->connected);
             if (owner && leg) relay_.bridge(owner->media, leg->media);
+            else if (!owner) report(core::CompleteTransfer{shared->interaction});  // the owner hung up meanwhile
             return;
           }
           Leg* customer = shared->customer.get();
@@ -545,6 +546,15 @@ void Calls::agent_gone(Leg& leg) {
   }
   if (leg.agent == call.transfer_target && !call.ended) {  // the consulted agent hung up: the transfer is off
     report(core::CancelTransfer{call.interaction});
+    return;
+  }
+  if (leg.agent == call.connected && call.transfer_target != core::kNoUser && !call.ended) {
+    // The owner hung up during a transfer: the caller goes on waiting for the
+    // target (attended and consulting: the owner's hang-up hands them over).
+    bool consulting = false;
+    for (auto& l : call.agents)
+      if (l->agent == call.transfer_target && l->answered && !l->hung_up && !l->gone) consulting = true;
+    if (call.attended && consulting) report(core::CompleteTransfer{call.interaction});
     return;
   }
   if (call.connected != leg.agent || call.ended) return;  // a phone that lost the race
@@ -752,8 +762,13 @@ void Calls::transfer(const core::TransferCall& t) {
     case core::TransferStep::back:
       for (auto& l : call->agents)
         if (l->agent == t.target) hang_up(*l);
-      to_caller(owner);
       call->transfer_target = core::kNoUser;
+      if (!owner) {  // the owner hung up during the transfer: nobody to go back to
+        report_ended(*call, core::kNoUser);
+        if (customer) hang_up(*customer);
+        return;
+      }
+      to_caller(owner);
       return;
   }
 }

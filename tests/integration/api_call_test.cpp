@@ -568,3 +568,31 @@ TEST_CASE("R-TR-2 a call sent to a campaign waits in its queue with music, rings
   CHECK(assigned.interaction_id() == id);
   CHECK(assigned.campaign_id() == finance);
 }
+
+TEST_CASE("R-TR-2 the owner may hang up during a blind transfer: the caller still reaches the target, and a "
+          "transfer nobody answers then ends the call") {
+  CallOptions o;
+  o.transfer_timeout_ms = 5000;
+  CallCenter d(o);
+  SipPhone caller(SipPhoneOptions{kCallerTone});
+  const auto id = d.answered_by_ana(caller);
+  require_ack(d.ana_api.request(transfer(id, d.bob)));
+  REQUIRE(d.bob_phone.wait_incoming());
+  REQUIRE(d.ana_phone.hang_up());
+  CHECK(caller.media().wait_hears_music());  // still waiting for bob
+  REQUIRE(d.bob_phone.answer());
+  CHECK(caller.media().wait_hears(kBobTone));
+  CHECK(assigned_to(d.bob_api, d.bob).interaction_id() == id);
+  REQUIRE(caller.hang_up());
+
+  SipPhone second(SipPhoneOptions{kCallerTone});
+  const auto other = d.answered_by_ana(second);
+  d.bob_phone.set_answer_mode(AnswerMode::ring);
+  require_ack(d.ana_api.request(transfer(other, d.bob)));
+  REQUIRE(d.bob_phone.wait_incoming());
+  REQUIRE(d.ana_phone.hang_up());
+  next_of(d.ana_api, v1::Event::kTransferTimedOut, 8s);
+  CHECK(second.wait_ended());  // nobody to return to
+  CHECK(d.bob_phone.wait_cancelled());
+  CHECK(next_of(d.ana_api, v1::Event::kInteractionFinished).interaction_finished().interaction_id() == other);
+}
