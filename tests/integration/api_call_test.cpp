@@ -326,6 +326,7 @@ TEST_CASE("bad calls get SIP answers: unknown number 404, no common codec 488, m
   o.daemon.max_calls = 1;
   CallCenter d(o);
   const auto port = d.w.daemon.sip_port();
+  const auto sockets = d.w.daemon.udp_sockets();  // SIP's, before any call
   SipPhone p;
   CHECK(p.call(port, "4040", "5551111") == 404);
   const std::string g729 =
@@ -347,6 +348,14 @@ TEST_CASE("bad calls get SIP answers: unknown number 404, no common codec 488, m
   d.offered(d.ana_api, d.ana_phone);
   REQUIRE(d.ana_phone.answer());
   CHECK(first.media().wait_hears(kAnaTone));
+  CHECK(d.w.daemon.udp_sockets() == sockets + 2);  // one RTP port per leg
+  // Once it ends, no call and no RTP port is left behind.
+  REQUIRE(first.hang_up());
+  REQUIRE(d.ana_phone.wait_ended());
+  for (int k = 0; k < 20 && d.w.daemon.udp_sockets() != sockets; ++k) std::this_thread::sleep_for(100ms);
+  CHECK(d.w.daemon.udp_sockets() == sockets);
+  SipPhone again(SipPhoneOptions{kCallerTone});
+  d.dial(again);  // max_calls = 1: the slot is free again
 }
 
 namespace {

@@ -47,6 +47,8 @@ class Daemon {
   std::uint16_t port() const { return port_; }
   std::uint16_t sip_port() const { return sip_port_; }  // UDP and TCP, realm "contactd"
   std::string log() const;  // what the process printed, for failure messages
+  // UDP sockets the running process holds (its RTP ports among them): a leak check.
+  std::size_t udp_sockets() const;
   bool saw_notify(const std::string& line) const;
 
  private:
