@@ -1,9 +1,5 @@
 #include "harness/daemon.h"
 
-#include <set>
-
-#include <filesystem>
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
