@@ -9,60 +9,12 @@
 #include "core/engine.h"
 #include "host/engine_host.h"
 #include "media/sdp.h"
+#include "sip/call_state.h"
 
 namespace contactd::sip {
-
-// One SIP dialog of a call and its RTP leg. The customer's leg is ours as
-// UAS; each agent's phone is rung by a leg of ours as UAC.
-struct Calls::Leg {
-  Call* call{nullptr};
-  core::UserId agent{core::kNoUser};  // kNoUser: the customer's leg
-  nua_handle_t* handle{nullptr};
-  media::LegId media{0};
-  std::uint16_t port{0};
-  std::uint64_t session{0};
-  std::uint64_t version{1};
-  media::AudioPlan plan;
-  media::SessionDescription offer;  // the customer's, for the m= lines of our answer
-  bool answered{false};  // the dialog was established (200 sent or received)
-  bool hung_up{false};   // we sent BYE, CANCEL or a final refusal: no reports from it
-  bool gone{false};      // the other side hung up
-  bool reported{false};  // its miss was reported
-  bool outgoing{false};  // we sent the INVITE (UAC): hung up unanswered with CANCEL
-  su_timer_t* timer{nullptr};  // rings no longer than this
-  Calls* owner{nullptr};       // for the timer's callback
-};
-
-struct Calls::Call {
-  core::InteractionId interaction{0};  // 0 until the engine opened it
-  std::string caller;                  // the customer's number (From user part)
-  std::string music;                   // the campaign's hold music
-  std::unique_ptr<Leg> customer;
-  std::vector<std::unique_ptr<Leg>> agents;  // ringing or connected
-  core::UserId connected{core::kNoUser};
-  bool outbound{false};  // R-OUT-2: placed by the agent; the customer is called through the trunk
-  core::UserId transfer_target{core::kNoUser};  // R-TR-2: whose phone a transfer rings or consults
-  bool attended{false};
-  std::chrono::milliseconds agent_ring{0};  // outbound: how long the agent's phone rings
-  bool opening{true};  // the engine has not answered OpenInteraction yet
-  bool ended{false};   // the engine was told the call ended (or never had it)
-};
-
 namespace {
 
-// The far end of a transfer to an external number stands where an agent's leg would.
-constexpr core::UserId kExternal = ~core::UserId{0};
-
 std::string text(const char* s) { return s ? s : ""; }
-
-// What may stand in a URI's user part and a quoted display name.
-std::string safe_user(const std::string& s) {
-  std::string out;
-  for (char c : s)
-    if (std::isalnum(static_cast<unsigned char>(c)) || std::string_view("+*#._-").find(c) != std::string_view::npos)
-      out += c;
-  return out.empty() ? "anonymous" : out.substr(0, 64);
-}
 
 int sip_status_of(core::ErrorCode code) {
   switch (code) {
@@ -87,6 +39,21 @@ char info_digit(const sip_t* sip) {
 }
 
 }  // namespace
+
+std::string safe_user(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (std::isalnum(static_cast<unsigned char>(c)) || std::string_view("+*#._-").find(c) != std::string_view::npos)
+      out += c;
+  return out.empty() ? "anonymous" : out.substr(0, 64);
+}
+
+std::variant<media::AudioPlan, std::string> answer_plan(const sip_t* sip) {
+  if (!sip || !sip->sip_payload) return std::string("no SDP answer");
+  auto parsed = media::parse_sdp(std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
+  if (auto* why = std::get_if<std::string>(&parsed)) return *why;
+  return media::choose_audio(std::get<media::SessionDescription>(parsed));
+}
 
 Calls::Calls(host::EngineHost& host, SipStack& stack, media::RtpRelay& relay, media::MusicLibrary& music,
              CallOptions options)
@@ -332,113 +299,6 @@ std::unique_ptr<Calls::Leg> Calls::invite(Call& call, core::UserId agent, const 
   return leg;
 }
 
-void Calls::place(const core::PlaceCall& place) {
-  if (shutting_down_) return;
-  auto call = std::make_shared<Call>();
-  call->interaction = place.interaction;
-  call->caller = safe_user(place.customer);
-  call->outbound = true;
-  call->opening = false;
-  calls_[call.get()] = call;
-  by_interaction_[place.interaction] = call;
-  ++live_;
-  // The agent's phone shows whom it is about to call.
-  const std::string from = "\"" + call->caller + "\" <sip:" + call->caller + "@" + options_.media_address + ">";
-  auto leg = invite(*call, place.agent, place.contact, from);
-  if (!leg) {
-    report(core::CallEnded{place.interaction, core::kNoUser, core::CallEndReason::agent_no_answer});
-    call->ended = true;
-    maybe_erase(*call);
-    return;
-  }
-  arm_timer(*leg, place.ring_timeout);
-  call->agents.push_back(std::move(leg));
-}
-
-void Calls::dial_customer(Call& call) {
-  if (options_.trunk.empty()) {
-    spdlog::warn("call {}: no outbound trunk configured ([sip] trunk)", call.interaction);
-    report_ended(call, core::kNoUser, core::CallEndReason::rejected);
-    for (auto& l : call.agents) hang_up(*l);
-    return;
-  }
-  const std::string uri = "sip:" + call.caller + "@" + options_.trunk;
-  const std::string from = "<sip:contactd@" + options_.media_address + ">";
-  auto leg = invite(call, core::kNoUser, uri, from);
-  if (!leg) {
-    report_ended(call, core::kNoUser, core::CallEndReason::rejected);
-    for (auto& l : call.agents) hang_up(*l);
-    return;
-  }
-  arm_timer(*leg, options_.outbound_answer_timeout);
-  call.customer = std::move(leg);
-}
-
-void Calls::on_customer_response(Leg& leg, int status, const sip_t* sip) {
-  if (status < 200) return;  // ringing (early media from the trunk is not relayed)
-  Call& call = *leg.call;
-  if (leg.timer) {
-    su_timer_destroy(leg.timer);
-    leg.timer = nullptr;
-  }
-  if (status >= 300) {
-    if (!leg.hung_up && !call.ended) {
-      const auto reason = status == 486 || status == 600 ? core::CallEndReason::busy
-                          : status == 408 || status == 480 || status == 487 ? core::CallEndReason::no_answer
-                                                                            : core::CallEndReason::rejected;
-      report_ended(call, core::kNoUser, reason);
-      for (auto& l : call.agents) hang_up(*l);
-    }
-    leg.hung_up = true;
-    return;
-  }
-  leg.answered = true;
-  std::variant<media::AudioPlan, std::string> chosen = std::string("no SDP answer");
-  if (sip && sip->sip_payload) {
-    auto parsed = media::parse_sdp(std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
-    if (auto* answer = std::get_if<media::SessionDescription>(&parsed)) chosen = media::choose_audio(*answer);
-  }
-  if (leg.hung_up || call.ended || !std::holds_alternative<media::AudioPlan>(chosen)) {
-    leg.hung_up = false;
-    hang_up(leg);
-    if (!call.ended) {
-      report_ended(call, core::kNoUser, core::CallEndReason::rejected);
-      for (auto& l : call.agents) hang_up(*l);
-    }
-    return;
-  }
-  leg.plan = std::get<media::AudioPlan>(chosen);
-  relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
-                 leg.plan.telephone_event);
-  for (auto& l : call.agents)
-    if (l->agent == call.connected && l->answered && !l->hung_up) relay_.bridge(leg.media, l->media);
-}
-
-void Calls::arm_timer(Leg& leg, std::chrono::milliseconds after) {
-  leg.timer = su_timer_create(su_root_task(stack_.root()), static_cast<su_duration_t>(after.count()));
-  if (!leg.timer) return;
-  su_timer_set(
-      leg.timer,
-      [](su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
-        auto* leg = reinterpret_cast<Calls::Leg*>(arg);
-        leg->owner->on_timer(*leg);
-      },
-      reinterpret_cast<su_timer_arg_t*>(&leg));
-}
-
-void Calls::on_timer(Leg& leg) {
-  su_timer_destroy(leg.timer);
-  leg.timer = nullptr;
-  if (leg.answered || leg.hung_up || leg.gone) return;
-  Call& call = *leg.call;
-  hang_up(leg);  // CANCEL
-  if (call.ended) return;
-  report_ended(call, core::kNoUser,
-               leg.agent == core::kNoUser ? core::CallEndReason::no_answer : core::CallEndReason::agent_no_answer);
-  for (auto& l : call.agents) hang_up(*l);
-  if (call.customer) hang_up(*call.customer);
-}
-
 void Calls::stop_ringing(const core::StopRinging& stop) {
   auto call = find(stop.interaction);
   if (!call) return;
@@ -475,11 +335,7 @@ void Calls::on_agent_response(Leg& leg, int status, const sip_t* sip) {
     hang_up(leg);
     return;
   }
-  std::variant<media::AudioPlan, std::string> chosen = std::string("no SDP answer");
-  if (sip && sip->sip_payload) {
-    auto parsed = media::parse_sdp(std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
-    if (auto* answer = std::get_if<media::SessionDescription>(&parsed)) chosen = media::choose_audio(*answer);
-  }
+  const auto chosen = answer_plan(sip);
   if (auto* why = std::get_if<std::string>(&chosen)) {
     spdlog::warn("agent {}'s phone answered without usable SDP ({}): hanging up", leg.agent, *why);
     hang_up(leg);
@@ -690,115 +546,6 @@ Calls::Leg* Calls::agent_leg(Call& call, core::UserId agent) {
   for (auto& l : call.agents)
     if (l->agent == agent && l->answered && !l->hung_up && !l->gone) return l.get();
   return nullptr;
-}
-
-void Calls::transfer(const core::TransferCall& t) {
-  auto call = find(t.interaction);
-  if (!call) return;
-  Leg* customer = call->customer.get();
-  Leg* owner = agent_leg(*call, t.owner);
-  auto music = [&] {  // the caller waits with hold music, heard by nobody
-    if (!customer) return;
-    std::string problem;
-    relay_.play(customer->media, music_.get(t.hold_music, &problem));
-    relay_.mute(customer->media, true);
-    if (!problem.empty()) spdlog::warn("hold music '{}': {}; playing the default", t.hold_music, problem);
-  };
-  auto to_caller = [&](Leg* leg) {  // the caller talks to `leg` (again)
-    if (!customer || !leg) return;
-    relay_.play(customer->media, nullptr);
-    relay_.mute(customer->media, false);
-    relay_.bridge(customer->media, leg->media);
-  };
-  const std::string from = "\"" + call->caller + "\" <sip:" + call->caller + "@" + options_.media_address + ">";
-  switch (t.step) {
-    case core::TransferStep::ring_agent: {
-      if (call->ended) return;
-      music();
-      call->transfer_target = t.target;
-      call->attended = t.attended;
-      auto leg = invite(*call, t.target, t.contact, from);
-      if (!leg) {
-        report(core::CallNotAnswered{t.interaction, t.target});
-        return;
-      }
-      call->agents.push_back(std::move(leg));
-      return;
-    }
-    case core::TransferStep::to_queue:  // the queue's agents are rung by RingPhones, as for a new call
-      if (call->ended) return;
-      music();
-      if (customer) relay_.mute(customer->media, false);
-      if (owner) hang_up(*owner);
-      call->connected = core::kNoUser;
-      return;
-    case core::TransferStep::to_number: {
-      call->ended = true;  // the engine is done with it; the two parties talk through us
-      music();
-      if (owner) hang_up(*owner);
-      call->connected = core::kNoUser;
-      if (options_.trunk.empty() || !customer) {
-        spdlog::warn("call {}: a transfer to a number needs an outbound trunk ([sip] trunk)", t.interaction);
-        if (customer) hang_up(*customer);
-        return;
-      }
-      auto leg = invite(*call, kExternal, "sip:" + t.number + "@" + options_.trunk, from);
-      if (!leg) {
-        hang_up(*customer);
-        return;
-      }
-      arm_timer(*leg, options_.outbound_answer_timeout);
-      call->agents.push_back(std::move(leg));
-      return;
-    }
-    case core::TransferStep::complete: {
-      Leg* target = agent_leg(*call, t.target);
-      to_caller(target);
-      if (owner) hang_up(*owner);
-      call->connected = t.target;
-      call->transfer_target = core::kNoUser;
-      return;
-    }
-    case core::TransferStep::back:
-      for (auto& l : call->agents)
-        if (l->agent == t.target) hang_up(*l);
-      call->transfer_target = core::kNoUser;
-      if (!owner) {  // the owner hung up during the transfer: nobody to go back to
-        report_ended(*call, core::kNoUser);
-        if (customer) hang_up(*customer);
-        return;
-      }
-      to_caller(owner);
-      return;
-  }
-}
-
-void Calls::on_external_response(Leg& leg, int status, const sip_t* sip) {
-  Call& call = *leg.call;
-  if (status >= 300) {  // the number did not take the call: the caller is let go
-    leg.hung_up = true;
-    if (call.customer) hang_up(*call.customer);
-    return;
-  }
-  leg.answered = true;
-  std::variant<media::AudioPlan, std::string> chosen = std::string("no SDP answer");
-  if (sip && sip->sip_payload) {
-    auto parsed = media::parse_sdp(std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
-    if (auto* answer = std::get_if<media::SessionDescription>(&parsed)) chosen = media::choose_audio(*answer);
-  }
-  Leg* customer = call.customer.get();
-  if (!customer || customer->gone || !std::holds_alternative<media::AudioPlan>(chosen)) {
-    hang_up(leg);
-    if (customer) hang_up(*customer);
-    return;
-  }
-  leg.plan = std::get<media::AudioPlan>(chosen);
-  relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
-                 leg.plan.telephone_event);
-  relay_.play(customer->media, nullptr);
-  relay_.mute(customer->media, false);
-  relay_.bridge(customer->media, leg.media);
-  call.connected = kExternal;
 }
 
 void Calls::shut_down() {
