@@ -121,22 +121,6 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(k, v.size() - 1)];
 }
 
-// CPU seconds (user + system) of the thread whose stat file is `path`.
-double stat_cpu(const std::string& path) {
-  std::ifstream in(path);
-  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto close = all.rfind(')');  // the command name may hold spaces
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(all.substr(close + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {  // fields 14 and 15: utime, stime
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
 // CPU seconds per thread of `pid` (/proc/PID/task/TID/stat: per thread;
 // /proc/TID/stat would count the whole process).
 std::map<int, double> thread_cpu(pid_t pid) {
@@ -144,7 +128,7 @@ std::map<int, double> thread_cpu(pid_t pid) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
     const int tid = std::atoi(entry.path().filename().c_str());
-    if (tid > 0) out[tid] = stat_cpu(entry.path().string() + "/stat");
+    if (tid > 0) out[tid] = stat_cpu_seconds(entry.path().string() + "/stat");
   }
   return out;
 }
@@ -199,7 +183,7 @@ double postgres_seconds(pid_t postmaster) {
     char state = 0;
     long ppid = 0;
     rest >> state >> ppid;
-    if (std::stol(name) == postmaster || ppid == postmaster) total += stat_cpu((entry.path() / "stat").string());
+    if (std::stol(name) == postmaster || ppid == postmaster) total += stat_cpu_seconds((entry.path() / "stat").string());
   }
   return total;
 }

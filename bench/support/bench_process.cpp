@@ -133,8 +133,10 @@ std::size_t rss_bytes(pid_t pid) {
   return 0;
 }
 
-double cpu_seconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+double cpu_seconds(pid_t pid) { return stat_cpu_seconds("/proc/" + std::to_string(pid) + "/stat"); }
+
+double stat_cpu_seconds(const std::string& stat_path) {
+  std::ifstream in(stat_path);
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto close = all.rfind(')');  // the command name may hold spaces
   if (close == std::string::npos) return 0;

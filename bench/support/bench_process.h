@@ -52,6 +52,8 @@ class ReadyProcess {
 std::size_t rss_bytes(pid_t pid);
 // CPU time (user + system) `pid` has used so far, in seconds.
 double cpu_seconds(pid_t pid);
+// CPU seconds (user + system) from a /proc .../stat file (a process's or a thread's).
+double stat_cpu_seconds(const std::string& stat_path);
 
 // Median of `values` (copied). REQUIRES: not empty.
 double median(std::vector<double> values);
