@@ -189,11 +189,11 @@ void Calls::on_invite(nua_handle_t* handle, const sip_t* sip) {
       },
       [this, call](const core::Outcome& o) {
         std::optional<core::Error> error = o.error;
-        stack_.post([this, call, error] { on_opened(call, call->music, error); });
+        stack_.post([this, call, error] { on_opened(call, error); });
       });
 }
 
-void Calls::on_opened(const std::shared_ptr<Call>& call, const std::string& music, std::optional<core::Error> error) {
+void Calls::on_opened(const std::shared_ptr<Call>& call, std::optional<core::Error> error) {
   call->opening = false;
   Leg* leg = call->customer.get();
   if (error) {
@@ -219,11 +219,13 @@ void Calls::on_opened(const std::shared_ptr<Call>& call, const std::string& musi
               TAG_END());
   leg->answered = true;
   // Queue music until an agent answers (ringing has already begun).
-  if (call->connected == core::kNoUser) {
-    std::string problem;
-    relay_.play(leg->media, music_.get(music, &problem));
-    if (!problem.empty()) spdlog::warn("hold music '{}': {}; playing the default", music, problem);
-  }
+  if (call->connected == core::kNoUser) play_music(*leg, call->music);
+}
+
+void Calls::play_music(Leg& leg, const std::string& name) {
+  std::string problem;
+  relay_.play(leg.media, music_.get(name, &problem));
+  if (!problem.empty()) spdlog::warn("hold music '{}': {}; playing the default", name, problem);
 }
 
 void Calls::on_reinvite(Leg& leg, const sip_t* sip) {
@@ -360,9 +362,7 @@ void Calls::on_agent_response(Leg& leg, int status, const sip_t* sip) {
       [this, shared, agent](const core::Outcome& o) {
         const bool won = o.ok();
         stack_.post([this, shared, agent, won] {
-          Leg* leg = nullptr;
-          for (auto& l : shared->agents)
-            if (l->agent == agent && l->answered && !l->hung_up) leg = l.get();
+          Leg* leg = agent_leg(*shared, agent);
           if (!won) {  // another phone answered first, or the caller left
             if (leg) hang_up(*leg);
             return;
@@ -375,7 +375,7 @@ void Calls::on_agent_response(Leg& leg, int status, const sip_t* sip) {
             return;
           }
           Leg* customer = shared->customer.get();
-          if (!leg || leg->gone || !customer || customer->gone || shared->ended) {  // someone hung up meanwhile
+          if (!leg || !customer || customer->gone || shared->ended) {  // someone hung up meanwhile
             if (!shared->ended) report_ended(*shared, core::kNoUser);
             if (leg) hang_up(*leg);
             if (customer) hang_up(*customer);
@@ -407,10 +407,7 @@ void Calls::agent_gone(Leg& leg) {
   if (leg.agent == call.connected && call.transfer_target != core::kNoUser && !call.ended) {
     // The owner hung up during a transfer: the caller goes on waiting for the
     // target (attended and consulting: the owner's hang-up hands them over).
-    bool consulting = false;
-    for (auto& l : call.agents)
-      if (l->agent == call.transfer_target && l->answered && !l->hung_up && !l->gone) consulting = true;
-    if (call.attended && consulting) report(core::CompleteTransfer{call.interaction});
+    if (call.attended && agent_leg(call, call.transfer_target)) report(core::CompleteTransfer{call.interaction});
     return;
   }
   if (call.connected != leg.agent || call.ended) return;  // a phone that lost the race
@@ -474,16 +471,12 @@ void Calls::control(const core::ControlCall& c) {
   auto call = find(c.interaction);
   if (!call || call->ended) return;
   Leg* customer = call->customer.get();
-  Leg* agent = nullptr;
-  for (auto& l : call->agents)
-    if (l->agent == call->connected && l->answered && !l->hung_up) agent = l.get();
+  Leg* agent = agent_leg(*call, call->connected);
   switch (c.action) {
     case core::CallAction::hold:  // R-PH-2: the customer hears music; the agent hears nothing of them
       if (customer) {
-        std::string problem;
-        relay_.play(customer->media, music_.get(c.hold_music, &problem));
+        play_music(*customer, c.hold_music);
         relay_.mute(customer->media, true);
-        if (!problem.empty()) spdlog::warn("hold music '{}': {}; playing the default", c.hold_music, problem);
       }
       break;
     case core::CallAction::resume:
@@ -526,8 +519,7 @@ void Calls::on_digit(media::LegId from, char digit) {
     if (call.connected == core::kNoUser || call.ended) return;
     Leg* to = nullptr;
     if (it->second->agent == core::kNoUser) {
-      for (auto& l : call.agents)
-        if (l->agent == call.connected && !l->hung_up) to = l.get();
+      to = agent_leg(call, call.connected);
     } else {
       to = call.customer.get();
     }

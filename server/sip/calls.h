@@ -67,12 +67,14 @@ class Calls {
   void on_invite(nua_handle_t* handle, const sip_t* sip);
   void on_reinvite(Leg& leg, const sip_t* sip);
   void on_agent_response(Leg& leg, int status, const sip_t* sip);
-  void on_opened(const std::shared_ptr<Call>& call, const std::string& music, std::optional<core::Error> error);
+  void on_opened(const std::shared_ptr<Call>& call, std::optional<core::Error> error);
   void ring(const core::RingPhones& ring);
   void place(const core::PlaceCall& place);
   void transfer(const core::TransferCall& transfer);
   void on_external_response(Leg& leg, int status, const sip_t* sip);
   Leg* agent_leg(Call& call, core::UserId agent);  // answered and still up
+  // `leg` hears the named music (the default, with a warning, if it cannot be had).
+  void play_music(Leg& leg, const std::string& name);
   void dial_customer(Call& call);  // outbound: the agent answered, now the customer
   void on_customer_response(Leg& leg, int status, const sip_t* sip);
   // A leg of ours that rings too long is cancelled; `on_timeout` runs then.

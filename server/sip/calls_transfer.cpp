@@ -15,10 +15,8 @@ void Calls::transfer(const core::TransferCall& t) {
   Leg* owner = agent_leg(*call, t.owner);
   auto music = [&] {  // the caller waits with hold music, heard by nobody
     if (!customer) return;
-    std::string problem;
-    relay_.play(customer->media, music_.get(t.hold_music, &problem));
+    play_music(*customer, t.hold_music);
     relay_.mute(customer->media, true);
-    if (!problem.empty()) spdlog::warn("hold music '{}': {}; playing the default", t.hold_music, problem);
   };
   auto to_caller = [&](Leg* leg) {  // the caller talks to `leg` (again)
     if (!customer || !leg) return;
