@@ -135,6 +135,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
                 }
                 const auto& reply = std::get<core::SessionReply>(o.reply);
                 limits_.bind(peer->id(), reply.user);
+                peer->mark_authenticated();
                 auto* login_result = result->mutable_login();
                 login_result->set_token(token);
                 login_result->set_expires_at_ms(core::to_unix_ms(expires));
@@ -166,6 +167,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
             }
             const auto& reply = std::get<core::SessionReply>(o.reply);
             limits_.bind(peer->id(), reply.user);
+            peer->mark_authenticated();
             auto resumed = streams_.resume(reply.session, reply.user, last_seq, peer);
             v1::Response response;
             auto* r = response.mutable_resume();

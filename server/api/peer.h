@@ -18,6 +18,13 @@ class Peer {
  public:
   virtual ~Peer() = default;
   virtual core::ConnectionId id() const = 0;
+  // The client's IP address as text ("127.0.0.1", "::1"), fixed for the
+  // connection's life: the key of every per-source limit.
+  virtual const std::string& remote_address() const = 0;
+  // The connection now acts for someone (an API login or resume, a WebChat
+  // conversation): it no longer counts against the caps on unauthenticated
+  // connections and its login deadline is lifted. Idempotent.
+  virtual void mark_authenticated() = 0;
   // Queues a binary frame. A peer whose queue is full is closed (slow client).
   virtual void send(Frame frame) = 0;
   // Sends what is queued, then closes with `reason`.

@@ -13,9 +13,15 @@ namespace contactd::api {
 class WsSession final : public Peer, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(std::shared_ptr<Server::State> state, beast::tcp_stream stream, Server::State::Endpoint endpoint)
-      : state_(std::move(state)), endpoint_(endpoint), id_(state_->next_connection++), ws_(std::move(stream)) {}
+      : state_(std::move(state)), endpoint_(endpoint), id_(state_->next_connection++), ws_(std::move(stream)) {
+    beast::error_code ec;
+    const auto remote = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+    remote_address_ = ec ? std::string("unknown") : remote.address().to_string();
+  }
 
   core::ConnectionId id() const override { return id_; }
+  const std::string& remote_address() const override { return remote_address_; }
+  void mark_authenticated() override { authenticated_.store(true); }
 
   void run(http::request<http::string_body> request) {
     const auto& o = state_->options;
@@ -138,6 +144,8 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
   std::shared_ptr<Server::State> state_;
   const Server::State::Endpoint endpoint_;
   const core::ConnectionId id_;
+  std::string remote_address_;
+  std::atomic<bool> authenticated_{false};
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   std::deque<Frame> queue_;  // waiting to be written
