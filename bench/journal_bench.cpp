@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   journal.append_and_wait(setup);
   std::atomic<std::size_t> durable{0};
   const auto t0 = Stopwatch::now();
-  for (auto& b : batches) journal.append(std::move(b), [&durable] { durable.fetch_add(1, std::memory_order_relaxed); });
+  for (auto& b : batches) journal.append(std::move(b), [&durable](bool) { durable.fetch_add(1, std::memory_order_relaxed); });
   journal.append_and_wait({});
   const double journal_s = seconds_since(t0);
   journal.stop(std::chrono::milliseconds(1000));

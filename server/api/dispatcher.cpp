@@ -5,6 +5,7 @@
 
 #include "api/command_mapping.h"
 #include "api/frames.h"
+#include "api/proto_text.h"
 #include "store/history.h"
 #include "wire/campaign_mapping.h"
 #include "wire/mapping.h"
@@ -39,7 +40,25 @@ Dispatcher::Dispatcher(host::EngineHost& host, StreamRegistry& streams, net::thr
       clock_(clock),
       options_(options),
       limits_(options.limits, clock),
-      dummy_hash_(hash_password("contactd-dummy-password", options.password_cost)) {}
+      dummy_hash_(hash_password("contactd-dummy-password", options.password_cost)),
+      hashing_(std::make_unique<net::thread_pool>(std::max(1u, options.hashing_threads))) {}
+
+Dispatcher::~Dispatcher() {
+  hashing_->stop();
+  hashing_->join();
+}
+
+bool Dispatcher::hash_off_thread(std::function<void()> job) {
+  if (hashing_waiting_.fetch_add(1) >= options_.hashing_queue) {
+    hashing_waiting_.fetch_sub(1);
+    return false;
+  }
+  net::post(*hashing_, [this, job = std::move(job)] {
+    hashing_waiting_.fetch_sub(1);
+    job();
+  });
+  return true;
+}
 
 void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool binary) {
   if (!binary) {
@@ -61,9 +80,22 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
     return;
   }
   const v1::Command& command = envelope.command();
+  if (command.kind_case() == v1::Command::KIND_NOT_SET) {
+    peer->send(error_frame(rid, v1::UNKNOWN_COMMAND, "unknown command (is the client newer than the server?)"));
+    return;
+  }
   const core::ConnectionId connection = peer->id();
   if (!limits_.allow_command(connection)) {
     peer->send(error_frame(rid, v1::RATE_LIMITED, "too many commands: slow down"));
+    return;
+  }
+  const bool opens_session = command.kind_case() == v1::Command::kLogin || command.kind_case() == v1::Command::kResume;
+  if (!opens_session && !limits_.bound(connection)) {
+    peer->send(error_frame(rid, v1::UNAUTHENTICATED, "log in or resume first"));
+    return;
+  }
+  if (auto field = find_invalid_text(command)) {
+    peer->send(error_frame(rid, v1::INVALID_ARGUMENT, *field + " must be valid UTF-8 without NUL characters"));
     return;
   }
   auto answer_ack = [peer, rid](const Outcome& o) {
@@ -93,59 +125,9 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
   }
 
   switch (command.kind_case()) {
-    case v1::Command::kLogin: {
-      std::string login = command.login().login();
-      std::string password = command.login().password();
-      if (login.empty() || login.size() > kMaxLoginBytes || password.size() > kMaxPasswordBytes) {
-        peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "login must be 1-64 bytes and password at most 1024"));
-        return;
-      }
-      if (!limits_.login_allowed(login)) {
-        peer->send(error_frame(rid, v1::RATE_LIMITED, "too many failed logins for this user: wait a minute"));
-        return;
-      }
-      host_.lookup([this, peer, rid, login, password = std::move(password)](const core::Engine& engine) mutable {
-        auto credential = engine.credential(login);
-        net::post(workers_, [this, peer, rid, login, credential, password = std::move(password)] {
-          // Unknown users cost the same as known ones and get the same answer.
-          const bool ok = credential ? verify_password(credential->password_hash, password)
-                                     : (verify_password(dummy_hash_, password), false);
-          if (!ok) {
-            limits_.login_failed(login);
-            peer->send(error_frame(rid, v1::UNAUTHENTICATED, "invalid login or password"));
-            return;
-          }
-          limits_.login_succeeded(login);
-          const std::string token = new_token();
-          const core::TimePoint expires = clock_.now() + options_.session_ttl;
-          auto result = std::make_shared<v1::Response>();
-          const core::UserId user = credential->user;
-          host_.execute(
-              [=, hash = token_hash(token)](core::Engine& e, core::TimePoint now) {
-                auto o = e.handle(core::Command{core::Actor::System(),
-                                                core::OpenSession{user, hash, expires, peer->id()}},
-                                  now);
-                if (o.ok()) wire::to_proto(e.snapshot(user), result->mutable_login()->mutable_snapshot());
-                return o;
-              },
-              [this, peer, rid, result, token, expires](const Outcome& o) {
-                if (!o.ok()) {
-                  peer->send(error_frame(rid, *o.error));
-                  return;
-                }
-                const auto& reply = std::get<core::SessionReply>(o.reply);
-                limits_.bind(peer->id(), reply.user);
-                peer->mark_authenticated();
-                auto* login_result = result->mutable_login();
-                login_result->set_token(token);
-                login_result->set_expires_at_ms(core::to_unix_ms(expires));
-                login_result->set_seq(streams_.open(reply.session, reply.user, peer));
-                peer->send(response_frame(rid, *result));
-              });
-        });
-      });
+    case v1::Command::kLogin:
+      login(peer, rid, command.login().login(), command.login().password());
       return;
-    }
     case v1::Command::kResume: {
       const std::string& token = command.resume().token();
       if (token.empty() || token.size() > kMaxTokenBytes) {
@@ -184,7 +166,10 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
           [connection](core::Engine& e, core::TimePoint now) {
             return as_session_user(e, now, connection, core::EndSession{connection});
           },
-          answer_ack);
+          [this, peer, rid, connection](const Outcome& o) {
+            if (o.ok()) limits_.unbind(connection);
+            peer->send(o.ok() ? ack_frame(rid) : error_frame(rid, *o.error));
+          });
       return;
     case v1::Command::kCreateUser: {
       const auto& c = command.create_user();
@@ -200,7 +185,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
         if (!caller) return peer->send(error_frame(rid, v1::UNAUTHENTICATED, "log in or resume first"));
         if (!core::is_admin(caller->profile))
           return peer->send(error_frame(rid, v1::PERMISSION_DENIED, "only administrators may change the directory"));
-        net::post(workers_, [this, peer, rid, connection, body, password = std::move(password)]() mutable {
+        const bool queued = hash_off_thread([this, peer, rid, connection, body, password = std::move(password)]() mutable {
           body.password_hash = hash_password(password, options_.password_cost);
           host_.execute(
               [connection, body](core::Engine& e, core::TimePoint now) {
@@ -213,6 +198,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
                 peer->send(response_frame(rid, r));
               });
         });
+        if (!queued) peer->send(error_frame(rid, v1::UNAVAILABLE, "too many password checks in progress; try again"));
       });
       return;
     }
@@ -254,6 +240,9 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
         channel = std::string(core::to_string(*ch));
       }
       if (s.page_size() > 500) return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "page_size is at most 500"));
+      if (!core::valid_unix_ms(s.closed_from_ms()) || !core::valid_unix_ms(s.closed_to_ms()))
+        return peer->send(error_frame(rid, v1::INVALID_ARGUMENT,
+                                      "closed_from_ms and closed_to_ms are Unix times in milliseconds, years 1970 to 9999"));
       with_history_scope(peer, rid, [this, peer, rid, s, channel](store::HistoryQuery q) {
         q.campaign = s.campaign_id();
         q.agent = s.agent_id();
@@ -302,6 +291,67 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
       break;
   }
   peer->send(error_frame(rid, v1::UNKNOWN_COMMAND, "unknown command (is the client newer than the server?)"));
+}
+
+void Dispatcher::login(const PeerPtr& peer, std::uint64_t rid, std::string login, std::string password) {
+  if (login.empty() || login.size() > kMaxLoginBytes || password.size() > kMaxPasswordBytes) {
+    peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "login must be 1-64 bytes and password at most 1024"));
+    return;
+  }
+  const std::string& source = peer->remote_address();
+  switch (limits_.begin_login(source, login)) {
+    case LoginGate::allowed:
+      break;
+    case LoginGate::pair_locked:
+    case LoginGate::source_locked:
+      log_limited_.warn("login: too many failed logins from {} (last tried: '{}'); refused for now", source, login);
+      peer->send(error_frame(rid, v1::RATE_LIMITED, "too many failed logins from this address: wait a minute"));
+      return;
+    case LoginGate::login_locked:
+      log_limited_.warn("login: too many failed logins for '{}' from many addresses; refused for now", login);
+      peer->send(error_frame(rid, v1::RATE_LIMITED, "too many failed logins for this user: wait a minute"));
+      return;
+  }
+  host_.lookup([this, peer, rid, login, password = std::move(password)](const core::Engine& engine) mutable {
+    auto credential = engine.credential(login);
+    const bool queued = hash_off_thread([this, peer, rid, login, credential, password = std::move(password)] {
+      // Unknown users cost the same as known ones and get the same answer.
+      const bool ok = credential ? verify_password(credential->password_hash, password)
+                                 : (verify_password(dummy_hash_, password), false);
+      if (!ok) {
+        log_limited_.info("login: wrong password or unknown login '{}' from {}", login, peer->remote_address());
+        peer->send(error_frame(rid, v1::UNAUTHENTICATED, "invalid login or password"));
+        return;
+      }
+      limits_.login_succeeded(peer->remote_address(), login);
+      const std::string token = new_token();
+      const core::TimePoint expires = clock_.now() + options_.session_ttl;
+      auto result = std::make_shared<v1::Response>();
+      const core::UserId user = credential->user;
+      host_.execute(
+          [=, hash = token_hash(token)](core::Engine& e, core::TimePoint now) {
+            auto o = e.handle(core::Command{core::Actor::System(), core::OpenSession{user, hash, expires, peer->id()}},
+                              now);
+            if (o.ok()) wire::to_proto(e.snapshot(user), result->mutable_login()->mutable_snapshot());
+            return o;
+          },
+          [this, peer, rid, result, token, expires](const Outcome& o) {
+            if (!o.ok()) {
+              peer->send(error_frame(rid, *o.error));
+              return;
+            }
+            const auto& reply = std::get<core::SessionReply>(o.reply);
+            limits_.bind(peer->id(), reply.user);
+            peer->mark_authenticated();
+            auto* login_result = result->mutable_login();
+            login_result->set_token(token);
+            login_result->set_expires_at_ms(core::to_unix_ms(expires));
+            login_result->set_seq(streams_.open(reply.session, reply.user, peer));
+            peer->send(response_frame(rid, *result));
+          });
+    });
+    if (!queued) peer->send(error_frame(rid, v1::UNAVAILABLE, "too many logins in progress; try again"));
+  });
 }
 
 void Dispatcher::with_history_scope(const PeerPtr& peer, std::uint64_t rid,

@@ -2,13 +2,19 @@
 // Turns client frames into engine work and answers them. Transport-agnostic:
 // it sees a connection only as a Peer. Frames are checked in this order:
 // parse (MALFORMED_FRAME), shape (request id, command present), kind
-// (UNKNOWN_COMMAND), authentication, then the engine's own rules.
+// (UNKNOWN_COMMAND), the connection's rate, authentication (UNAUTHENTICATED
+// for every command but login and resume), text (INVALID_ARGUMENT: the core's
+// text rule on every string), then the command's own arguments and the
+// engine's rules.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string_view>
 
 #include "api/auth.h"
+#include "api/limited_log.h"
 #include "api/peer.h"
 #include "api/rate_limits.h"
 #include "api/streams.h"
@@ -31,15 +37,20 @@ struct DispatcherOptions {
   std::chrono::milliseconds session_ttl{std::chrono::hours(12)};
   PasswordCost password_cost{PasswordCost::interactive()};
   RateLimitOptions limits;
+  // Password hashing (logins, new passwords) runs on its own threads, never on
+  // the engine strand, the I/O threads or the pool that serves queries and
+  // probes. At most `hashing_queue` checks wait; more are refused at once.
+  unsigned hashing_threads{1};
+  unsigned hashing_queue{32};
   std::string sip_realm{"contactd"};  // SIP passwords are stored as digests for this realm
 };
 
 class Dispatcher final : public FrameHandler {
  public:
-  // `workers` runs password checks (slow by design) off the engine strand.
   // `history` answers history searches from the database (on `workers`).
   Dispatcher(host::EngineHost& host, StreamRegistry& streams, boost::asio::thread_pool& workers,
              store::HistoryReader& history, const core::Clock& clock, DispatcherOptions options);
+  ~Dispatcher() override;
 
   // A frame arrived on `peer`. Thread-safe.
   void on_frame(const PeerPtr& peer, std::string_view bytes, bool binary) override;
@@ -54,6 +65,10 @@ class Dispatcher final : public FrameHandler {
 
   // Queries and commands of queries.cpp; false when `command` is none of them.
   bool on_query(const PeerPtr& peer, std::uint64_t rid, const contactd::v1::Command& command);
+  void login(const PeerPtr& peer, std::uint64_t rid, std::string login, std::string password);
+  // Runs `job` on the hashing threads; false (and nothing runs) when
+  // `hashing_queue` jobs are waiting already.
+  bool hash_off_thread(std::function<void()> job);
   // Runs `query` on a worker with the caller's visibility filled in.
   void with_history_scope(const PeerPtr& peer, std::uint64_t rid,
                           std::function<void(store::HistoryQuery)> query);
@@ -61,6 +76,9 @@ class Dispatcher final : public FrameHandler {
   DispatcherOptions options_;
   RateLimits limits_;
   std::string dummy_hash_;  // verified for unknown logins so timing does not tell
+  std::unique_ptr<boost::asio::thread_pool> hashing_;
+  LimitedLog log_limited_;
+  std::atomic<unsigned> hashing_waiting_{0};
 };
 
 }  // namespace contactd::api

@@ -105,6 +105,13 @@ Config load_config(const std::string& path) {
   r.get("auth", "argon2_memlimit_kib", mem_kib);
   c.auth.password_cost.opslimit = static_cast<unsigned long long>(ops);
   c.auth.password_cost.memlimit_bytes = static_cast<std::size_t>(mem_kib) * 1024;
+  std::int64_t hashing_threads = c.auth.hashing_threads, hashing_queue = c.auth.hashing_queue;
+  r.get("auth", "hashing_threads", hashing_threads);
+  r.get("auth", "hashing_queue", hashing_queue);
+  if (hashing_threads < 1 || hashing_threads > 64) r.fail("auth", "hashing_threads", "must be 1..64");
+  if (hashing_queue < 1 || hashing_queue > 100000) r.fail("auth", "hashing_queue", "must be 1..100000");
+  c.auth.hashing_threads = static_cast<unsigned>(hashing_threads);
+  c.auth.hashing_queue = static_cast<unsigned>(hashing_queue);
 
   r.seconds("webchat", "resume_seconds", c.webchat_resume_window);
 
@@ -158,6 +165,13 @@ Config load_config(const std::string& path) {
   std::int64_t login_failures = limits.login_failures;
   r.get("limits", "login_failures_per_minute", login_failures);
   limits.login_failures = static_cast<int>(login_failures);
+  std::int64_t per_source = limits.login_failures_per_source, per_login = limits.login_failures_per_login;
+  r.get("limits", "login_failures_per_source_per_minute", per_source);
+  r.get("limits", "login_failures_per_login_per_minute", per_login);
+  if (per_source < 1 || per_source > 100000) r.fail("limits", "login_failures_per_source_per_minute", "must be 1..100000");
+  if (per_login < 1 || per_login > 100000) r.fail("limits", "login_failures_per_login_per_minute", "must be 1..100000");
+  limits.login_failures_per_source = static_cast<int>(per_source);
+  limits.login_failures_per_login = static_cast<int>(per_login);
 
   r.get("log", "level", c.log_level);
   r.get("log", "target", c.log_target);

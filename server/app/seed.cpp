@@ -112,7 +112,7 @@ int seed(const Config& config, const std::string& seed_file) {
   auto run = [&](core::CommandBody body, const std::string& what) -> core::Outcome {
     auto o = engine.handle(core::Command{core::Actor::System(), std::move(body)}, clock.now());
     if (!o.ok()) throw std::runtime_error(what + ": " + o.error->message);
-    journal.append_and_wait(o.events);
+    if (!journal.append_and_wait(o.events)) throw std::runtime_error(what + ": the database refused it");
     return o;
   };
 

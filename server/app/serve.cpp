@@ -146,17 +146,32 @@ int serve(const Config& config) {
   }
   host.start();
 
+  // Clients get shutdown_grace to close; the whole shutdown ends within twice
+  // that (plus a second for the journal's last drain) even when the database
+  // refuses every write: what is not durable by then was never acknowledged,
+  // and stays so.
+  net::steady_timer shutdown_deadline(io);
+  std::chrono::steady_clock::time_point stop_by = std::chrono::steady_clock::time_point::max();
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: shutting down", signal);
+    stop_by = std::chrono::steady_clock::now() + config.shutdown_grace;
+    shutdown_deadline.expires_at(stop_by + config.shutdown_grace);
+    shutdown_deadline.async_wait([&](const boost::system::error_code& timer_ec) {
+      if (timer_ec) return;
+      spdlog::error("shutdown: not everything became durable within {} s (is the database refusing writes?);"
+                    " unacknowledged commands stay unacknowledged",
+                    2 * config.shutdown_grace.count());
+      server.abort_all();
+      io.stop();
+    });
     sd_notify(0, "STOPPING=1\nSTATUS=shutting down");
     server.stop("server shutting down");
     if (phones) phones->stop();  // phones retry REGISTERs answered by nobody
     host.stop();
     // Everything accepted before the signal is made durable and answered first.
-    host.when_durable(
-        [&] { stop_when_quiet(io, server, host, std::chrono::steady_clock::now() + config.shutdown_grace); });
+    host.when_durable([&] { stop_when_quiet(io, server, host, stop_by); });
   });
 
   spdlog::info("contactd listening on ws://{}:{}/ws (health: /healthz, /readyz)", config.server.address, port);
@@ -167,7 +182,11 @@ int serve(const Config& config) {
   io.run();
   for (auto& t : threads) t.join();
   workers.join();
-  journal.stop(config.shutdown_grace);
+  // Normally everything is durable by now; after the deadline, a short last
+  // drain only.
+  journal.stop(stop_by == std::chrono::steady_clock::time_point::max()
+                   ? std::chrono::milliseconds(config.shutdown_grace)
+                   : std::chrono::milliseconds(std::chrono::seconds(1)));
   spdlog::info("contactd stopped");
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/engine_internal.h"
+#include "core/text.h"
 
 namespace contactd::core {
 
@@ -91,6 +92,11 @@ Engine::Engine(EngineState state, EngineOptions options)
 }
 
 Outcome Engine::handle(const Command& command, TimePoint now) {
+  if (MaybeError bad = check_command_text(command.body)) {  // R-SEC-1: before any handler
+    Outcome refused;
+    refused.error = std::move(bad);
+    return refused;
+  }
   Outcome out;
   const EventSeq seq_before = last_seq_;
   Pending pending{now, &last_seq_, &out};

@@ -11,6 +11,10 @@ using TimePoint = std::chrono::time_point<std::chrono::system_clock, Millis>;
 
 inline std::int64_t to_unix_ms(TimePoint t) { return t.time_since_epoch().count(); }
 inline TimePoint from_unix_ms(std::int64_t ms) { return TimePoint{Millis{ms}}; }
+// Unix times clients may send: the years 1970 to 9999, which PostgreSQL's
+// timestamps and the engine's arithmetic hold without overflow.
+inline constexpr std::int64_t kMaxUnixMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+inline bool valid_unix_ms(std::int64_t ms) { return ms >= 0 && ms <= kMaxUnixMs; }
 
 class Clock {
  public:

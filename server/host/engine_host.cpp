@@ -26,8 +26,17 @@ struct EngineHost::Impl : std::enable_shared_from_this<Impl> {
   void commit(core::Outcome outcome, Then then) {
     auto shared = std::make_shared<core::Outcome>(std::move(outcome));
     std::vector<core::Event> events = shared->events;  // the journal keeps its own copy
-    journal.append(std::move(events), [self = shared_from_this(), shared, then = std::move(then)]() mutable {
-      net::post(self->strand, [self, shared, then = std::move(then)] {
+    journal.append(std::move(events), [self = shared_from_this(), shared, then = std::move(then)](bool stored) mutable {
+      net::post(self->strand, [self, shared, stored, then = std::move(then)] {
+        if (!stored) {
+          // Not durable, so never published, carried out or acknowledged. The
+          // engine's memory still holds the change until the next restart
+          // reloads it from the database (text that PostgreSQL cannot store is
+          // refused before the engine by core/text.h; this is the backstop).
+          if (then) then(core::Outcome::failure(core::ErrorCode::invalid_argument,
+                                                "the database refused to store this change; nothing was done"));
+          return;
+        }
         if (!shared->events.empty()) self->sink.publish(shared->events);
         for (const auto& effect : shared->effects) self->sink.apply(effect);
         if (then) then(*shared);

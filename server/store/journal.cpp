@@ -42,7 +42,7 @@ void PgJournal::stop(std::chrono::milliseconds drain_for) {
   if (thread_.joinable()) thread_.join();
 }
 
-void PgJournal::append(std::vector<core::Event> events, std::function<void()> done) {
+void PgJournal::append(std::vector<core::Event> events, Done done) {
   {
     std::lock_guard lock(mu_);
     queue_.push_back(Batch{std::move(events), std::move(done)});
@@ -50,11 +50,11 @@ void PgJournal::append(std::vector<core::Event> events, std::function<void()> do
   cv_.notify_one();
 }
 
-void PgJournal::append_and_wait(std::vector<core::Event> events) {
-  std::promise<void> durable;
-  auto future = durable.get_future();
-  append(std::move(events), [&durable] { durable.set_value(); });
-  future.get();
+bool PgJournal::append_and_wait(std::vector<core::Event> events) {
+  std::promise<bool> settled;
+  auto future = settled.get_future();
+  append(std::move(events), [&settled](bool stored) { settled.set_value(stored); });
+  return future.get();
 }
 
 void PgJournal::reconnect() {
@@ -62,9 +62,9 @@ void PgJournal::reconnect() {
   conn_ = connect(url_);
 }
 
-void PgJournal::write(const std::deque<Batch>& group) {
+void PgJournal::write(Group::const_iterator first, Group::const_iterator last) {
   bool any = false;
-  for (const auto& b : group) any = any || !b.events.empty();
+  for (auto b = first; b != last; ++b) any = any || !b->events.empty();
   if (!any) return;  // only ordering markers: nothing to write
   if (!conn_) reconnect();
   // After a failure the previous commit may have landed (in-doubt): skip what is there.
@@ -72,8 +72,8 @@ void PgJournal::write(const std::deque<Batch>& group) {
   if (after_failure_)
     written = pqxx::nontransaction(*conn_).exec1("SELECT COALESCE(max(seq), 0) FROM journal")[0].as<core::EventSeq>();
   std::vector<const core::Event*> events;
-  for (const auto& b : group)
-    for (const auto& e : b.events)
+  for (auto b = first; b != last; ++b)
+    for (const auto& e : b->events)
       if (e.seq > written) events.push_back(&e);
   if (events.empty()) return;
   if (events.size() >= kCopyFrom) write_by_copy(events);
@@ -131,6 +131,50 @@ void PgJournal::write_by_copy(const std::vector<const core::Event*>& events) {
   t.commit();
 }
 
+namespace {
+
+// The database refused what was written (SQLSTATE class 22 data exception,
+// 23 integrity constraint violation, 54 program limit exceeded), as opposed
+// to being unreachable or unable to write at all: writing the same rows again
+// fails again, writing others may succeed.
+bool refused_for_content(const std::exception& ex) {
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&ex);
+  if (!sql) return false;
+  const std::string state = sql->sqlstate();
+  return state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0 || state.rfind("54", 0) == 0;
+}
+
+}  // namespace
+
+void PgJournal::settle(Group& group, std::size_t count) {
+  try {
+    write(group.cbegin(), group.cbegin() + static_cast<std::ptrdiff_t>(count));
+  } catch (const std::exception& ex) {
+    if (!refused_for_content(ex)) throw;
+    conn_.reset();  // a refused COPY may leave the connection mid-protocol
+    if (count == 1) {
+      Batch refused = std::move(group.front());
+      group.pop_front();
+      const auto seq = refused.events.empty() ? 0 : refused.events.front().seq;
+      spdlog::error("journal: the database refused a change for its content; not stored, answered with an error"
+                    " (events from seq {}, {} events): {}",
+                    seq, refused.events.size(), ex.what());
+      if (refused.done) refused.done(false);
+      return;
+    }
+    const std::size_t half = count / 2;
+    settle(group, half);
+    settle(group, count - half);
+    return;
+  }
+  after_failure_ = false;
+  for (std::size_t i = 0; i < count; ++i) {
+    Batch stored = std::move(group.front());
+    group.pop_front();
+    if (stored.done) stored.done(true);
+  }
+}
+
 void PgJournal::check_health() {
   try {
     if (!conn_) reconnect();
@@ -166,13 +210,9 @@ void PgJournal::run() {
       }
     }
     try {
-      write(group);
-      after_failure_ = false;
+      settle(group, group.size());
       if (!available_.exchange(true)) spdlog::info("journal: database available again");
       backoff = std::chrono::milliseconds(100);
-      for (auto& b : group)
-        if (b.done) b.done();
-      group.clear();
     } catch (const std::exception& ex) {
       // Keep the group and retry: nothing queued is ever dropped or reordered.
       if (available_.exchange(false)) spdlog::error("journal: write failed, retrying: {}", ex.what());

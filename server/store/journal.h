@@ -26,26 +26,34 @@ class PgJournal final : public host::Journal {
   // Batches still unwritten then are never acknowledged.
   void stop(std::chrono::milliseconds drain_for = std::chrono::seconds(10));
 
-  void append(std::vector<core::Event> events, std::function<void()> done) override;
+  void append(std::vector<core::Event> events, Done done) override;
   bool available() const override { return available_.load(); }
 
   // Groups of at least this many events are written by COPY.
   static constexpr std::size_t kCopyFrom = 64;
 
-  // For command-line tools: appends and blocks until durable. REQUIRES: started.
-  void append_and_wait(std::vector<core::Event> events);
+  // For command-line tools: appends and blocks until settled; false when the
+  // database refused the events for their content. REQUIRES: started.
+  bool append_and_wait(std::vector<core::Event> events);
 
  private:
   struct Batch {
     std::vector<core::Event> events;
-    std::function<void()> done;
+    Done done;
   };
+  using Group = std::deque<Batch>;
 
   void run();
-  // Both throw on database errors. Small groups go out as one simple-query
+  // Writes the first `count` batches of `group` and removes them, calling each
+  // one's `done`. A prefix the database refuses for its content is halved
+  // until the refused batches are found; those are settled as not stored, the
+  // rest are written. Throws on any other error (an outage): the batches still
+  // in `group` are to be retried.
+  void settle(Group& group, std::size_t count);
+  // Throws on database errors. Small groups go out as one simple-query
   // message (one round trip: latency); from kCopyFrom events on, rows go by
   // COPY in a transaction (a few round trips, far less work per row).
-  void write(const std::deque<Batch>& group);
+  void write(Group::const_iterator first, Group::const_iterator last);
   void write_in_one_message(const std::vector<const core::Event*>& events);
   void write_by_copy(const std::vector<const core::Event*>& events);
   void reconnect();

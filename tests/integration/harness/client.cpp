@@ -24,8 +24,10 @@ struct Client::Impl {
   bool closed{false};
 };
 
-Client::Client(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+Client::Client(std::uint16_t port, const std::string& source) : impl_(std::make_unique<Impl>()) {
   auto& s = beast::get_lowest_layer(impl_->ws);
+  s.socket().open(net::ip::tcp::v4());
+  s.socket().bind(net::ip::tcp::endpoint(net::ip::make_address(source), 0));
   s.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   impl_->ws.handshake("127.0.0.1:" + std::to_string(port), "/ws");
   impl_->ws.binary(true);

@@ -21,7 +21,9 @@ struct CloseInfo {
 
 class Client {
  public:
-  explicit Client(std::uint16_t port);
+  // `source`: the local address to connect from (any of 127.0.0.0/8 reaches
+  // the daemon; a different one is a different client address).
+  explicit Client(std::uint16_t port, const std::string& source = "127.0.0.1");
   ~Client();
 
   // Sends raw bytes as one frame (binary or text).
