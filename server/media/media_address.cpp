@@ -63,12 +63,18 @@ bool hostname(std::string_view s) {
 
 std::string_view to_string(AddressKind kind) {
   switch (kind) {
-    case AddressKind::unicast: return "unicast";
-    case AddressKind::hostname: return "hostname";
-    case AddressKind::unspecified: return "unspecified";
-    case AddressKind::multicast: return "multicast";
-    case AddressKind::broadcast: return "broadcast";
-    case AddressKind::malformed: return "malformed";
+    case AddressKind::unicast:
+      return "unicast";
+    case AddressKind::hostname:
+      return "hostname";
+    case AddressKind::unspecified:
+      return "unspecified";
+    case AddressKind::multicast:
+      return "multicast";
+    case AddressKind::broadcast:
+      return "broadcast";
+    case AddressKind::malformed:
+      return "malformed";
   }
   return "malformed";
 }
@@ -77,17 +83,18 @@ AddressKind classify_address(std::string_view family, std::string_view address) 
   bool is_v4 = false;
   const auto bytes = ip_bytes(address, &is_v4);
   if (!bytes) {
-    if (family == "IP4" && !address.empty() &&
-        std::all_of(address.begin(), address.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }))
+    if (family == "IP4" && !address.empty() && std::all_of(address.begin(), address.end(), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+        }))
       return AddressKind::malformed;  // looks like a dotted quad but is none (999.1.2.3)
     return hostname(address) ? AddressKind::hostname : AddressKind::malformed;
   }
   if (is_v4 != (family == "IP4")) return AddressKind::malformed;  // the address type and the address disagree
   const auto& b = *bytes;
   if (v4_mapped(b)) {
-    if (b[12] == 0) return AddressKind::unspecified;           // 0.0.0.0/8
+    if (b[12] == 0) return AddressKind::unspecified;  // 0.0.0.0/8
     if (b[12] >= 224 && b[12] <= 239) return AddressKind::multicast;
-    if (b[12] >= 240) return AddressKind::broadcast;           // 240/4 and 255.255.255.255
+    if (b[12] >= 240) return AddressKind::broadcast;  // 240/4 and 255.255.255.255
     return AddressKind::unicast;
   }
   if (std::all_of(b.begin(), b.end(), [](std::uint8_t x) { return x == 0; })) return AddressKind::unspecified;
@@ -113,8 +120,7 @@ std::optional<AddressList> AddressList::parse(std::string_view text, std::string
     if (bytes && slash != std::string_view::npos) {
       const std::string_view digits = item.substr(slash + 1);
       auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), bits);
-      if (ec != std::errc() || end != digits.data() + digits.size() || bits < 0 || bits > (is_v4 ? 32 : 128))
-        bits = -1;
+      if (ec != std::errc() || end != digits.data() + digits.size() || bits < 0 || bits > (is_v4 ? 32 : 128)) bits = -1;
     }
     if (!bytes || bits < 0) {
       if (error) *error = "'" + std::string(item) + "' is not an IP address or prefix (a.b.c.d, a.b.c.d/n, x::y/n)";

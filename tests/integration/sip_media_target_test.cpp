@@ -136,13 +136,12 @@ struct Line {
 std::string raw_invite(Udp& from, std::uint16_t sip_port, const std::string& number, const std::string& call_id,
                        const std::string& body) {
   const std::string host = from.address() + ":" + std::to_string(from.port());
-  const std::string request = "INVITE sip:" + number + "@127.0.0.1:" + std::to_string(sip_port) +
-                              " SIP/2.0\r\nVia: SIP/2.0/UDP " + host + ";branch=z9hG4bK-" + call_id +
-                              ";rport\r\nMax-Forwards: 70\r\nFrom: <sip:caller@" + from.address() + ">;tag=" +
-                              call_id + "\r\nTo: <sip:" + number + "@127.0.0.1>\r\nCall-ID: " + call_id +
-                              "\r\nCSeq: 1 INVITE\r\nContact: <sip:caller@" + host +
-                              ">\r\nContent-Type: application/sdp\r\nContent-Length: " + std::to_string(body.size()) +
-                              "\r\n\r\n" + body;
+  const std::string request =
+      "INVITE sip:" + number + "@127.0.0.1:" + std::to_string(sip_port) + " SIP/2.0\r\nVia: SIP/2.0/UDP " + host +
+      ";branch=z9hG4bK-" + call_id + ";rport\r\nMax-Forwards: 70\r\nFrom: <sip:caller@" + from.address() +
+      ">;tag=" + call_id + "\r\nTo: <sip:" + number + "@127.0.0.1>\r\nCall-ID: " + call_id +
+      "\r\nCSeq: 1 INVITE\r\nContact: <sip:caller@" + host +
+      ">\r\nContent-Type: application/sdp\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   from.send(sip_port, request);
   const auto end = std::chrono::steady_clock::now() + 5s;
   while (std::chrono::steady_clock::now() < end) {
@@ -276,8 +275,8 @@ TEST_CASE("R-SEC an INVITE flood from one unknown source gets 503, another sourc
   // A trunk is not limited.
   Udp trunk("127.0.0.3");
   for (int i = 0; i < 8; ++i)
-    CHECK(status_of(raw_invite(trunk, line.sip_port(), "4040", "trunk-" + std::to_string(i), offer("127.0.0.3", 40000))) ==
-          404);
+    CHECK(status_of(raw_invite(trunk, line.sip_port(), "4040", "trunk-" + std::to_string(i),
+                               offer("127.0.0.3", 40000))) == 404);
   CHECK(line.w.daemon.log().find("INVITE from 127.0.0.2 refused") != std::string::npos);
 }
 

@@ -12,7 +12,7 @@ TEST_CASE("R-SEC INVITEs from one unknown source are limited per minute, other s
   for (int i = 0; i < 5; ++i) CHECK(limit.allow("192.0.2.1", clock.now()));
   CHECK_FALSE(limit.allow("192.0.2.1", clock.now()));
   CHECK(limit.allow("192.0.2.2", clock.now()));  // another source has its own budget
-  clock.advance(11s);  // 5 a minute: one back every 12 s
+  clock.advance(11s);                            // 5 a minute: one back every 12 s
   CHECK_FALSE(limit.allow("192.0.2.1", clock.now()));
   clock.advance(1s);
   CHECK(limit.allow("192.0.2.1", clock.now()));
