@@ -4,6 +4,8 @@
 #include <set>
 #include <toml++/toml.h>
 
+#include "media/media_address.h"
+
 namespace contactd::app {
 namespace {
 
@@ -156,6 +158,19 @@ Config load_config(const std::string& path) {
   r.get("sip", "max_calls", max_calls);
   if (max_calls < 1 || max_calls > 100000) r.fail("sip", "max_calls", "must be 1..100000");
   c.sip.max_calls = static_cast<std::size_t>(max_calls);
+  r.get("sip", "trunk_addresses", c.sip.trunk_addresses);
+  if (std::string why; !media::AddressList::parse(c.sip.trunk_addresses, &why))
+    r.fail("sip", "trunk_addresses", why);
+  std::int64_t invites = static_cast<std::int64_t>(c.sip.unknown_source_invites_per_minute);
+  r.get("sip", "unknown_source_invites_per_minute", invites);
+  if (invites > 100000) r.fail("sip", "unknown_source_invites_per_minute", "must be 0..100000");
+  c.sip.unknown_source_invites_per_minute = static_cast<std::size_t>(invites);
+  r.seconds("sip", "rtp_inactivity_timeout_seconds", c.sip.rtp_inactivity_timeout);
+  if (c.sip.rtp_inactivity_timeout.count() > 86400) r.fail("sip", "rtp_inactivity_timeout_seconds", "must be 0..86400");
+  std::int64_t grace_ms = c.sip.rtp_nat_port_grace.count();
+  r.get("sip", "rtp_nat_port_grace_ms", grace_ms);
+  if (grace_ms > 60000) r.fail("sip", "rtp_nat_port_grace_ms", "must be 0..60000");
+  c.sip.rtp_nat_port_grace = std::chrono::milliseconds(grace_ms);
 
   auto& limits = c.auth.limits;
   r.get("limits", "connection_commands_per_second", limits.connection_per_second);

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <array>
+#include <chrono>
 #include <deque>
 #include <future>
 #include <optional>
@@ -26,9 +27,14 @@ using udp = net::ip::udp;
 struct Leg {
   Leg(udp::socket s, std::uint32_t ssrc, std::uint16_t seq, std::uint32_t ts) : socket(std::move(s)), out(ssrc, seq, ts) {}
   udp::socket socket;
-  std::optional<net::ip::address> expected;  // from the peer's SDP
-  udp::endpoint remote;                      // where to send; latched from the first packet
+  std::optional<udp::endpoint> expected;  // from the peer's SDP
+  bool trusted{false};                    // may send to `expected` before any RTP came from there
+  udp::endpoint remote;                   // where to send once latched (or trusted)
   bool latched{false};
+  bool latched_exact{false};              // latched to `expected` itself: final
+  std::chrono::steady_clock::time_point connected_at{};
+  std::chrono::steady_clock::time_point last_heard{};  // last accepted packet, or connect()
+  bool inactive_reported{false};
   int payload_type{0};
   int telephone_event{-1};
   LegId peer{0};
@@ -58,6 +64,8 @@ struct RtpRelay::Impl : std::enable_shared_from_this<Impl> {
   std::unordered_map<LegId, std::unique_ptr<Leg>> legs;  // relay thread only
   std::mt19937 random{std::random_device{}()};
   std::function<void(LegId, char)>* on_digit{nullptr};
+  std::function<void(LegId)>* on_inactive{nullptr};
+  unsigned ticks{0};
 
   Leg* find(LegId id) {
     auto it = legs.find(id);
@@ -65,7 +73,10 @@ struct RtpRelay::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void send(Leg& leg, const RtpHeader& h, std::span<const std::uint8_t> payload) {
-    if (!leg.latched && leg.remote.port() == 0) return;  // nowhere to send yet
+    if (!leg.latched && !(leg.trusted && leg.expected)) {  // not proven to be the peer's yet
+      ++leg.stats.withheld;
+      return;
+    }
     std::array<std::uint8_t, 2048> packet;
     write_rtp_header(h, packet);
     std::copy(payload.begin(), payload.end(), packet.begin() + kRtpHeaderBytes);
@@ -87,21 +98,33 @@ struct RtpRelay::Impl : std::enable_shared_from_this<Impl> {
 
   void on_packet(LegId id, std::size_t n) {
     Leg& leg = *find(id);
-    // Source checks: only the address the peer's SDP named; the first packet
-    // from it fixes the port (symmetric RTP), later ones must match.
-    if (!leg.expected || leg.from.address() != *leg.expected || (leg.latched && leg.from != leg.remote)) {
+    // Source checks: the latching rule in rtp_relay.h.
+    const auto now = std::chrono::steady_clock::now();
+    if (!leg.expected || leg.from.address() != leg.expected->address()) {
       ++leg.stats.dropped_foreign;
       return;
+    }
+    const bool exact = leg.from.port() == leg.expected->port();
+    const bool current = leg.latched && leg.from == leg.remote;
+    if (!exact && !current) {  // another port of the SDP's host: a NAT's, or someone racing the caller
+      const auto grace = options.nat_port_grace;
+      if (leg.latched_exact || now - leg.connected_at < grace || (leg.latched && now - leg.last_heard < grace)) {
+        ++leg.stats.dropped_foreign;
+        return;
+      }
     }
     const auto packet = parse_rtp(std::span<const std::uint8_t>(leg.buffer.data(), n));
     if (!packet) {
       ++leg.stats.dropped_malformed;
       return;
     }
-    if (!leg.latched) {
+    if (!current) {
       leg.remote = leg.from;
       leg.latched = true;
+      leg.latched_exact = exact;
+      leg.stats.latched_port = leg.from.port();
     }
+    leg.last_heard = now;
     ++leg.stats.received;
     const int pt = packet->header.payload_type;
     if (pt == leg.telephone_event) {
@@ -125,8 +148,20 @@ struct RtpRelay::Impl : std::enable_shared_from_this<Impl> {
     send(*peer, peer->out.relay(h), coded);
   }
 
+  // Once a second: legs whose peer has sent nothing for the inactivity timeout.
+  void check_inactive() {
+    if (options.inactivity_timeout.count() <= 0 || !on_inactive || !*on_inactive) return;
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& [id, leg] : legs)
+      if (leg->expected && !leg->inactive_reported && now - leg->last_heard >= options.inactivity_timeout) {
+        leg->inactive_reported = true;
+        (*on_inactive)(id);
+      }
+  }
+
   // Every 20 ms: music and digits, which contactd produces itself.
   void on_tick() {
+    if (++ticks % 50 == 0) check_inactive();
     for (auto& [id, leg] : legs) {
       if (!leg->digit && !leg->digits_out.empty() && leg->telephone_event >= 0) {
         leg->digit.emplace(leg->digits_out.front(), 0);
@@ -172,6 +207,7 @@ RtpRelay::RtpRelay(RelayOptions options) : impl_(std::make_shared<Impl>()) {
   impl_->options = std::move(options);
   impl_->next_port = impl_->options.port_min + (impl_->options.port_min % 2);
   impl_->on_digit = &on_digit;
+  impl_->on_inactive = &on_inactive;
   impl_->arm(std::chrono::steady_clock::now() + std::chrono::milliseconds(20));
   impl_->thread = std::thread([impl = impl_] { impl->io.run(); });
 }
@@ -217,15 +253,23 @@ RtpRelay::Opened RtpRelay::open_leg() {
 }
 
 void RtpRelay::connect(LegId id, std::string remote_address, std::uint16_t remote_port, int payload_type,
-                       int telephone_event) {
+                       int telephone_event, RemoteTrust trust) {
   impl_->run([=](Impl& i) {
     Leg* leg = i.find(id);
     if (!leg) return;
     boost::system::error_code ec;
     const auto address = net::ip::make_address(remote_address, ec);
     if (ec) return;
-    leg->expected = address;
-    if (!leg->latched) leg->remote = udp::endpoint(address, remote_port);  // until its first packet says otherwise
+    const udp::endpoint expected(address, remote_port);
+    if (!leg->expected || *leg->expected != expected) {  // a new peer endpoint: prove it anew
+      leg->expected = expected;
+      leg->latched = leg->latched_exact = false;
+      leg->stats.latched_port = 0;
+      leg->connected_at = leg->last_heard = std::chrono::steady_clock::now();
+      leg->inactive_reported = false;
+    }
+    leg->trusted = trust == RemoteTrust::trusted;
+    if (!leg->latched) leg->remote = expected;  // used only if trusted, until RTP says otherwise
     leg->payload_type = payload_type;
     leg->telephone_event = telephone_event;
   });

@@ -1,5 +1,8 @@
 #include "sip/calls.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/sip_status.h>
 #include <spdlog/spdlog.h>
 #include <strings.h>
@@ -15,6 +18,19 @@ namespace contactd::sip {
 namespace {
 
 std::string text(const char* s) { return s ? s : ""; }
+
+// The IP address the request being handled came from ("" if unknown).
+std::string source_address(nua_t* nua) {
+  msg_t* request = nua_current_request(nua);
+  const su_addrinfo_t* ai = request ? msg_addrinfo(request) : nullptr;
+  if (!ai || !ai->ai_addr) return "";
+  char host[INET6_ADDRSTRLEN] = "";
+  if (ai->ai_addr->sa_family == AF_INET)
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(ai->ai_addr)->sin_addr, host, sizeof host);
+  else if (ai->ai_addr->sa_family == AF_INET6)
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(ai->ai_addr)->sin6_addr, host, sizeof host);
+  return host;
+}
 
 int sip_status_of(core::ErrorCode code) {
   switch (code) {
@@ -52,12 +68,20 @@ std::variant<media::AudioPlan, std::string> answer_plan(const sip_t* sip) {
   if (!sip || !sip->sip_payload) return std::string("no SDP answer");
   auto parsed = media::parse_sdp(std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
   if (auto* why = std::get_if<std::string>(&parsed)) return *why;
-  return media::choose_audio(std::get<media::SessionDescription>(parsed));
+  auto chosen = media::choose_audio(std::get<media::SessionDescription>(parsed));
+  if (auto* plan = std::get_if<media::AudioPlan>(&chosen))
+    if (auto refusal = media::refuse_media_target(*plan)) return refusal->reason;
+  return chosen;
 }
 
 Calls::Calls(host::EngineHost& host, SipStack& stack, media::RtpRelay& relay, media::MusicLibrary& music,
              CallOptions options)
-    : host_(host), stack_(stack), relay_(relay), music_(music), options_(std::move(options)) {}
+    : host_(host),
+      stack_(stack),
+      relay_(relay),
+      music_(music),
+      options_(std::move(options)),
+      invites_by_source_(options_.unknown_source_invites_per_minute) {}
 
 Calls::~Calls() = default;
 
@@ -131,6 +155,13 @@ void Calls::on_invite(nua_handle_t* handle, const sip_t* sip) {
   };
   if (shutting_down_) return reject(SIP_503_SERVICE_UNAVAILABLE, "shutting down", "5");
   if (!sip || !sip->sip_request || !sip->sip_from) return reject(SIP_400_BAD_REQUEST);
+  const std::string source = source_address(stack_.nua());
+  if (!options_.trunk_addresses.contains(source) &&
+      !invites_by_source_.allow(source, core::SystemClock().now())) {
+    spdlog::warn("INVITE from {} refused: more than {} a minute from an address that is not a trunk", source,
+                 options_.unknown_source_invites_per_minute);
+    return reject(SIP_503_SERVICE_UNAVAILABLE, "too many calls from " + source, "60");
+  }
   const std::string number = text(sip->sip_request->rq_url->url_user);
   if (number.empty()) return reject(SIP_404_NOT_FOUND, "dial a campaign's number");
   if (!sip->sip_payload || !sip->sip_content_type || !sip->sip_content_type->c_type ||
@@ -140,17 +171,20 @@ void Calls::on_invite(nua_handle_t* handle, const sip_t* sip) {
   if (auto* why = std::get_if<std::string>(&parsed)) return reject(SIP_400_BAD_REQUEST, "malformed SDP: " + *why);
   auto& offer = std::get<media::SessionDescription>(parsed);
   auto chosen = media::choose_audio(offer);
-  if (auto* why = std::get_if<std::string>(&chosen)) {
-    const std::string header = "304 contactd \"" + *why + "\"";
+  auto not_acceptable = [&](int warning, const std::string& why) {
+    const std::string header = std::to_string(warning) + " contactd \"" + why + "\"";
     nua_respond(handle, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR(header.c_str()), TAG_END());
     nua_handle_destroy(handle);
-    return;
+  };
+  if (auto* why = std::get_if<std::string>(&chosen)) return not_acceptable(304, *why);
+  if (auto refusal = media::refuse_media_target(std::get<media::AudioPlan>(chosen))) {
+    spdlog::info("INVITE from {} refused: {}", source, refusal->reason);
+    return not_acceptable(refusal->warning, refusal->reason);
   }
   if (live_.load() >= options_.max_calls) return reject(SIP_503_SERVICE_UNAVAILABLE, "too many calls", "5");
   const auto opened = relay_.open_leg();
   if (!opened.leg) return reject(SIP_503_SERVICE_UNAVAILABLE, "no media port free", "5");
   const auto& plan = std::get<media::AudioPlan>(chosen);
-  relay_.connect(opened.leg, plan.remote_address, plan.remote_port, plan.payload_type, plan.telephone_event);
 
   auto call = std::make_shared<Call>();
   call->caller = safe_user(text(sip->sip_from->a_url->url_user));
@@ -162,6 +196,7 @@ void Calls::on_invite(nua_handle_t* handle, const sip_t* sip) {
   leg->session = next_session_++;
   leg->plan = plan;
   leg->offer = std::move(offer);
+  connect_media(*leg);
   nua_handle_bind(handle, reinterpret_cast<nua_hmagic_t*>(leg.get()));
   by_media_[leg->media] = leg.get();
   call->customer = std::move(leg);
@@ -208,7 +243,7 @@ void Calls::on_opened(const std::shared_ptr<Call>& call, std::optional<core::Err
     maybe_erase(*call);  // else the leg's nua_i_terminated frees the call
     return;
   }
-  if (!leg || leg->gone) {  // the caller hung up while the interaction was being opened
+  if (!leg || leg->gone || leg->hung_up) {  // the caller hung up (or was) while the interaction was being opened
     report_ended(*call, core::kNoUser);
     maybe_erase(*call);
     return;
@@ -237,12 +272,18 @@ void Calls::on_reinvite(Leg& leg, const sip_t* sip) {
   auto* offer = std::get_if<media::SessionDescription>(&parsed);
   auto chosen = offer ? media::choose_audio(*offer) : std::variant<media::AudioPlan, std::string>(std::string("bad SDP"));
   if (!offer || !std::holds_alternative<media::AudioPlan>(chosen)) {
-    nua_respond(leg.handle, SIP_488_NOT_ACCEPTABLE, TAG_END());
+    const std::string why = offer ? std::get<std::string>(chosen) : "malformed SDP: " + std::get<std::string>(parsed);
+    const std::string header = (offer ? "304" : "399") + std::string(" contactd \"") + why + "\"";
+    nua_respond(leg.handle, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR(header.c_str()), TAG_END());
+    return;
+  }
+  if (auto refusal = media::refuse_media_target(std::get<media::AudioPlan>(chosen))) {  // the session goes on as it was
+    const std::string header = std::to_string(refusal->warning) + " contactd \"" + refusal->reason + "\"";
+    nua_respond(leg.handle, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR(header.c_str()), TAG_END());
     return;
   }
   leg.plan = std::get<media::AudioPlan>(chosen);
-  relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
-                 leg.plan.telephone_event);
+  connect_media(leg);
   const std::string sdp = media::write_sdp(options_.media_address, leg.port, leg.session, ++leg.version, leg.plan,
                                            media::mirror(leg.plan.remote_direction), offer);
   nua_respond(leg.handle, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
@@ -346,8 +387,7 @@ void Calls::on_agent_response(Leg& leg, int status, const sip_t* sip) {
     return;
   }
   leg.plan = std::get<media::AudioPlan>(chosen);
-  relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
-                 leg.plan.telephone_event);
+  connect_media(leg);
   if (call.outbound) {  // the interaction is the agent's already: now call the customer
     call.connected = leg.agent;
     dial_customer(call);
@@ -420,11 +460,18 @@ void Calls::report_ended(Call& call, core::UserId by, core::CallEndReason reason
   if (call.interaction) report(core::CallEnded{call.interaction, by, reason});
 }
 
-void Calls::hang_up(Leg& leg) {
+void Calls::connect_media(Leg& leg) {
+  const auto trust = options_.trunk_addresses.contains(leg.plan.remote_address) ? media::RemoteTrust::trusted
+                                                                                 : media::RemoteTrust::after_rtp;
+  relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
+                 leg.plan.telephone_event, trust);
+}
+
+void Calls::hang_up(Leg& leg, const char* reason) {
   if (leg.hung_up || leg.gone) return;
   leg.hung_up = true;
   if (leg.answered) {
-    nua_bye(leg.handle, TAG_END());
+    nua_bye(leg.handle, TAG_IF(reason, SIPTAG_REASON_STR(reason)), TAG_END());
   } else if (leg.outgoing) {
     nua_cancel(leg.handle, TAG_END());
   } else {
@@ -531,6 +578,29 @@ void Calls::on_digit(media::LegId from, char digit) {
       nua_info(to->handle, SIPTAG_CONTENT_TYPE_STR("application/dtmf-relay"), SIPTAG_PAYLOAD_STR(body.c_str()),
                TAG_END());
     }
+  });
+}
+
+void Calls::on_inactive(media::LegId from) {
+  stack_.post([this, from] {
+    auto it = by_media_.find(from);
+    if (it == by_media_.end()) return;
+    Leg& leg = *it->second;
+    Call& call = *leg.call;
+    if (leg.hung_up || leg.gone) return;
+    static constexpr const char* kReason = "SIP;cause=408;text=\"no RTP received (media inactivity timeout)\"";
+    const bool customer = leg.agent == core::kNoUser;
+    spdlog::warn("call {}: no RTP from the {} for {} s: hanging up (media inactivity timeout)", call.interaction,
+                 customer ? std::string("caller") : "phone of agent " + std::to_string(leg.agent),
+                 options_.rtp_inactivity_timeout.count());
+    if (customer) {
+      if (!call.opening && !call.ended) report_ended(call, core::kNoUser);
+      hang_up(leg, kReason);
+      for (auto& l : call.agents) hang_up(*l);
+      return;
+    }
+    hang_up(leg, kReason);
+    agent_gone(leg);  // as if that phone had hung up
   });
 }
 

@@ -6,8 +6,15 @@
 // INVITEs of contactd's own; the first to answer is bridged to the caller.
 //   no campaign with that number         -> 404
 //   no SDP offer, no G.711 in it          -> 488 (with a Warning saying why)
-//   malformed SDP                         -> 400
+//   media at a non-unicast address/port   -> 488 (Warning 301 or 330)
+//   malformed SDP                         -> 400 (with a Warning saying why)
 //   too many calls, no RTP port, DB down  -> 503 with Retry-After
+//   too many INVITEs from one source that is not a trunk -> 503 with
+//     Retry-After and a Warning (a rate limit: the caller may come back)
+// Media of a leg goes to its peer only once RTP came from the peer's SDP
+// address, unless that address is a trunk's (RtpRelay's latching rule). A
+// leg that sends no RTP for the inactivity timeout is hung up (BYE with a
+// Reason header) and the call ends as if that side had hung up.
 // The engine decides; this class reports what phones did (CallAnswered,
 // CallNotAnswered, CallEnded) and carries out the engine's effects.
 //
@@ -23,8 +30,10 @@
 #include "core/commands.h"
 #include "core/effects.h"
 #include "core/error.h"
+#include "media/media_address.h"
 #include "media/music_library.h"
 #include "media/rtp_relay.h"
+#include "sip/calls_source_limit.h"
 #include "sip/sip_stack.h"
 
 namespace contactd::host {
@@ -38,6 +47,11 @@ struct CallOptions {
   std::size_t max_calls{1000};             // customer calls at once; more get 503
   std::string trunk;                       // host[:port] outbound calls go to; empty: none
   std::chrono::milliseconds outbound_answer_timeout{std::chrono::seconds(45)};  // then "no answer"
+  // Trunks (signalling sources and media addresses): media to them may flow
+  // before their RTP arrives, and their INVITEs are not rate limited.
+  media::AddressList trunk_addresses;
+  std::size_t unknown_source_invites_per_minute{30};  // per source address; 0: no limit
+  std::chrono::seconds rtp_inactivity_timeout{60};   // for the log line; the relay enforces it
 };
 
 class Calls {
@@ -54,6 +68,8 @@ class Calls {
   void apply(const core::Effect& effect);
   // A digit from a leg's RTP (relay thread).
   void on_digit(media::LegId leg, char digit);
+  // A leg that sent no RTP for the inactivity timeout (relay thread).
+  void on_inactive(media::LegId leg);
   // SIP thread, before the stack shuts down: hangs up and frees every call.
   // The engine is not told (ResetCalls at the next start).
   void shut_down();
@@ -86,7 +102,9 @@ class Calls {
   void control(const core::ControlCall& control);
   void customer_gone(Call& call);
   void agent_gone(Leg& leg);
-  void hang_up(Leg& leg);  // BYE or CANCEL, once; no report
+  void hang_up(Leg& leg, const char* reason = nullptr);  // BYE (with `reason` as Reason:) or CANCEL, once; no report
+  // Tells the relay where `leg`'s peer receives (leg.plan), trusted if a trunk's.
+  void connect_media(Leg& leg);
   void terminated(Leg& leg);
   void maybe_erase(Call& call);  // once nothing refers to it any more
   void report_ended(Call& call, core::UserId by, core::CallEndReason reason = core::CallEndReason::completed);
@@ -102,6 +120,7 @@ class Calls {
   std::unordered_map<core::InteractionId, std::weak_ptr<Call>> by_interaction_;
   std::unordered_map<media::LegId, Leg*> by_media_;
   std::atomic<std::size_t> live_{0};
+  SourceLimit invites_by_source_;  // initial INVITEs from sources that are not trunks
   std::uint64_t next_session_{1};
   bool shutting_down_{false};
 };

@@ -79,8 +79,7 @@ void Calls::on_customer_response(Leg& leg, int status, const sip_t* sip) {
     return;
   }
   leg.plan = std::get<media::AudioPlan>(chosen);
-  relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
-                 leg.plan.telephone_event);
+  connect_media(leg);
   for (auto& l : call.agents)
     if (l->agent == call.connected && l->answered && !l->hung_up) relay_.bridge(leg.media, l->media);
 }

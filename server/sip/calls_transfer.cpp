@@ -103,8 +103,7 @@ void Calls::on_external_response(Leg& leg, int status, const sip_t* sip) {
     return;
   }
   leg.plan = std::get<media::AudioPlan>(chosen);
-  relay_.connect(leg.media, leg.plan.remote_address, leg.plan.remote_port, leg.plan.payload_type,
-                 leg.plan.telephone_event);
+  connect_media(leg);
   relay_.play(customer->media, nullptr);
   relay_.mute(customer->media, false);
   relay_.bridge(customer->media, leg.media);

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
+#include <stdexcept>
 
 #include "media/music_library.h"
 #include "media/rtp_relay.h"
@@ -11,6 +13,22 @@
 #include "sip/sip_stack.h"
 
 namespace contactd::sip {
+namespace {
+
+// The outbound trunk's host ("192.0.2.5:5060", "[2001:db8::5]:5060") if it
+// is an IP address; "" for a name (names are not trusted by address).
+std::string trunk_ip(const std::string& trunk) {
+  std::string host = trunk;
+  if (!host.empty() && host.front() == '[') {
+    host = host.substr(1, host.find(']') - 1);
+  } else if (std::count(host.begin(), host.end(), ':') == 1) {
+    host = host.substr(0, host.find(':'));
+  }
+  std::string ignored;
+  return media::AddressList::parse(host, &ignored) ? host : "";
+}
+
+}  // namespace
 
 struct PhoneModule::Impl {
   std::unique_ptr<media::MusicLibrary> music;
@@ -49,8 +67,13 @@ PhoneModule::PhoneModule(host::EngineHost& host, SipOptions options) : impl_(std
   Impl* impl = impl_.get();
   if (options.media_address.empty()) options.media_address = options.address;
   impl->music = std::make_unique<media::MusicLibrary>(options.music_dir, options.hold_music);
-  impl->relay = std::make_unique<media::RtpRelay>(
-      media::RelayOptions{options.media_address, options.rtp_port_min, options.rtp_port_max});
+  media::RelayOptions relay_options{options.media_address, options.rtp_port_min, options.rtp_port_max};
+  relay_options.inactivity_timeout = options.rtp_inactivity_timeout;
+  relay_options.nat_port_grace = options.rtp_nat_port_grace;
+  impl->relay = std::make_unique<media::RtpRelay>(relay_options);
+  std::string trunks_error;
+  auto trunks = media::AddressList::parse(options.trunk_addresses + "," + trunk_ip(options.trunk), &trunks_error);
+  if (!trunks) throw std::runtime_error("sip.trunk_addresses: " + trunks_error);
   impl->registrar = std::make_unique<Registrar>(host, options);
   StackOptions stack_options{options.address, options.port, options.transports, "contactd"};
   stack_options.allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER";
@@ -58,10 +81,13 @@ PhoneModule::PhoneModule(host::EngineHost& host, SipOptions options) : impl_(std
   impl->stack = std::make_unique<SipStack>(
       stack_options, [impl](nua_event_t e, int status, const char* phrase, nua_handle_t* h, nua_hmagic_t* m,
                             const sip_t* sip, tagi_t* tags) { impl->on_event(e, status, phrase, h, m, sip, tags); });
-  impl->calls = std::make_unique<Calls>(host, *impl->stack, *impl->relay, *impl->music,
-                                        CallOptions{options.media_address, options.max_calls, options.trunk,
-                                                    options.outbound_answer_timeout});
+  CallOptions call_options{options.media_address, options.max_calls, options.trunk, options.outbound_answer_timeout};
+  call_options.trunk_addresses = std::move(*trunks);
+  call_options.unknown_source_invites_per_minute = options.unknown_source_invites_per_minute;
+  call_options.rtp_inactivity_timeout = options.rtp_inactivity_timeout;
+  impl->calls = std::make_unique<Calls>(host, *impl->stack, *impl->relay, *impl->music, std::move(call_options));
   impl->relay->on_digit = [calls = impl->calls.get()](media::LegId leg, char digit) { calls->on_digit(leg, digit); };
+  impl->relay->on_inactive = [calls = impl->calls.get()](media::LegId leg) { calls->on_inactive(leg); };
   impl->stack->post([impl] { impl->live_calls = impl->calls.get(); });
   spdlog::info("SIP on {}:{} ({}), realm \"{}\", RTP on {}:{}-{}", options.address, impl->stack->port(),
                options.transports, options.realm, options.media_address, options.rtp_port_min, options.rtp_port_max);

@@ -34,6 +34,19 @@ struct SipOptions {
   std::string music_dir{"/usr/share/contactd/music"};
   std::string hold_music{"hold-music.wav"};  // the default, for campaigns without their own
   std::size_t max_calls{1000};               // callers at once; more get 503
+  // Issue 11. Trunks: comma-separated IP addresses and prefixes of SIP trunks
+  // and their media servers (the outbound trunk's host is added if it is an
+  // IP address). Media to them flows before their RTP arrives; their INVITEs
+  // are not rate limited. Every other source gets this many INVITEs a minute
+  // (0: no limit), then 503 with Retry-After.
+  std::string trunk_addresses;
+  std::size_t unknown_source_invites_per_minute{30};
+  // A call leg whose phone or trunk sends no RTP this long is hung up (0: never).
+  std::chrono::seconds rtp_inactivity_timeout{60};
+  // The NAT rule of symmetric RTP (media/rtp_relay.h): a port other than the
+  // SDP's may take a leg's media only after this long without RTP from the
+  // SDP's own port.
+  std::chrono::milliseconds rtp_nat_port_grace{2000};
   // R-OUT-2: outbound calls go to sip:<number>@<trunk> (host[:port]); empty:
   // no outbound calls (they fail as rejected). Unanswered after the timeout:
   // "no answer".

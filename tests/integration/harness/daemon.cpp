@@ -69,6 +69,7 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
                               << "max_calls = " << options_.max_calls << "\n"
                               << "trunk = \"" << options_.sip_trunk << "\"\n"
                               << "outbound_answer_timeout_seconds = 3\n"
+                              << options_.sip_extra
                               << "[log]\nlevel = \"debug\"\ntarget = \"stderr\"\n";
   REQUIRE(run_tool({"migrate"}) == 0);
   REQUIRE(run_tool({"seed", CONTACTD_TEST_SEED}) == 0);

@@ -25,6 +25,7 @@ struct DaemonOptions {
   int session_ttl_seconds{3600};
   std::size_t max_calls{1000};  // [sip] max_calls
   std::string sip_trunk;        // [sip] trunk (host:port)
+  std::string sip_extra;        // more lines for [sip], e.g. "rtp_inactivity_timeout_seconds = 2\n"
   std::vector<std::pair<std::string, std::string>> env;  // set in the process's environment
 };
 
