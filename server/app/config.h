@@ -9,6 +9,7 @@
 #include "api/server.h"
 #include "api/streams.h"
 #include "sip/phone_module.h"
+#include "sip/sip_limits.h"
 
 namespace contactd::app {
 
@@ -26,6 +27,10 @@ struct Config {
   std::chrono::seconds shutdown_grace{5};
   std::chrono::seconds webchat_resume_window{60};
   sip::SipOptions sip;
+  // [sip] limits (issue 11); PhoneModule hands them to its SipStack (tcp) and
+  // Registrar (auth).
+  sip::TcpLimits sip_tcp;
+  sip::AuthLimits sip_auth;
 };
 
 struct ConfigError : std::runtime_error {
