@@ -171,6 +171,29 @@ Config load_config(const std::string& path) {
   r.get("sip", "rtp_nat_port_grace_ms", grace_ms);
   if (grace_ms > 60000) r.fail("sip", "rtp_nat_port_grace_ms", "must be 0..60000");
   c.sip.rtp_nat_port_grace = std::chrono::milliseconds(grace_ms);
+  // What one peer may take from the SIP side (issue 11).
+  {
+    auto bounded = [&](const char* key, std::int64_t value, std::int64_t min, std::int64_t max) {
+      r.get("sip", key, value);
+      if (value < min || value > max)
+        r.fail("sip", key, "must be " + std::to_string(min) + ".." + std::to_string(max));
+      return value;
+    };
+    auto& tcp = c.sip.tcp;
+    tcp.idle_timeout = std::chrono::seconds(bounded(
+        "tcp_idle_timeout_seconds", std::chrono::duration_cast<std::chrono::seconds>(tcp.idle_timeout).count(), 1, 86400));
+    tcp.incomplete_timeout = std::chrono::seconds(bounded(
+        "tcp_incomplete_timeout_seconds",
+        std::chrono::duration_cast<std::chrono::seconds>(tcp.incomplete_timeout).count(), 1, 600));
+    tcp.max_message_bytes = static_cast<std::size_t>(
+        bounded("max_message_bytes", static_cast<std::int64_t>(tcp.max_message_bytes), 4096, 16 * 1024 * 1024));
+    tcp.max_connections_per_source = static_cast<std::size_t>(bounded(
+        "tcp_connections_per_source", static_cast<std::int64_t>(tcp.max_connections_per_source), 1, 100000));
+    tcp.max_connections = static_cast<std::size_t>(
+        bounded("tcp_max_connections", static_cast<std::int64_t>(tcp.max_connections), 1, 1000000));
+    c.sip.auth.failures_per_name_per_minute = static_cast<int>(
+        bounded("auth_failures_per_name_per_minute", c.sip.auth.failures_per_name_per_minute, 1, 100000));
+  }
 
   auto& limits = c.auth.limits;
   r.get("limits", "connection_commands_per_second", limits.connection_per_second);

@@ -74,8 +74,9 @@ PhoneModule::PhoneModule(host::EngineHost& host, SipOptions options) : impl_(std
   std::string trunks_error;
   auto trunks = media::AddressList::parse(options.trunk_addresses + "," + trunk_ip(options.trunk), &trunks_error);
   if (!trunks) throw std::runtime_error("sip.trunk_addresses: " + trunks_error);
-  impl->registrar = std::make_unique<Registrar>(host, options);
+  impl->registrar = std::make_unique<Registrar>(host, options, options.auth);
   StackOptions stack_options{options.address, options.port, options.transports, "contactd"};
+  stack_options.tcp = options.tcp;
   stack_options.allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER";
   stack_options.handled = "INVITE, REGISTER";
   impl->stack = std::make_unique<SipStack>(

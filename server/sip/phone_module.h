@@ -10,6 +10,7 @@
 #include <string>
 
 #include "host/event_sink.h"
+#include "sip/sip_limits.h"
 
 namespace contactd::host {
 class EngineHost;
@@ -25,7 +26,9 @@ struct SipOptions {
   std::string realm{"contactd"};       // digest realm; user secrets are bound to it
   std::chrono::seconds min_expires{60};    // shorter registrations: 423 Interval Too Brief
   std::chrono::seconds max_expires{3600};  // longer ones are cut to this
-  int auth_failures_per_minute{5};         // wrong digests per SIP user name; then 403 until the minute passes
+  int auth_failures_per_minute{5};         // wrong digests per source address; then 403 until the minute passes
+  AuthLimits auth;                         // wrong digests per SIP user name, from all sources
+  TcpLimits tcp;                           // what SIP TCP connections may take
   // Media: RTP legs bind to media_address (empty: `address`) on even ports
   // of the range; hold music comes from music_dir.
   std::string media_address;

@@ -9,6 +9,8 @@
 #include <sofia-sip/url.h>
 #include <strings.h>
 
+#include <spdlog/spdlog.h>
+
 #include <optional>
 
 #include "core/engine.h"
@@ -43,6 +45,15 @@ std::string source_of(nua_t* nua) {
   return transport + "[" + host + "]:" + std::to_string(port);
 }
 
+// The host part of a source_of() string: "udp 127.0.0.1:5070" -> "127.0.0.1",
+// "tcp [::1]:5070" -> "::1".
+std::string host_of_source(const std::string& source) {
+  const auto space = source.find(' ');
+  std::string address = space == std::string::npos ? source : source.substr(space + 1);
+  if (!address.empty() && address.front() == '[') return address.substr(1, address.find(']') - 1);
+  return address.substr(0, address.rfind(':'));
+}
+
 struct Home {
   su_home_t home[1] = {SU_HOME_INIT(home)};
   ~Home() { su_home_deinit(home); }
@@ -57,30 +68,46 @@ struct Waiting {
 
 }  // namespace
 
-Registrar::Registrar(host::EngineHost& host, const SipOptions& options)
-    : host_(host), options_(options), nonces_(std::chrono::minutes(5)) {}
+Registrar::Registrar(host::EngineHost& host, const SipOptions& options, AuthLimits limits)
+    : host_(host),
+      options_(options),
+      nonces_(std::chrono::minutes(5)),
+      by_source_(options.auth_failures_per_minute),
+      by_name_(limits.failures_per_name_per_minute) {}
 
 std::string Registrar::challenge_header(bool stale) const {
   return "Digest realm=\"" + options_.realm + "\", nonce=\"" + nonces_.make(unix_seconds()) +
          "\", algorithm=MD5, qop=\"auth\"" + (stale ? ", stale=true" : "");
 }
 
-bool Registrar::locked_out(const std::string& login) {
-  auto it = failures_.find(login);
+bool Registrar::FailureCounter::locked(const std::string& key) {
+  auto it = failures_.find(key);
   if (it == failures_.end()) return false;
   if (std::chrono::steady_clock::now() - it->second.since >= std::chrono::minutes(1)) {
     failures_.erase(it);
     return false;
   }
-  return it->second.count >= options_.auth_failures_per_minute;
+  return it->second.count >= limit_;
 }
 
-void Registrar::failed(const std::string& login) {
+void Registrar::FailureCounter::failed(const std::string& key) {
   const auto now = std::chrono::steady_clock::now();
   if (failures_.size() > 100000) failures_.clear();  // bounded, whatever names are tried
-  auto& f = failures_[login];
+  auto& f = failures_[key];
   if (f.count == 0 || now - f.since >= std::chrono::minutes(1)) f = Failures{0, now};
   ++f.count;
+}
+
+bool Registrar::LogLimiter::allow(std::size_t& suppressed) {
+  const auto now = std::chrono::steady_clock::now();
+  if (last_ != std::chrono::steady_clock::time_point{} && now - last_ < std::chrono::seconds(10)) {
+    ++suppressed_;
+    return false;
+  }
+  last_ = now;
+  suppressed = suppressed_;
+  suppressed_ = 0;
+  return true;
 }
 
 void Registrar::challenge(nua_t* nua, nua_handle_t* handle, bool stale) {
@@ -115,8 +142,25 @@ void Registrar::on_register(SipStack& stack, nua_handle_t* handle, const sip_t* 
     case Nonces::Check::fresh: break;
   }
   const std::string login = text(ar->ar_username);
-  if (text(sip->sip_to->a_url->url_user) != login) return reject(SIP_403_FORBIDDEN);  // one's own phone only
-  if (locked_out(login)) return reject(SIP_403_FORBIDDEN);  // guessing passwords
+  const std::string source = source_of(nua);
+  const std::string source_host = host_of_source(source);
+  if (text(sip->sip_to->a_url->url_user) != login) {  // one's own phone only
+    std::size_t suppressed = 0;
+    if (forbidden_log_.allow(suppressed))
+      spdlog::warn("SIP REGISTER from {}: 403, {} registering another user's address (+{} not logged)", source, login,
+                   suppressed);
+    return reject(SIP_403_FORBIDDEN);
+  }
+  if (by_source_.locked(source_host)) {  // this address has been guessing
+    std::size_t suppressed = 0;
+    if (locked_log_.allow(suppressed))
+      spdlog::warn("SIP REGISTER from {} as {}: 403, the address is locked out for too many wrong passwords (+{} not logged)",
+                   source, login, suppressed);
+    return reject(SIP_403_FORBIDDEN);
+  }
+  // Guessing spread over addresses: the name is locked, but for the address
+  // its working phone registered from (decided by the engine, which knows it).
+  const bool name_locked = by_name_.locked(login);
 
   // The binding: one Contact (the first), its expiry from its parameter, the
   // Expires header or the default; "*" only to remove, with Expires: 0.
@@ -135,8 +179,6 @@ void Registrar::on_register(SipStack& stack, nua_handle_t* handle, const sip_t* 
   expires = std::min<long>(expires, options_.max_expires.count());
   std::string contact_uri;
   if (contact && contact->m_url->url_type != url_any) contact_uri = text(url_as_string(home.home, contact->m_url));
-  const std::string source = source_of(nua);
-
   DigestAnswer answer{login,
                       text(ar->ar_realm),
                       text(ar->ar_nonce),
@@ -151,13 +193,18 @@ void Registrar::on_register(SipStack& stack, nua_handle_t* handle, const sip_t* 
   nua_save_event(nua, waiting->saved);
 
   host_.execute(
-      [answer, method, login, contact_uri, source, expires, query, waiting](core::Engine& e, core::TimePoint now) {
+      [answer, method, login, contact_uri, source, source_host, name_locked, expires, query, waiting](core::Engine& e,
+                                                                                                     core::TimePoint now) {
+        // Unknown, without SIP access or wrong: one answer, so names cannot
+        // be told apart.
         const core::User* u = e.find_user_by_login(login);
-        if (!u) return core::Outcome::failure(core::ErrorCode::unauthenticated, "wrong SIP credentials");
-        if (u->sip_secret.empty() || u->deactivated)
-          return core::Outcome::failure(core::ErrorCode::permission_denied, "no phone access");
-        if (!same_digest(expected_response(u->sip_secret, method, answer), answer.response))
+        const bool bound_here = u && u->phone && u->phone->expires_at > now && host_of_source(u->phone->source) == source_host;
+        if (name_locked && !bound_here)
+          return core::Outcome::failure(core::ErrorCode::failed_precondition, "SIP user name locked out");
+        if (!u || u->sip_secret.empty() ||
+            !same_digest(expected_response(u->sip_secret, method, answer), answer.response))
           return core::Outcome::failure(core::ErrorCode::unauthenticated, "wrong SIP credentials");
+        if (u->deactivated) return core::Outcome::failure(core::ErrorCode::permission_denied, "no phone access");
         if (query) {
           waiting->binding = u->phone ? u->phone->contact : "";  // read on the SIP thread after `then`
           return core::Outcome{};
@@ -167,10 +214,23 @@ void Registrar::on_register(SipStack& stack, nua_handle_t* handle, const sip_t* 
                                       core::RegisterPhone{u->id, contact_uri, source, now + std::chrono::seconds(expires)}},
                         now);
       },
-      [this, stack = &stack, waiting, expires, contact_uri, login](const core::Outcome& outcome) {
+      [this, stack = &stack, waiting, expires, contact_uri, login, source, source_host](const core::Outcome& outcome) {
         const auto code = outcome.ok() ? std::optional<core::ErrorCode>() : outcome.error->code;
-        stack->post([this, waiting, expires, contact_uri, code, login] {
-          if (code == core::ErrorCode::unauthenticated) failed(login);
+        stack->post([this, waiting, expires, contact_uri, code, login, source, source_host] {
+          std::size_t suppressed = 0;
+          if (code == core::ErrorCode::unauthenticated) {
+            by_source_.failed(source_host);
+            by_name_.failed(login);
+            if (wrong_log_.allow(suppressed))
+              spdlog::warn("SIP REGISTER from {} as {}: wrong credentials (+{} not logged)", source, login, suppressed);
+          } else if (code == core::ErrorCode::failed_precondition) {
+            if (locked_log_.allow(suppressed))
+              spdlog::warn("SIP REGISTER from {} as {}: 403, the name is locked out for too many wrong passwords (+{} not logged)",
+                           source, login, suppressed);
+          } else if (code == core::ErrorCode::permission_denied) {
+            if (forbidden_log_.allow(suppressed))
+              spdlog::warn("SIP REGISTER from {} as {}: 403, deactivated user (+{} not logged)", source, login, suppressed);
+          }
           nua_handle_t* h = waiting->handle;
           if (!code) {
             const std::string bound = waiting->binding.empty() && expires > 0 ? contact_uri : waiting->binding;
@@ -181,7 +241,7 @@ void Registrar::on_register(SipStack& stack, nua_handle_t* handle, const sip_t* 
             const std::string header = challenge_header(false);
             nua_respond(h, SIP_401_UNAUTHORIZED, NUTAG_WITH_SAVED(waiting->saved),
                         SIPTAG_WWW_AUTHENTICATE_STR(header.c_str()), TAG_END());
-          } else if (*code == core::ErrorCode::permission_denied) {
+          } else if (*code == core::ErrorCode::permission_denied || *code == core::ErrorCode::failed_precondition) {
             nua_respond(h, SIP_403_FORBIDDEN, NUTAG_WITH_SAVED(waiting->saved), TAG_END());
           } else if (*code == core::ErrorCode::unavailable) {
             nua_respond(h, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_SAVED(waiting->saved), SIPTAG_RETRY_AFTER_STR("5"),

@@ -11,12 +11,17 @@
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_wait.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <map>
 #include <string>
 #include <thread>
+#include <utility>
+
+#include "sip/sip_limits.h"
 
 namespace contactd::sip {
 
@@ -33,6 +38,7 @@ struct StackOptions {
   // 423, a 503 with Retry-After...). 0 (a server's choice): never, so the
   // application sees every failure at once; a user agent needs 1 or more.
   unsigned retry_count{0};
+  TcpLimits tcp;
 };
 
 // What the stack reports; called on the stack's thread.
@@ -61,6 +67,15 @@ class SipStack {
   bool on_stack_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
  private:
+  // TCP guard (stack thread): finds the stack's accepted connections among
+  // the process's descriptors, shuts down those whose peer left (sofia stops
+  // reading a connection after bad input and would never see the FIN) and
+  // those over the caps; sofia then closes them.
+  void sweep_tcp();
+  void start_tcp_guard();
+  void stop_tcp_guard();
+  std::size_t tcp_total_cap() const;
+
   static void on_event(nua_event_t, int, const char*, nua_t*, nua_magic_t*, nua_handle_t*, nua_hmagic_t*, const sip_t*,
                        tagi_t[]);
   void run(const StackOptions& options);
@@ -75,6 +90,16 @@ class SipStack {
   std::condition_variable started_;
   bool accepting_{false};
   std::string start_error_;
+
+  TcpLimits tcp_;
+  // Accepted connections admitted so far, by descriptor and peer ("ip:port").
+  std::map<int, std::string> admitted_;
+  std::map<int, std::string> shut_;  // shut down by the guard, not yet closed by sofia
+  int listener_watch_{-1};           // epoll on the TCP listener: an accept is due
+  bool accept_seen_{false};
+  su_timer_t* sweep_timer_{nullptr};
+  std::chrono::steady_clock::time_point last_refusal_log_{};
+  std::size_t refusals_unlogged_{0};
 };
 
 }  // namespace contactd::sip
