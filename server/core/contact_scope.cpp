@@ -6,7 +6,8 @@ namespace contactd::core {
 
 bool InteractionScope::covers(const ContactTouch& interaction) const {
   if (only_owner != kNoUser && interaction.owner != only_owner) return false;
-  if (campaigns && std::find(campaigns->begin(), campaigns->end(), interaction.campaign) == campaigns->end()) return false;
+  if (campaigns && std::find(campaigns->begin(), campaigns->end(), interaction.campaign) == campaigns->end())
+    return false;
   return true;
 }
 

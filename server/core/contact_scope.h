@@ -27,7 +27,7 @@ namespace contactd::core {
 // The interactions a user may see.
 struct InteractionScope {
   std::optional<std::vector<CampaignId>> campaigns;  // nullopt: every campaign
-  UserId only_owner{kNoUser};                         // kNoUser: whoever owns them
+  UserId only_owner{kNoUser};                        // kNoUser: whoever owns them
 
   bool covers(const ContactTouch& interaction) const;
 };
@@ -36,8 +36,8 @@ InteractionScope interaction_scope(const User& viewer);
 
 // What save_contact needs to know about an existing contact.
 struct ContactReach {
-  ContactWork work;                // its interactions, open and closed
-  UserId created_by{kNoUser};      // kNoUser: not known (e.g. created before a restart)
+  ContactWork work;            // its interactions, open and closed
+  UserId created_by{kNoUser};  // kNoUser: not known (e.g. created before a restart)
 };
 
 bool may_change_contact(const User& editor, const ContactReach& contact);

@@ -110,8 +110,9 @@ std::vector<std::uint64_t> interaction_ids(const v1::ContactList& list) {
 
 }  // namespace
 
-TEST_CASE("R-SEC-4/CRM a contact's interactions are listed by the caller's scope and its changes follow that scope "
-          "(agent, supervisor, administrator: two campaigns, one customer)") {
+TEST_CASE(
+    "R-SEC-4/CRM a contact's interactions are listed by the caller's scope and its changes follow that scope "
+    "(agent, supervisor, administrator: two campaigns, one customer)") {
   World w;
   Client admin(w.port());
   auto admin_snap = must_login(admin, "alice", "alice-pass").snapshot();
@@ -144,8 +145,8 @@ TEST_CASE("R-SEC-4/CRM a contact's interactions are listed by the caller's scope
 
   // Carla may not change Maria (only Ana's work is hers) nor link her own,
   // unrelated chat to it: refused, and nothing changes.
-  auto refused = carla.request(save_contact(maria, "Maria (Finance)", {sale.visitor, invoice.visitor}, invoice.interaction,
-                                            "carla's note"));
+  auto refused = carla.request(
+      save_contact(maria, "Maria (Finance)", {sale.visitor, invoice.visitor}, invoice.interaction, "carla's note"));
   CHECK(error_of(refused) == v1::PERMISSION_DENIED);
   CHECK(error_of(bob.request(save_contact(maria, "Bob's Maria", {sale.visitor}))) == v1::PERMISSION_DENIED);
   {
@@ -162,8 +163,8 @@ TEST_CASE("R-SEC-4/CRM a contact's interactions are listed by the caller's scope
   // An administrator records the second visit as Maria's; Carla links her
   // chat (its customer is now Maria's address) and may then edit.
   created_id(admin.request(save_contact(maria, "Maria", {sale.visitor, invoice.visitor}, 0, "ana's note")));
-  created_id(carla.request(save_contact(maria, "Maria", {sale.visitor, invoice.visitor}, invoice.interaction,
-                                        "ana's note")));
+  created_id(
+      carla.request(save_contact(maria, "Maria", {sale.visitor, invoice.visitor}, invoice.interaction, "ana's note")));
 
   // Reads: the record for everyone, the interactions by scope.
   const auto both = std::vector<std::uint64_t>{std::min(sale.interaction, invoice.interaction),

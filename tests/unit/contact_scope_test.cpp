@@ -30,8 +30,8 @@ TEST_CASE("R-SEC-4/CRM an agent sees and changes only contacts of interactions t
   const User ana = person(kAna, Profile::agent, {kSales});
   const InteractionScope scope = interaction_scope(ana);
   CHECK(scope.covers({kSales, kAna}));
-  CHECK(scope.covers({kFinance, kAna}));  // their own, whatever the campaign
-  CHECK_FALSE(scope.covers({kSales, kBob}));  // a colleague's in the same campaign
+  CHECK(scope.covers({kFinance, kAna}));         // their own, whatever the campaign
+  CHECK_FALSE(scope.covers({kSales, kBob}));     // a colleague's in the same campaign
   CHECK_FALSE(scope.covers({kSales, kNoUser}));  // pending: nobody's yet
 
   CHECK(may_change_contact(ana, worked_by({{kFinance, kBob}, {kSales, kAna}})));
@@ -128,10 +128,11 @@ TEST_CASE("R-SEC-4/CRM save_contact outside the caller's scope is refused and ch
   // The customer of one's own interaction is the contact's when the address is hers.
   const auto later = d.open(d.finance, "visitor-7");  // not yet a known address
   REQUIRE(d.as(dan, Take{later}).ok());
-  REQUIRE(d.as(d.alice, SaveContact{maria, "Maria", {{Channel::webchat, "visitor-1"}, {Channel::webchat, "visitor-7"}},
-                                    {}, 0})
+  REQUIRE(d.as(d.alice,
+               SaveContact{maria, "Maria", {{Channel::webchat, "visitor-1"}, {Channel::webchat, "visitor-7"}}, {}, 0})
               .ok());
-  CHECK(d.as(dan, SaveContact{maria, "Maria", {{Channel::webchat, "visitor-1"}, {Channel::webchat, "visitor-7"}}, {}, later})
+  CHECK(d.as(dan,
+             SaveContact{maria, "Maria", {{Channel::webchat, "visitor-1"}, {Channel::webchat, "visitor-7"}}, {}, later})
             .ok());
   CHECK(d.at(later).contact == maria);
 }
