@@ -148,3 +148,32 @@ TEST_CASE("R-SEC-4/CRM a contact with no interaction is changed by its creator a
   CHECK(d.as(d.sam, SaveContact{lead, "Lead 3", {{Channel::email, "lead@example.com"}}, {}, 0}).ok());
   CHECK(d.as(d.alice, SaveContact{lead, "Lead 4", {{Channel::email, "lead@example.com"}}, {}, 0}).ok());
 }
+
+TEST_CASE("R-SEC-4/CRM closed work loaded on start keeps deciding who may change a contact") {
+  EngineState state;
+  Campaign sales;
+  sales.id = kSales;
+  sales.name = "Sales";
+  state.campaigns.push_back(sales);
+  state.last_campaign_id = kSales;
+  state.users.push_back(person(kAna, Profile::agent, {kSales}));
+  state.users.push_back(person(kBob, Profile::agent, {kSales}));
+  state.users.push_back(person(kSam, Profile::supervisor, {}));
+  for (User& u : state.users) u.login = "user-" + std::to_string(u.id);
+  state.last_user_id = kSam;
+  state.contacts.push_back(Contact{4, "Maria", {{Channel::sms, "5511555501010"}}, {}});
+  state.last_contact_id = 4;
+  state.contact_work[4].insert(ContactTouch{kSales, kAna});
+  Engine engine(std::move(state));
+
+  const SaveContact rename{4, "Maria S", {{Channel::sms, "5511555501010"}}, {}, 0};
+  auto bob = engine.handle(Command{Actor::User(kBob), rename}, kStart);
+  REQUIRE(bob.error);
+  CHECK(bob.error->code == ErrorCode::permission_denied);
+  auto sam = engine.handle(Command{Actor::User(kSam), rename}, kStart);  // supervises no campaign of hers
+  REQUIRE(sam.error);
+  CHECK(sam.error->code == ErrorCode::permission_denied);
+  CHECK(engine.find_contact(4)->name == "Maria");
+  CHECK(engine.handle(Command{Actor::User(kAna), rename}, kStart).ok());
+  CHECK(engine.find_contact(4)->name == "Maria S");
+}
