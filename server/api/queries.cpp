@@ -1,6 +1,7 @@
-// Reads beyond the snapshot: Outbound Hub attempts, CRM contacts, forms, and
-// spying on one interaction (R-SUP-1). Permission checks run on the engine
-// strand; database reads run on the workers.
+// Reads beyond the snapshot: Outbound Hub attempts, CRM contacts (scoped by
+// R-SEC-4/CRM, core/contact_scope.h), forms, and spying on one interaction
+// (R-SUP-1). Permission checks run on the engine strand; database reads run
+// on the workers.
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -61,6 +62,7 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
       return true;
     }
     case v1::Command::kSearchContacts: {
+      // R-SEC-4/CRM: records only, never their interactions (get_contact scopes those).
       const auto& q = command.search_contacts();
       if (q.text().empty() || q.text().size() > 200 || q.limit() > 100)
         return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "text is 1 to 200 bytes and limit at most 100")), true;
@@ -76,19 +78,26 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
       return true;
     }
     case v1::Command::kGetContact: {
+      // R-SEC-4/CRM: the record is shared; its interactions are the caller's
+      // interaction scope's only (the scope of history).
       const auto id = command.get_contact().contact_id();
+      auto scope = std::make_shared<store::HistoryQuery>();
       host_.execute(
-          [connection, id, response](core::Engine& e, core::TimePoint) {
-            if (!e.session_of(connection)) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
+          [connection, id, response, scope](core::Engine& e, core::TimePoint) {
+            const core::Session* session = e.session_of(connection);
+            if (!session) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
             const core::Contact* c = e.find_contact(id);
             if (!c) return core::Outcome::failure(core::ErrorCode::not_found, "no such contact");
+            core::InteractionScope visible = core::interaction_scope(*e.find_user(session->user));
+            scope->visible_campaigns = std::move(visible.campaigns);
+            scope->only_owner = visible.only_owner;
             wire::to_proto(*c, response->mutable_contact_list()->add_contacts());
             return Outcome{};
           },
-          [this, peer, rid, id, response](const Outcome& o) {
+          [this, peer, rid, id, response, scope](const Outcome& o) {
             if (!o.ok()) return peer->send(error_frame(rid, *o.error));
-            on_worker(workers_, peer, rid, [this, peer, rid, id, response] {
-              for (auto& i : history_.contact_interactions(id, 20))
+            on_worker(workers_, peer, rid, [this, peer, rid, id, response, scope] {
+              for (auto& i : history_.contact_interactions(id, *scope, 20))
                 *response->mutable_contact_list()->add_interactions() = std::move(i);
               peer->send(response_frame(rid, *response));
             });

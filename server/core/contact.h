@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/channel.h"
+#include "core/flat_set.h"
 #include "core/ids.h"
 
 namespace contactd::core {
@@ -25,5 +26,16 @@ struct Contact {
 };
 
 inline constexpr std::size_t kMaxContactAddresses = 20;
+
+// One of a contact's interactions as visibility sees it (contact_scope.h):
+// its campaign and its owner (kNoUser when nobody holds it).
+struct ContactTouch {
+  CampaignId campaign{};
+  UserId owner{kNoUser};
+  friend auto operator<=>(const ContactTouch&, const ContactTouch&) = default;
+};
+// Where a contact's interactions are or were: one entry per distinct
+// (campaign, owner), however many interactions share it.
+using ContactWork = FlatSet<ContactTouch>;
 
 }  // namespace contactd::core

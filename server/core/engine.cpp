@@ -61,6 +61,7 @@ Engine::Engine(EngineState state, EngineOptions options)
     index_contact(c);
     contacts_.emplace(c.id, std::move(c));
   }
+  closed_work_ = std::move(state.contact_work);
   // Attempts that fell due while the daemon was down run on the first tick.
   for (auto& a : state.attempts) {
     attempt_deadlines_.emplace(a.due_at, a.id);

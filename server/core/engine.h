@@ -13,6 +13,7 @@
 
 #include "core/agent_pool.h"
 #include "core/commands.h"
+#include "core/contact_scope.h"
 #include "core/effects.h"
 #include "core/error.h"
 #include "core/events.h"
@@ -117,6 +118,9 @@ class Engine {
   // Contacts whose name contains `text` (case-insensitive ASCII) or whose
   // address starts with it; at most `limit`, by id.
   std::vector<const Contact*> search_contacts(std::string_view text, std::size_t limit) const;
+  // R-SEC-4/CRM (contact_scope.h): the contact's interactions, open and
+  // closed, and its creator when known. REQUIRES: the contact exists.
+  ContactReach contact_reach(ContactId id) const;
   const Attempt* find_attempt(AttemptId id) const;
   // Scheduled attempts of a campaign in due order, at most `limit`.
   std::vector<Attempt> scheduled_attempts(CampaignId campaign, std::size_t limit) const;
@@ -200,6 +204,9 @@ class Engine {
   Audience hub_audience(CampaignId) const;
   void index_contact(const Contact&);
   void unindex_contact(const Contact&);
+  // Keeps a closing interaction's campaign and owner with its contact.
+  // REQUIRES: called before the interaction loses its owner and is erased.
+  void remember_closed_work(const Interaction&);
   Audience message_audience(const Interaction& i) const;
   MaybeError check_text(const std::string& text, bool has_attachments) const;
   MaybeError on(const Actor&, const CreateUser&, Pending&);
@@ -276,6 +283,8 @@ class Engine {
   // Interactions each user owns (active or finished, not closed).
   std::unordered_map<UserId, FlatSet<InteractionId>> owned_;
   std::map<ContactId, Contact> contacts_;
+  std::map<ContactId, ContactWork> closed_work_;            // per contact: its closed interactions
+  std::unordered_map<ContactId, UserId> contact_creators_;  // contacts created since start
   // Per channel: address -> contact (heterogeneous lookup: no key copies).
   struct StringHash {
     using is_transparent = void;

@@ -209,6 +209,7 @@ void Engine::end_call(Interaction& i, UserId by, Pending& p, CallEndReason reaso
     Audience audience = inbox_audience(i);
     audience.users.insert(audience.users.end(), ringing.begin(), ringing.end());
     p.emit(std::move(audience), CallAbandoned{i.id, i.campaign});
+    remember_closed_work(i);
     set_owner(i, kNoUser);
     interactions_.erase(i.id);
     for (UserId id : ringing) refresh_agent(users_.at(id), p);

@@ -1,6 +1,7 @@
-// The built-in CRM and campaign forms (R-FORM-1/2). Contacts are shared by
-// every user; form data belongs to the interaction it was saved with (or, by
-// manual access, to the campaign and the user who saved it).
+// The built-in CRM and campaign forms (R-FORM-1/2). Contact records are
+// shared by every user, their interactions and changes to them are scoped
+// (R-SEC-4/CRM, contact_scope.h); form data belongs to the interaction it was
+// saved with (or, by manual access, to the campaign and the user who saved it).
 #include <cctype>
 
 #include "core/address.h"
@@ -71,6 +72,19 @@ std::vector<const Contact*> Engine::search_contacts(std::string_view text, std::
   return out;
 }
 
+ContactReach Engine::contact_reach(ContactId id) const {
+  ContactReach reach;
+  if (auto it = closed_work_.find(id); it != closed_work_.end()) reach.work = it->second;
+  for (const auto& [interaction, i] : interactions_)
+    if (i.contact == id) reach.work.insert(ContactTouch{i.campaign, i.owner});
+  if (auto it = contact_creators_.find(id); it != contact_creators_.end()) reach.created_by = it->second;
+  return reach;
+}
+
+void Engine::remember_closed_work(const Interaction& i) {
+  if (i.contact != 0) closed_work_[i.contact].insert(ContactTouch{i.campaign, i.owner});
+}
+
 MaybeError Engine::on(const Actor& actor, const SaveContact& cmd, Pending& p) {
   const User* me = find_user(actor.user);
   if (!actor.system && !me) return error(ErrorCode::permission_denied, "contacts are saved by users");
@@ -82,6 +96,17 @@ MaybeError Engine::on(const Actor& actor, const SaveContact& cmd, Pending& p) {
   if (cmd.contact != 0) {
     old = find_contact(cmd.contact);
     if (!old) return error(ErrorCode::not_found, "no such contact");
+    if (!actor.system) {
+      ContactReach reach = contact_reach(old->id);
+      // The caller's own interaction with one of the contact's addresses is
+      // the contact's customer's, linked or not yet.
+      if (const Interaction* i = find_interaction(cmd.link);
+          i && i->owner == actor.user && find_contact_by_address(i->channel, i->customer) == old)
+        reach.work.insert(ContactTouch{i->campaign, i->owner});
+      if (!may_change_contact(*me, reach))
+        return error(ErrorCode::permission_denied,
+                     "the contact's interactions are outside your scope; a supervisor of their campaign may change it");
+    }
   }
   for (const ContactAddress& a : cmd.addresses) {
     std::string value = a.value;
@@ -111,7 +136,10 @@ MaybeError Engine::on(const Actor& actor, const SaveContact& cmd, Pending& p) {
   }
 
   if (old) unindex_contact(*old);
-  if (next.id == 0) next.id = ++last_contact_id_;
+  if (next.id == 0) {
+    next.id = ++last_contact_id_;
+    if (me) contact_creators_.emplace(next.id, me->id);
+  }
   index_contact(next);
   contacts_[next.id] = next;
   Audience audience;

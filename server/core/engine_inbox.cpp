@@ -231,6 +231,7 @@ MaybeError Engine::on(const Actor& actor, const SaveDisposition& cmd, Pending& p
   if (i->next_attempt || cmd.reschedule_at) replan(*i, cmd.reschedule_at, by, p);
   if (cmd.close) {
     p.emit(inbox_audience(*i), InteractionClosed{i->id, by});
+    remember_closed_work(*i);
     set_owner(*i, kNoUser);
     interactions_.erase(i->id);
   }
@@ -245,6 +246,7 @@ MaybeError Engine::on(const Actor& actor, const CloseInteraction& cmd, Pending& 
   if (!campaigns_.at(i->campaign).settings.dispositions.empty() && !i->disposition)
     return error(ErrorCode::failed_precondition, "save a disposition before closing");
   p.emit(inbox_audience(*i), InteractionClosed{i->id, actor.system ? kNoUser : actor.user});
+  remember_closed_work(*i);
   set_owner(*i, kNoUser);
   interactions_.erase(i->id);
   return std::nullopt;

@@ -127,6 +127,7 @@ struct EngineState {
   std::uint64_t last_interaction_id{0};
   std::uint64_t last_message_id{0};
   std::vector<Contact> contacts;
+  std::map<ContactId, ContactWork> contact_work;  // closed interactions' campaigns and owners, per contact
   std::vector<Attempt> attempts;  // scheduled, not yet carried out
   ContactId last_contact_id{0};
   AttemptId last_attempt_id{0};

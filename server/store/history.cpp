@@ -180,13 +180,19 @@ std::map<std::string, std::string> HistoryReader::saved_form(core::InteractionId
   return out;
 }
 
-std::vector<v1::Interaction> HistoryReader::contact_interactions(std::uint64_t contact, std::uint32_t limit) {
+std::vector<v1::Interaction> HistoryReader::contact_interactions(std::uint64_t contact, const HistoryQuery& scope,
+                                                                 std::uint32_t limit) {
   std::lock_guard lock(mu_);
+  Params params;
+  params.append(static_cast<long long>(contact));
+  params.append(static_cast<long long>(limit));
+  int n = 2;
+  std::string sql = std::string("SELECT ") + kColumns + " FROM interactions i WHERE i.contact_id = $1::bigint";
+  sql += scope_sql(scope, params, n);
+  sql += " ORDER BY i.created_at DESC, i.id DESC LIMIT $2::bigint";
   pqxx::read_transaction t(connection());
   std::vector<v1::Interaction> out;
-  for (const auto& r : t.exec_params(std::string("SELECT ") + kColumns +
-                                         " FROM interactions i WHERE i.contact_id = $1 ORDER BY i.created_at DESC LIMIT $2",
-                                     static_cast<long long>(contact), static_cast<long long>(limit))) {
+  for (const auto& r : t.exec_params(sql, params.dynamic())) {
     std::int64_t closed_ms = 0;
     read_row(r, &out.emplace_back(), &closed_ms);
   }

@@ -43,8 +43,10 @@ class HistoryReader {
   void timeline(core::InteractionId id, std::uint64_t up_to_seq, contactd::v1::InteractionDetail* out);
   // The latest form data saved with an interaction (empty if none).
   std::map<std::string, std::string> saved_form(core::InteractionId id);
-  // A contact's most recent interactions, open or closed, newest first.
-  std::vector<contactd::v1::Interaction> contact_interactions(std::uint64_t contact, std::uint32_t limit);
+  // A contact's most recent interactions under `scope` (its visibility fields
+  // only: R-SEC-4/CRM), open or closed, newest first.
+  std::vector<contactd::v1::Interaction> contact_interactions(std::uint64_t contact, const HistoryQuery& scope,
+                                                              std::uint32_t limit);
 
  private:
   pqxx::connection& connection();
