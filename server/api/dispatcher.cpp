@@ -6,6 +6,7 @@
 #include "api/command_mapping.h"
 #include "api/frames.h"
 #include "api/proto_text.h"
+#include "core/contact_scope.h"
 #include "store/history.h"
 #include "wire/campaign_mapping.h"
 #include "wire/mapping.h"
@@ -362,11 +363,9 @@ void Dispatcher::with_history_scope(const PeerPtr& peer, std::uint64_t rid,
     const core::User* me = session ? e.find_user(session->user) : nullptr;
     if (!me) return peer->send(error_frame(rid, v1::UNAUTHENTICATED, "log in or resume first"));
     store::HistoryQuery scope;
-    if (me->profile == core::Profile::agent) {
-      scope.only_owner = me->id;
-    } else if (me->profile == core::Profile::supervisor) {
-      scope.visible_campaigns = std::vector<core::CampaignId>(me->campaigns.begin(), me->campaigns.end());
-    }
+    const core::InteractionScope visible = core::interaction_scope(*me);  // one rule with the CRM (R-SEC-4)
+    scope.visible_campaigns = visible.campaigns;
+    scope.only_owner = visible.only_owner;
     net::post(workers_, [peer, rid, scope = std::move(scope), query = std::move(query)]() mutable {
       try {
         query(std::move(scope));

@@ -211,7 +211,8 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
               [peer, rid](const Outcome& o) { peer->send(o.ok() ? ack_frame(rid) : error_frame(rid, *o.error)); });
         };
         if (!u.has_password()) return apply(std::nullopt);
-        net::post(workers_, [this, u, apply] { apply(hash_password(u.password(), options_.password_cost)); });
+        if (!hash_off_thread([this, u, apply] { apply(hash_password(u.password(), options_.password_cost)); }))
+          peer->send(error_frame(rid, v1::UNAVAILABLE, "too many password checks in progress; try again"));
       });
       return true;
     }

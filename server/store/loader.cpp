@@ -120,6 +120,11 @@ core::EngineState load_state(pqxx::connection& c) {
       if (k == st.contacts.size() || st.contacts[k].id != id || !channel) continue;
       st.contacts[k].addresses.push_back(core::ContactAddress{*channel, r[2].as<std::string>()});
     }
+    // R-SEC-4/CRM: the campaigns and owners of each contact's closed interactions.
+    for (const auto& r : t.exec("SELECT DISTINCT contact_id, campaign_id, COALESCE(owner_id, 0) FROM interactions"
+                                " WHERE state = 'closed' AND contact_id IS NOT NULL"))
+      st.contact_work[r[0].as<core::ContactId>()].insert(
+          core::ContactTouch{r[1].as<core::CampaignId>(), r[2].as<core::UserId>()});
   }
   std::map<std::uint64_t, core::AttemptId> next_attempt;  // interaction -> its scheduled reschedule
   for (const auto& r : t.exec("SELECT id, campaign_id, channel, COALESCE(contact_id, 0), address, list, origin,"
