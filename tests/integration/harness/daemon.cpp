@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -46,7 +47,9 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
   notify_path_ = dir_ + "/notify.sock";
   port_ = free_port();
   sip_port_ = free_port();
-  std::ofstream(config_path_) << "[server]\n"
+  std::string server_settings;
+  for (const auto& [key, value] : options_.server_settings) server_settings += key + " = " + value + "\n";
+  std::ofstream(config_path_) << "[server]\n" << server_settings
                               << "listen_address = \"127.0.0.1\"\n"
                               << "port = " << port_ << "\n"
                               << "max_frame_bytes = " << options_.max_frame_bytes << "\n"
@@ -107,7 +110,7 @@ Daemon::~Daemon() {
 }
 
 static pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, const std::string& notify,
-                   const std::vector<std::pair<std::string, std::string>>& env) {
+                   const std::vector<std::pair<std::string, std::string>>& env, int descriptor_limit = 0) {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -118,6 +121,10 @@ static pid_t spawn(const std::vector<std::string>& args, const std::string& log_
     else ::unsetenv("NOTIFY_SOCKET");
     ::unsetenv("JOURNAL_STREAM");
     for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
+    if (descriptor_limit > 0) {
+      const rlimit limit{static_cast<rlim_t>(descriptor_limit), static_cast<rlim_t>(descriptor_limit)};
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -148,7 +155,8 @@ void Daemon::start() {
     REQUIRE(::bind(notify_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   }
   notifications_.clear();
-  pid_ = spawn({CONTACTD_BINARY, "serve", "--config", config_path_}, log_path_, notify_path_, options_.env);
+  pid_ = spawn({CONTACTD_BINARY, "serve", "--config", config_path_}, log_path_, notify_path_, options_.env,
+               options_.descriptor_limit);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!saw_notify("READY=1")) {
     int status = 0;

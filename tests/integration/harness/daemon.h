@@ -26,6 +26,9 @@ struct DaemonOptions {
   std::size_t max_calls{1000};  // [sip] max_calls
   std::string sip_trunk;        // [sip] trunk (host:port)
   std::vector<std::pair<std::string, std::string>> env;  // set in the process's environment
+  // More [server] keys, each with its TOML value as written ("5", "[\"x\"]").
+  std::vector<std::pair<std::string, std::string>> server_settings;
+  int descriptor_limit{0};  // > 0: RLIMIT_NOFILE (soft and hard) of `serve`
 };
 
 class Daemon {
@@ -50,6 +53,7 @@ class Daemon {
   // UDP sockets the running process holds (its RTP ports among them): a leak check.
   std::size_t udp_sockets() const;
   bool saw_notify(const std::string& line) const;
+  pid_t pid() const { return pid_; }
 
  private:
   int wait_exit(std::chrono::seconds limit);
