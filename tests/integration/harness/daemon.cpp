@@ -64,8 +64,8 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
                               << "connect_wait_seconds = 5\n"
                               << "[auth]\n"
                               << "session_ttl_seconds = " << options_.session_ttl_seconds << "\n"
-                              << "argon2_opslimit = 1\n"  // real argon2id, test-sized cost
-                              << "argon2_memlimit_kib = 8192\n"
+                              << "argon2_opslimit = " << options_.argon2_opslimit << "\n"  // real argon2id
+                              << "argon2_memlimit_kib = " << options_.argon2_memlimit_kib << "\n"
                               << "[webchat]\nresume_seconds = " << options_.webchat_resume_seconds << "\n"
                               << "[sip]\nport = " << sip_port_ << "\nmin_expires_seconds = 30\n"
                               << "music_dir = \"" << CONTACTD_SOURCE_DIR << "/assets\"\n"

@@ -29,6 +29,8 @@ struct DaemonOptions {
   // More [server] keys, each with its TOML value as written ("5", "[\"x\"]").
   std::vector<std::pair<std::string, std::string>> server_settings;
   int descriptor_limit{0};  // > 0: RLIMIT_NOFILE (soft and hard) of `serve`
+  int argon2_opslimit{1};   // [auth] password hashing cost: test-sized by default
+  int argon2_memlimit_kib{8192};
 };
 
 class Daemon {
