@@ -12,7 +12,8 @@ void AdmissionTicket::release() {
 
 Admission::Admission(std::size_t max_total, std::size_t max_per_address)
     : max_total_(std::max<std::size_t>(1, max_total)),
-      max_per_address_(std::clamp<std::size_t>(max_per_address, 1, std::max<std::size_t>(1, max_total))) {}
+      max_per_address_(std::clamp<std::size_t>(max_per_address, 1, std::max<std::size_t>(1, max_total))) {
+}
 
 std::shared_ptr<AdmissionTicket> Admission::admit(const std::string& address) {
   {

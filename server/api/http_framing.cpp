@@ -19,7 +19,9 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-FramingRefusal bad_request(std::string reason) { return FramingRefusal{http::status::bad_request, std::move(reason)}; }
+FramingRefusal bad_request(std::string reason) {
+  return FramingRefusal{http::status::bad_request, std::move(reason)};
+}
 
 }  // namespace
 

@@ -72,11 +72,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->on_error(ec);
       if (auto refusal = check_request_framing(self->parser_->get().base())) return self->refuse(std::move(*refusal));
-      http::async_read(self->stream_, self->buffer_, *self->parser_,
-                       [self](beast::error_code read_ec, std::size_t) {
-                         if (read_ec) return self->on_error(read_ec);
-                         self->on_request(self->parser_->release());
-                       });
+      http::async_read(self->stream_, self->buffer_, *self->parser_, [self](beast::error_code read_ec, std::size_t) {
+        if (read_ec) return self->on_error(read_ec);
+        self->on_request(self->parser_->release());
+      });
     });
   }
 
@@ -104,8 +103,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     if (request.method() != http::verb::get)
       return respond(simple(request, http::status::method_not_allowed, "GET only\n"));
-    if (request.target() == "/healthz")
-      return respond(json(request, http::status::ok, R"({"status":"alive"})"));
+    if (request.target() == "/healthz") return respond(json(request, http::status::ok, R"({"status":"alive"})"));
     if (request.target() == "/readyz") {
       // The probe blocks (it asks the database): it runs on its own thread.
       state_->readiness.request([self = shared_from_this(), request = std::move(request)](const Readiness& r) {

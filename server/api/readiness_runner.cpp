@@ -35,7 +35,8 @@ struct ReadinessRunner::Shared {
 };
 
 ReadinessRunner::ReadinessRunner(ReadinessProbe probe)
-    : shared_(std::make_shared<Shared>(std::move(probe))), thread_([shared = shared_] { shared->loop(); }) {}
+    : shared_(std::make_shared<Shared>(std::move(probe))), thread_([shared = shared_] { shared->loop(); }) {
+}
 
 ReadinessRunner::~ReadinessRunner() {
   {
@@ -44,8 +45,10 @@ ReadinessRunner::~ReadinessRunner() {
   }
   shared_->wake.notify_all();
   // The last owner may let go from a callback running on the runner's thread.
-  if (thread_.get_id() == std::this_thread::get_id()) thread_.detach();
-  else thread_.join();
+  if (thread_.get_id() == std::this_thread::get_id())
+    thread_.detach();
+  else
+    thread_.join();
 }
 
 void ReadinessRunner::request(std::function<void(const Readiness&)> done) {

@@ -18,7 +18,9 @@ constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
 void do_accept(std::shared_ptr<Server::State> state);
 
-int open_reserve_descriptor() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+int open_reserve_descriptor() {
+  return ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
 
 // Out of descriptors: the pending connection would make accept fail at once,
 // again and again. Frees the reserve descriptor to accept the oldest pending
@@ -48,10 +50,11 @@ void back_off(const std::shared_ptr<Server::State>& state, const beast::error_co
 // that could destroy the answer in flight.
 void refuse(Server::State& state, tcp::socket& socket, const std::string& address) {
   if (auto count = state.refusals.note()) {
-    spdlog::warn("refused {} connection(s) in the last {} s over the caps on unauthenticated connections "
-                 "(latest from {}; {} in total, {} per address)",
-                 *count, std::chrono::duration_cast<std::chrono::seconds>(state.refusals.interval()).count(), address,
-                 state.admission.max_total(), state.admission.max_per_address());
+    spdlog::warn(
+        "refused {} connection(s) in the last {} s over the caps on unauthenticated connections "
+        "(latest from {}; {} in total, {} per address)",
+        *count, std::chrono::duration_cast<std::chrono::seconds>(state.refusals.interval()).count(), address,
+        state.admission.max_total(), state.admission.max_per_address());
   }
   const int fd = socket.native_handle();
   char scratch[4096];

@@ -1,13 +1,13 @@
 #pragma once
 // Internal to the Beast transport: listener, HTTP session, WebSocket session.
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <unordered_map>
@@ -31,8 +31,12 @@ class WsSession;
 struct Server::State {
   State(net::io_context& io_, net::thread_pool& workers_, ServerOptions options_, Dispatcher& dispatcher_,
         ReadinessProbe readiness_, std::size_t max_unauthenticated, std::size_t max_unauthenticated_per_address)
-      : io(io_), workers(workers_), options(std::move(options_)), dispatcher(dispatcher_),
-        readiness(std::move(readiness_)), acceptor(net::make_strand(io_)),
+      : io(io_),
+        workers(workers_),
+        options(std::move(options_)),
+        dispatcher(dispatcher_),
+        readiness(std::move(readiness_)),
+        acceptor(net::make_strand(io_)),
         admission(max_unauthenticated, max_unauthenticated_per_address) {}
   ~State();
 
@@ -53,7 +57,7 @@ struct Server::State {
   ReadinessRunner readiness;
   tcp::acceptor acceptor;
   net::steady_timer accept_pause{acceptor.get_executor()};  // backing off when out of descriptors
-  int reserve_fd{-1};  // released to accept-and-close when out of descriptors
+  int reserve_fd{-1};                                       // released to accept-and-close when out of descriptors
   Admission admission;
   LogThrottle accept_errors{std::chrono::seconds(10)};
   LogThrottle refusals{std::chrono::seconds(10)};

@@ -14,9 +14,13 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
  public:
   WsSession(std::shared_ptr<Server::State> state, beast::tcp_stream stream, Server::State::Endpoint endpoint,
             Unauthenticated admitted)
-      : state_(std::move(state)), endpoint_(endpoint), id_(state_->next_connection++),
-        remote_address_(std::move(admitted.remote_address)), ticket_(std::move(admitted.ticket)),
-        login_deadline_(admitted.login_deadline), ws_(std::move(stream)) {}
+      : state_(std::move(state)),
+        endpoint_(endpoint),
+        id_(state_->next_connection++),
+        remote_address_(std::move(admitted.remote_address)),
+        ticket_(std::move(admitted.ticket)),
+        login_deadline_(admitted.login_deadline),
+        ws_(std::move(stream)) {}
 
   core::ConnectionId id() const override { return id_; }
   const std::string& remote_address() const override { return remote_address_; }

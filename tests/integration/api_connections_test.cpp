@@ -162,12 +162,12 @@ TEST_CASE("R-SEC a connection that does not log in by the login deadline is clos
   CHECK(ack->has_response());
 }
 
-TEST_CASE("R-SEC out of descriptors, accept backs off with bounded CPU and log, and clients get in once the flood ends") {
+TEST_CASE(
+    "R-SEC out of descriptors, accept backs off with bounded CPU and log, and clients get in once the flood ends") {
   DaemonOptions o;
   o.descriptor_limit = 160;
   // Caps above the descriptor limit, so that the flood does reach it.
-  o.server_settings = {{"max_unauthenticated_connections", "100000"},
-                       {"max_unauthenticated_per_address", "100000"}};
+  o.server_settings = {{"max_unauthenticated_connections", "100000"}, {"max_unauthenticated_per_address", "100000"}};
   o.handshake_timeout_seconds = 30;
   World w(o);
   const pid_t pid = w.daemon.pid();

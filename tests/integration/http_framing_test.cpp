@@ -41,11 +41,11 @@ TEST_CASE("R-SEC HTTP framing: oversized heads get 431, oversized bodies 413, th
   std::string many = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
   for (int i = 0; i < 800; ++i) many += "X-F" + std::to_string(i) + ": value\r\n";
   require_refused(w.port(), many + "\r\n", 431);
-  require_refused(w.port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + std::string(2000, 'b'),
-                  413);
   require_refused(w.port(),
-                  "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2328\r\n" + std::string(9000, 'c') +
-                      "\r\n0\r\n\r\n",
+                  "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + std::string(2000, 'b'), 413);
+  require_refused(w.port(),
+                  "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2328\r\n" +
+                      std::string(9000, 'c') + "\r\n0\r\n\r\n",
                   413);
 }
 
@@ -55,24 +55,27 @@ TEST_CASE("R-SEC HTTP framing: ambiguous message framing gets 400 and a close, n
   require_refused(w.port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n" + smuggled, 400);
   require_refused(w.port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n" + smuggled,
                   400);
-  require_refused(w.port(),
-                  "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n" + smuggled,
-                  400);
-  require_refused(w.port(),
-                  "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n" +
-                      smuggled,
-                  400);
-  require_refused(w.port(),
-                  "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
-                      smuggled,
-                  400);
-  require_refused(w.port(),
-                  "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: gzip\r\n\r\nabc" + smuggled,
-                  400);
+  require_refused(
+      w.port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n" + smuggled,
+      400);
+  require_refused(
+      w.port(),
+      "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n" +
+          smuggled,
+      400);
+  require_refused(
+      w.port(),
+      "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
+          smuggled,
+      400);
+  require_refused(
+      w.port(),
+      "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: gzip\r\n\r\nabc" + smuggled, 400);
   require_refused(w.port(), "POST /healthz HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled, 400);
   require_refused(w.port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n" + smuggled, 400);
   require_refused(w.port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\nab" + smuggled, 400);
-  require_refused(w.port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab" + smuggled,
+  require_refused(w.port(),
+                  "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab" + smuggled,
                   400);
   require_refused(w.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n b\r\n\r\n" + smuggled, 400);
   require_refused(w.port(), "GET /healthz HTTP/1.1\nHost: x\n\n" + smuggled, 400);
@@ -83,9 +86,10 @@ TEST_CASE("R-SEC HTTP framing: ambiguous message framing gets 400 and a close, n
   CHECK(both.responses == 2);
   CHECK(both.status == 200);
   CHECK(both.closed);
-  auto chunked = raw_http(w.port(),
-                          "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n"
-                          "3\r\nabc\r\n0\r\n\r\n");
+  auto chunked =
+      raw_http(w.port(),
+               "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n"
+               "3\r\nabc\r\n0\r\n\r\n");
   CHECK(chunked.status == 405);  // read whole, then refused for its method
   CHECK(chunked.responses == 1);
 }

@@ -49,8 +49,8 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
   sip_port_ = free_port();
   std::string server_settings;
   for (const auto& [key, value] : options_.server_settings) server_settings += key + " = " + value + "\n";
-  std::ofstream(config_path_) << "[server]\n" << server_settings
-                              << "listen_address = \"127.0.0.1\"\n"
+  std::ofstream(config_path_) << "[server]\n"
+                              << server_settings << "listen_address = \"127.0.0.1\"\n"
                               << "port = " << port_ << "\n"
                               << "max_frame_bytes = " << options_.max_frame_bytes << "\n"
                               << "write_queue_max_frames = " << options_.write_queue_max_frames << "\n"

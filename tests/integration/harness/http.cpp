@@ -1,13 +1,13 @@
 #include "harness/http.h"
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
 #include <cctype>
-#include <poll.h>
-#include <sys/socket.h>
 
 namespace contactd::test {
 
@@ -53,7 +53,8 @@ RawHttpExchange raw_http(std::uint16_t port, const std::string& bytes, std::chro
   const auto deadline = std::chrono::steady_clock::now() + limit;
   char buf[4096];
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;

@@ -17,10 +17,10 @@ HttpReply http_get(std::uint16_t port, const std::string& target);
 // What a server answered to raw bytes: everything it sent until it closed
 // the connection (or `limit` passed), and the first status line's code.
 struct RawHttpExchange {
-  int status{0};        // 0: no status line
-  std::string text;     // every byte received
-  bool closed{false};   // the server closed the connection within the limit
-  int responses{0};     // status lines received ("HTTP/1.1 " anywhere: bodies here never hold it)
+  int status{0};       // 0: no status line
+  std::string text;    // every byte received
+  bool closed{false};  // the server closed the connection within the limit
+  int responses{0};    // status lines received ("HTTP/1.1 " anywhere: bodies here never hold it)
   bool has_header(const std::string& line) const;  // e.g. "Connection: close" (case-insensitive)
 };
 
