@@ -4,6 +4,7 @@
 // password hashing.
 #include <dirent.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -145,7 +146,9 @@ TEST_CASE("R-SEC a connection that does not log in by the login deadline is clos
   auto login = authed.request(login_command("ana", "ana-pass"));
   REQUIRE(login);
   REQUIRE(login->has_response());
-  RawClient idle(w.port());  // its deadline comes after the logged-in one's
+  RawClient idle(w.port());                        // its deadline comes after the logged-in one's
+  const int silent = silent_connection(w.port());  // plain TCP, never a request: bounded by the deadline too
+  REQUIRE(silent >= 0);
 
   const auto start = std::chrono::steady_clock::now();
   auto closed = idle.wait_closed(std::chrono::milliseconds(6000));
@@ -153,6 +156,12 @@ TEST_CASE("R-SEC a connection that does not log in by the login deadline is clos
   CHECK(closed->first == 1008);
   CHECK(closed->second == "login deadline passed");
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(4000));
+  // The silent connection is closed by then too, long before the 10 s handshake timeout.
+  pollfd p{silent, POLLIN, 0};
+  REQUIRE(::poll(&p, 1, 1500) == 1);
+  char byte = 0;
+  CHECK(::recv(silent, &byte, 1, 0) <= 0);
+  ::close(silent);
 
   // Past its deadline, the logged-in connection is open and served.
   v1::Command clear;
