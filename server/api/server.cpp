@@ -1,27 +1,103 @@
-// The listener: accepts connections and hands each to an HTTP session.
+// The listener: accepts connections, admits them under the caps on
+// unauthenticated connections, and hands each to an HTTP session.
 #include "api/server.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
+#include "api/protobuf_log.h"
 #include "api/transport.h"
 
 namespace contactd::api {
 namespace {
 
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
+
+void do_accept(std::shared_ptr<Server::State> state);
+
+int open_reserve_descriptor() {
+  return ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+// Out of descriptors: the pending connection would make accept fail at once,
+// again and again. Frees the reserve descriptor to accept the oldest pending
+// connection and close it (its client learns at once instead of hanging),
+// takes the reserve back, and pauses accepting for a moment.
+void back_off(const std::shared_ptr<Server::State>& state, const beast::error_code& ec) {
+  if (auto count = state->accept_errors.note()) {
+    spdlog::error("accept failed: {} ({} times in the last {} s); closing new connections until descriptors free up",
+                  ec.message(), *count,
+                  std::chrono::duration_cast<std::chrono::seconds>(state->accept_errors.interval()).count());
+  }
+  if (state->reserve_fd >= 0) {
+    ::close(state->reserve_fd);
+    state->reserve_fd = -1;
+    const int fd = ::accept4(state->acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd >= 0) ::close(fd);
+  }
+  state->reserve_fd = open_reserve_descriptor();
+  state->accept_pause.expires_after(kAcceptPause);
+  state->accept_pause.async_wait([state](beast::error_code wait_ec) {
+    if (!wait_ec && !state->stopping) do_accept(state);
+  });
+}
+
+// Over a cap: answers 503 without reading further and closes. What the client
+// already sent is discarded first so that the close is a FIN, not a reset
+// that could destroy the answer in flight.
+void refuse(Server::State& state, tcp::socket& socket, const std::string& address) {
+  if (auto count = state.refusals.note()) {
+    spdlog::warn(
+        "refused {} connection(s) in the last {} s over the caps on unauthenticated connections "
+        "(latest from {}; {} in total, {} per address)",
+        *count, std::chrono::duration_cast<std::chrono::seconds>(state.refusals.interval()).count(), address,
+        state.admission.max_total(), state.admission.max_per_address());
+  }
+  const int fd = socket.native_handle();
+  char scratch[4096];
+  for (int i = 0; i < 16 && ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; ++i) {
+  }
+  static constexpr std::string_view kAnswer =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: contactd\r\nConnection: close\r\nRetry-After: 5\r\n"
+      "Content-Type: text/plain\r\nContent-Length: 21\r\n\r\ntoo many connections\n";
+  [[maybe_unused]] auto sent = ::send(fd, kAnswer.data(), kAnswer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  beast::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
+}
+
+void admit(const std::shared_ptr<Server::State>& state, tcp::socket socket) {
+  beast::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  std::string address = remote.address().to_string();
+  auto ticket = state->admission.admit(address);
+  if (!ticket) return refuse(*state, socket, address);
+  beast::error_code option_ec;
+  // Events are small frames written as they happen: Nagle's algorithm
+  // would hold each behind the previous one's ACK (up to 40 ms).
+  socket.set_option(tcp::no_delay(true), option_ec);
+  if (state->options.socket_send_buffer_bytes > 0) {
+    socket.set_option(net::socket_base::send_buffer_size(state->options.socket_send_buffer_bytes), option_ec);
+  }
+  start_http_session(state, std::move(socket),
+                     Unauthenticated{std::move(ticket), std::move(address),
+                                     std::chrono::steady_clock::now() + state->options.login_timeout});
+}
+
 void do_accept(std::shared_ptr<Server::State> state) {
   state->acceptor.async_accept(net::make_strand(state->io), [state](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || state->stopping) return;
-      spdlog::warn("accept failed: {}", ec.message());
+      if (ec == net::error::no_descriptors || ec.value() == ENFILE || ec == net::error::no_buffer_space ||
+          ec == net::error::no_memory)
+        return back_off(state, ec);
+      if (auto count = state->accept_errors.note()) spdlog::warn("accept failed: {} ({} times)", ec.message(), *count);
     } else {
-      beast::error_code option_ec;
-      // Events are small frames written as they happen: Nagle's algorithm
-      // would hold each behind the previous one's ACK (up to 40 ms).
-      socket.set_option(tcp::no_delay(true), option_ec);
-      if (state->options.socket_send_buffer_bytes > 0) {
-        socket.set_option(net::socket_base::send_buffer_size(state->options.socket_send_buffer_bytes), option_ec);
-      }
-      start_http_session(state, std::move(socket));
+      admit(state, std::move(socket));
     }
     do_accept(state);
   });
@@ -35,11 +111,30 @@ std::vector<std::shared_ptr<WsSession>> live_sessions(Server::State& state) {
   return live;
 }
 
+std::shared_ptr<Server::State> make_state(net::io_context& io, net::thread_pool& workers, ServerOptions options,
+                                          Dispatcher& dispatcher, ReadinessProbe readiness) {
+  install_protobuf_log_handler();
+  const std::size_t descriptors = raise_descriptor_limit();
+  const std::size_t total = options.max_unauthenticated_connections > 0 ? options.max_unauthenticated_connections
+                                                                        : default_max_unauthenticated(descriptors);
+  const std::size_t per_address = options.max_unauthenticated_per_address > 0
+                                      ? options.max_unauthenticated_per_address
+                                      : default_max_unauthenticated_per_address(total);
+  spdlog::info("descriptor limit {}; unauthenticated connections capped at {} ({} per address), login within {} s",
+               descriptors, total, per_address, options.login_timeout.count());
+  return std::make_shared<Server::State>(io, workers, std::move(options), dispatcher, std::move(readiness), total,
+                                         per_address);
+}
+
 }  // namespace
+
+Server::State::~State() {
+  if (reserve_fd >= 0) ::close(reserve_fd);
+}
 
 Server::Server(net::io_context& io, net::thread_pool& workers, ServerOptions options, Dispatcher& dispatcher,
                ReadinessProbe readiness)
-    : state_(std::make_shared<State>(io, workers, std::move(options), dispatcher, std::move(readiness))) {
+    : state_(make_state(io, workers, std::move(options), dispatcher, std::move(readiness))) {
   state_->endpoints["/ws"] = State::Endpoint{&dispatcher, true};
 }
 
@@ -60,6 +155,7 @@ std::uint16_t Server::start() {
   acceptor.set_option(net::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
   acceptor.listen(net::socket_base::max_listen_connections);
+  state_->reserve_fd = open_reserve_descriptor();
   do_accept(state_);
   return acceptor.local_endpoint().port();
 }
@@ -69,6 +165,7 @@ void Server::stop(std::string reason) {
   net::post(state_->acceptor.get_executor(), [state = state_] {
     beast::error_code ignored;
     state->acceptor.close(ignored);
+    state->accept_pause.cancel();
   });
   for (auto& s : live_sessions(*state_)) close_ws_session(s, reason);
 }

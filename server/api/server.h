@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -29,17 +30,31 @@ struct ServerOptions {
   std::chrono::seconds handshake_timeout{10};
   std::size_t write_queue_max_frames{1024};    // a client further behind is disconnected
   int socket_send_buffer_bytes{0};             // SO_SNDBUF per connection; 0: the kernel's autotuning
+  // A connection counts as unauthenticated from accept until it logs in (or
+  // starts a WebChat conversation); one still unauthenticated this long after
+  // accept is closed (WebSocket close 1008 "login deadline passed").
+  std::chrono::seconds login_timeout{30};
+  // Caps on unauthenticated connections; over a cap a new connection gets an
+  // immediate 503 and is closed. 0: derived from RLIMIT_NOFILE at start (a
+  // quarter of it in total, an eighth of the total, at least 8, per address).
+  std::size_t max_unauthenticated_connections{0};
+  std::size_t max_unauthenticated_per_address{0};
+  // Origins ("https://agents.example.com") allowed to open /ws and other
+  // WebSocket endpoints; empty: any. Requests without Origin always pass.
+  std::vector<std::string> allowed_origins;
 };
 
 struct Readiness {
   bool ready{false};
   std::string detail;  // JSON object
 };
-// Blocking; run on the worker pool.
+// Blocking; run on a thread of the server's own, never behind other work.
 using ReadinessProbe = std::function<Readiness()>;
 
 class Server {
  public:
+  // Raises the descriptor soft limit to the hard limit and installs the
+  // rate-limited protobuf log handler (once per process).
   Server(boost::asio::io_context& io, boost::asio::thread_pool& workers, ServerOptions options,
          Dispatcher& dispatcher, ReadinessProbe readiness);
   // Serves another WebSocket endpoint at `path` (e.g. "/webchat/v1") with

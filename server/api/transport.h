@@ -1,16 +1,21 @@
 #pragma once
 // Internal to the Beast transport: listener, HTTP session, WebSocket session.
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <atomic>
+#include <chrono>
 #include <mutex>
 #include <unordered_map>
 
+#include "api/admission.h"
 #include "api/dispatcher.h"
+#include "api/log_throttle.h"
+#include "api/readiness_runner.h"
 #include "api/server.h"
 
 namespace contactd::api {
@@ -25,9 +30,15 @@ class WsSession;
 
 struct Server::State {
   State(net::io_context& io_, net::thread_pool& workers_, ServerOptions options_, Dispatcher& dispatcher_,
-        ReadinessProbe readiness_)
-      : io(io_), workers(workers_), options(std::move(options_)), dispatcher(dispatcher_),
-        readiness(std::move(readiness_)), acceptor(net::make_strand(io_)) {}
+        ReadinessProbe readiness_, std::size_t max_unauthenticated, std::size_t max_unauthenticated_per_address)
+      : io(io_),
+        workers(workers_),
+        options(std::move(options_)),
+        dispatcher(dispatcher_),
+        readiness(std::move(readiness_)),
+        acceptor(net::make_strand(io_)),
+        admission(max_unauthenticated, max_unauthenticated_per_address) {}
+  ~State();
 
   net::io_context& io;
   net::thread_pool& workers;
@@ -43,8 +54,13 @@ struct Server::State {
     std::string body;
   };
   std::unordered_map<std::string, Page> pages;  // fixed after start()
-  const ReadinessProbe readiness;
+  ReadinessRunner readiness;
   tcp::acceptor acceptor;
+  net::steady_timer accept_pause{acceptor.get_executor()};  // backing off when out of descriptors
+  int reserve_fd{-1};                                       // released to accept-and-close when out of descriptors
+  Admission admission;
+  LogThrottle accept_errors{std::chrono::seconds(10)};
+  LogThrottle refusals{std::chrono::seconds(10)};
   std::atomic<core::ConnectionId> next_connection{1};
   std::atomic<bool> stopping{false};
 
@@ -53,11 +69,20 @@ struct Server::State {
   std::unordered_map<core::ConnectionId, std::weak_ptr<WsSession>> sessions;
 };
 
+// What an accepted connection carries until it authenticates: its place
+// under the caps and the time it must log in by.
+struct Unauthenticated {
+  std::shared_ptr<AdmissionTicket> ticket;
+  std::string remote_address;
+  std::chrono::steady_clock::time_point login_deadline;
+};
+
 // Starts an HTTP session on an accepted socket.
-void start_http_session(std::shared_ptr<Server::State> state, tcp::socket socket);
+void start_http_session(std::shared_ptr<Server::State> state, tcp::socket socket, Unauthenticated admitted);
 // Starts a WebSocket session from an upgrade request.
 std::shared_ptr<WsSession> start_ws_session(std::shared_ptr<Server::State> state, beast::tcp_stream stream,
-                                            http::request<http::string_body> request, Server::State::Endpoint endpoint);
+                                            http::request<http::string_body> request, Server::State::Endpoint endpoint,
+                                            Unauthenticated admitted);
 void close_ws_session(const std::shared_ptr<WsSession>& session, std::string reason);
 void abort_ws_session(const std::shared_ptr<WsSession>& session);
 

@@ -1,6 +1,6 @@
 // One WebSocket connection: reads frames into the dispatcher, writes queued
-// frames one at a time, and enforces the frame size, idle timeout and write
-// queue bound.
+// frames one at a time, and enforces the frame size, idle timeout, write
+// queue bound and, until it authenticates, the login deadline.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/steady_timer.hpp>
@@ -12,16 +12,23 @@ namespace contactd::api {
 
 class WsSession final : public Peer, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(std::shared_ptr<Server::State> state, beast::tcp_stream stream, Server::State::Endpoint endpoint)
-      : state_(std::move(state)), endpoint_(endpoint), id_(state_->next_connection++), ws_(std::move(stream)) {
-    beast::error_code ec;
-    const auto remote = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
-    remote_address_ = ec ? std::string("unknown") : remote.address().to_string();
-  }
+  WsSession(std::shared_ptr<Server::State> state, beast::tcp_stream stream, Server::State::Endpoint endpoint,
+            Unauthenticated admitted)
+      : state_(std::move(state)),
+        endpoint_(endpoint),
+        id_(state_->next_connection++),
+        remote_address_(std::move(admitted.remote_address)),
+        ticket_(std::move(admitted.ticket)),
+        login_deadline_(admitted.login_deadline),
+        ws_(std::move(stream)) {}
 
   core::ConnectionId id() const override { return id_; }
   const std::string& remote_address() const override { return remote_address_; }
-  void mark_authenticated() override { authenticated_.store(true); }
+  void mark_authenticated() override {
+    if (authenticated_.exchange(true)) return;
+    ticket_->release();  // thread-safe; the ticket itself is only dropped with the session
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->login_timer_.cancel(); });
+  }
 
   void run(http::request<http::string_body> request) {
     const auto& o = state_->options;
@@ -35,8 +42,15 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
       std::lock_guard lock(state_->mu);
       state_->sessions.emplace(id_, weak_from_this());
     }
+    login_timer_.expires_at(login_deadline_);
+    login_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->authenticated_.load()) return;
+      if (!self->open_) return self->abort_now();  // still in the handshake
+      self->start_close(websocket::close_code::policy_error, "login deadline passed");
+    });
     ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
       if (ec) return self->finish(ec);
+      self->open_ = true;
       self->read();
     });
   }
@@ -127,6 +141,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
       spdlog::debug("connection {}: {}", id_, ec.message());
     queue_.clear();
     close_timer_.cancel();
+    login_timer_.cancel();
     endpoint_.handler->on_closed(shared_from_this());
     // Leave the live set only after the dispatcher has queued the detach, so
     // that shutdown, which waits for an empty set, also waits for it.
@@ -144,13 +159,17 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
   std::shared_ptr<Server::State> state_;
   const Server::State::Endpoint endpoint_;
   const core::ConnectionId id_;
-  std::string remote_address_;
+  const std::string remote_address_;
+  const std::shared_ptr<AdmissionTicket> ticket_;  // released on authentication or with the session
+  const std::chrono::steady_clock::time_point login_deadline_;
   std::atomic<bool> authenticated_{false};
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   std::deque<Frame> queue_;  // waiting to be written
   Frame in_flight_;          // being written; kept alive until the write completes
   net::steady_timer close_timer_{ws_.get_executor()};
+  net::steady_timer login_timer_{ws_.get_executor()};
+  bool open_{false};  // the opening handshake completed
   bool writing_{false};
   bool closing_{false};
   bool close_pending_{false};
@@ -159,8 +178,9 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
 };
 
 std::shared_ptr<WsSession> start_ws_session(std::shared_ptr<Server::State> state, beast::tcp_stream stream,
-                                            http::request<http::string_body> request, Server::State::Endpoint endpoint) {
-  auto session = std::make_shared<WsSession>(std::move(state), std::move(stream), endpoint);
+                                            http::request<http::string_body> request, Server::State::Endpoint endpoint,
+                                            Unauthenticated admitted) {
+  auto session = std::make_shared<WsSession>(std::move(state), std::move(stream), endpoint, std::move(admitted));
   session->run(std::move(request));
   return session;
 }

@@ -33,6 +33,20 @@ class Reader {
     }
   }
 
+  void strings(const char* section, const char* key, std::vector<std::string>& out) {
+    known_.insert(std::string(section) + "." + key);
+    const toml::node* node = root_.at_path(std::string(section) + "." + key).node();
+    if (!node) return;
+    const auto* array = node->as_array();
+    if (!array) fail(section, key, "must be an array of strings");
+    out.clear();
+    for (const auto& element : *array) {
+      auto v = element.value<std::string>();
+      if (!v) fail(section, key, "must be an array of strings");
+      out.push_back(*v);
+    }
+  }
+
   void seconds(const char* section, const char* key, std::chrono::seconds& out) {
     std::int64_t v = out.count();
     get(section, key, v);
@@ -88,6 +102,10 @@ Config load_config(const std::string& path) {
   r.seconds("server", "handshake_timeout_seconds", c.server.handshake_timeout);
   r.get("server", "write_queue_max_frames", c.server.write_queue_max_frames);
   r.get("server", "socket_send_buffer_bytes", c.server.socket_send_buffer_bytes);
+  r.seconds("server", "login_timeout_seconds", c.server.login_timeout);
+  r.get("server", "max_unauthenticated_connections", c.server.max_unauthenticated_connections);
+  r.get("server", "max_unauthenticated_per_address", c.server.max_unauthenticated_per_address);
+  r.strings("server", "allowed_origins", c.server.allowed_origins);
   r.get("server", "resume_buffer_events", c.streams.buffer_events);
   std::chrono::seconds window = std::chrono::duration_cast<std::chrono::seconds>(c.streams.resume_window);
   r.seconds("server", "resume_window_seconds", window);
@@ -224,6 +242,10 @@ Config load_config(const std::string& path) {
           file + ": server.max_frame_bytes must be between 1024 and 67108864");
   require(c.server.idle_timeout.count() >= 2, file + ": server.idle_timeout_seconds must be at least 2");
   require(c.server.handshake_timeout.count() >= 1, file + ": server.handshake_timeout_seconds must be at least 1");
+  require(c.server.login_timeout.count() >= 1, file + ": server.login_timeout_seconds must be at least 1");
+  require(c.server.max_unauthenticated_per_address == 0 || c.server.max_unauthenticated_connections == 0 ||
+              c.server.max_unauthenticated_per_address <= c.server.max_unauthenticated_connections,
+          file + ": server.max_unauthenticated_per_address must not exceed server.max_unauthenticated_connections");
   require(c.server.write_queue_max_frames >= 16, file + ": server.write_queue_max_frames must be at least 16");
   require(c.server.write_queue_max_frames > c.streams.buffer_events,
           file + ": server.write_queue_max_frames must exceed server.resume_buffer_events (a resume replays that many)");

@@ -1,5 +1,7 @@
 // Abusive clients: command floods and password guessing are refused with a
 // typed error, without slowing anyone else (issue 4, item 4).
+#include <google/protobuf/stubs/logging.h>
+
 #include <chrono>
 
 #include "world.h"
@@ -48,4 +50,33 @@ TEST_CASE("rate limits: after 5 failed logins a login is refused with RATE_LIMIT
   // Other logins are not affected.
   Client ana(w.port());
   must_login(ana, "ana", "ana-pass");
+}
+
+TEST_CASE("R-SEC frames with invalid UTF-8 get MALFORMED_FRAME, the daemon logs a bounded, counted protobuf line") {
+  World w;
+  Client c(w.port());
+  v1::Envelope bad;
+  bad.set_request_id(1);
+  bad.mutable_command()->mutable_login()->set_login(std::string("\xff\xfe bad", 6));
+  bad.mutable_command()->mutable_login()->set_password("x");
+  std::string bytes;
+  {
+    google::protobuf::LogSilencer quiet;  // this process's own serializer complains too
+    bytes = bad.SerializeAsString();
+  }
+  constexpr int kFrames = 60;
+  for (int i = 0; i < kFrames; ++i) c.send_raw(bytes);
+  for (int i = 0; i < kFrames; ++i) {
+    auto e = c.next_frame();
+    INFO(e.DebugString());
+    REQUIRE(e.has_error());
+    CHECK((e.error().code() == v1::MALFORMED_FRAME || e.error().code() == v1::INVALID_ARGUMENT));
+  }
+  Client ana(w.port());
+  must_login(ana, "ana", "ana-pass");  // still serving
+  const auto log = w.daemon.log();
+  std::size_t lines = 0;
+  for (auto pos = log.find("libprotobuf"); pos != std::string::npos; pos = log.find("libprotobuf", pos + 1)) ++lines;
+  CHECK(lines >= 1);
+  CHECK(lines <= 3);
 }

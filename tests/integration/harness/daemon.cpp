@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -46,8 +47,10 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
   notify_path_ = dir_ + "/notify.sock";
   port_ = free_port();
   sip_port_ = free_port();
+  std::string server_settings;
+  for (const auto& [key, value] : options_.server_settings) server_settings += key + " = " + value + "\n";
   std::ofstream(config_path_) << "[server]\n"
-                              << "listen_address = \"127.0.0.1\"\n"
+                              << server_settings << "listen_address = \"127.0.0.1\"\n"
                               << "port = " << port_ << "\n"
                               << "max_frame_bytes = " << options_.max_frame_bytes << "\n"
                               << "write_queue_max_frames = " << options_.write_queue_max_frames << "\n"
@@ -61,8 +64,8 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
                               << "connect_wait_seconds = 5\n"
                               << "[auth]\n"
                               << "session_ttl_seconds = " << options_.session_ttl_seconds << "\n"
-                              << "argon2_opslimit = 1\n"  // real argon2id, test-sized cost
-                              << "argon2_memlimit_kib = 8192\n"
+                              << "argon2_opslimit = " << options_.argon2_opslimit << "\n"  // real argon2id
+                              << "argon2_memlimit_kib = " << options_.argon2_memlimit_kib << "\n"
                               << "[webchat]\nresume_seconds = " << options_.webchat_resume_seconds << "\n"
                               << "[sip]\nport = " << sip_port_ << "\nmin_expires_seconds = 30\n"
                               << "music_dir = \"" << CONTACTD_SOURCE_DIR << "/assets\"\n"
@@ -108,7 +111,7 @@ Daemon::~Daemon() {
 }
 
 static pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, const std::string& notify,
-                   const std::vector<std::pair<std::string, std::string>>& env) {
+                   const std::vector<std::pair<std::string, std::string>>& env, int descriptor_limit = 0) {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -119,6 +122,10 @@ static pid_t spawn(const std::vector<std::string>& args, const std::string& log_
     else ::unsetenv("NOTIFY_SOCKET");
     ::unsetenv("JOURNAL_STREAM");
     for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
+    if (descriptor_limit > 0) {
+      const rlimit limit{static_cast<rlim_t>(descriptor_limit), static_cast<rlim_t>(descriptor_limit)};
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -149,7 +156,8 @@ void Daemon::start() {
     REQUIRE(::bind(notify_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   }
   notifications_.clear();
-  pid_ = spawn({CONTACTD_BINARY, "serve", "--config", config_path_}, log_path_, notify_path_, options_.env);
+  pid_ = spawn({CONTACTD_BINARY, "serve", "--config", config_path_}, log_path_, notify_path_, options_.env,
+               options_.descriptor_limit);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!saw_notify("READY=1")) {
     int status = 0;

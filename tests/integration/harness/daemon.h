@@ -27,6 +27,11 @@ struct DaemonOptions {
   std::string sip_trunk;        // [sip] trunk (host:port)
   std::string sip_extra;        // more lines for [sip], e.g. "rtp_inactivity_timeout_seconds = 2\n"
   std::vector<std::pair<std::string, std::string>> env;  // set in the process's environment
+  // More [server] keys, each with its TOML value as written ("5", "[\"x\"]").
+  std::vector<std::pair<std::string, std::string>> server_settings;
+  int descriptor_limit{0};  // > 0: RLIMIT_NOFILE (soft and hard) of `serve`
+  int argon2_opslimit{1};   // [auth] password hashing cost: test-sized by default
+  int argon2_memlimit_kib{8192};
 };
 
 class Daemon {
@@ -51,6 +56,7 @@ class Daemon {
   // UDP sockets the running process holds (its RTP ports among them): a leak check.
   std::size_t udp_sockets() const;
   bool saw_notify(const std::string& line) const;
+  pid_t pid() const { return pid_; }
 
  private:
   int wait_exit(std::chrono::seconds limit);

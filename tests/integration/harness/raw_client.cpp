@@ -28,9 +28,11 @@ struct RawClient::Impl {
   beast::flat_buffer buffer;
 };
 
-RawClient::RawClient(std::uint16_t port, int receive_buffer_bytes) : impl_(std::make_unique<Impl>()) {
+RawClient::RawClient(std::uint16_t port, int receive_buffer_bytes, const std::string& source)
+    : impl_(std::make_unique<Impl>()) {
   auto& socket = beast::get_lowest_layer(impl_->ws).socket();
   socket.open(net::ip::tcp::v4());
+  if (!source.empty()) socket.bind(net::ip::tcp::endpoint(net::ip::make_address(source), 0));
   if (receive_buffer_bytes > 0) socket.set_option(net::socket_base::receive_buffer_size(receive_buffer_bytes));
   beast::get_lowest_layer(impl_->ws).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   impl_->ws.handshake("127.0.0.1:" + std::to_string(port), "/ws");

@@ -16,7 +16,9 @@ class RawClient {
  public:
   // Throws if it cannot connect. receive_buffer_bytes > 0: a small kernel
   // receive buffer, so a client that stops reading backs up quickly.
-  explicit RawClient(std::uint16_t port, int receive_buffer_bytes = 0);
+  // `source`: the loopback address to connect from (127.0.0.0/8), so a test
+  // can act as several client addresses.
+  explicit RawClient(std::uint16_t port, int receive_buffer_bytes = 0, const std::string& source = "");
   ~RawClient();
   // The answer to `command` (events are skipped), or nothing on timeout,
   // a closed connection or garbage.

@@ -1,0 +1,74 @@
+#include "api/http_framing.h"
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+
+namespace contactd::api {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+FramingRefusal bad_request(std::string reason) {
+  return FramingRefusal{http::status::bad_request, std::move(reason)};
+}
+
+}  // namespace
+
+std::optional<FramingRefusal> check_request_head(std::string_view head) {
+  bool first_line = true;
+  for (std::size_t pos = 0; pos < head.size();) {
+    const auto lf = head.find('\n', pos);
+    if (lf == std::string_view::npos) break;
+    if (lf == 0 || head[lf - 1] != '\r') return bad_request("bare LF line ending\n");
+    if (!first_line && lf > pos && (head[pos] == ' ' || head[pos] == '\t'))
+      return bad_request("obsolete line folding is not accepted\n");
+    if (lf > pos) first_line = false;  // blank lines before the request line are ignored
+    pos = lf + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<FramingRefusal> check_request_framing(const http::request_header<>& header) {
+  std::string_view last_coding;
+  bool has_transfer_encoding = false;
+  int chunked = 0;
+  for (auto it = header.find(http::field::transfer_encoding);
+       it != header.end() && it->name() == http::field::transfer_encoding; ++it) {
+    has_transfer_encoding = true;
+    for (auto coding : http::token_list(it->value())) {
+      last_coding = std::string_view(coding.data(), coding.size());
+      if (iequals(last_coding, "chunked")) ++chunked;
+    }
+  }
+  if (!has_transfer_encoding) return std::nullopt;
+  if (header.version() < 11) return bad_request("Transfer-Encoding is not allowed in HTTP/1.0\n");
+  if (header.find(http::field::content_length) != header.end())
+    return bad_request("Transfer-Encoding and Content-Length together\n");
+  if (!iequals(last_coding, "chunked") || chunked != 1)
+    return bad_request("Transfer-Encoding must end in chunked, applied once\n");
+  return std::nullopt;
+}
+
+std::optional<FramingRefusal> refusal_for_parse_error(const boost::beast::error_code& ec) {
+  if (!ec) return std::nullopt;
+  if (ec == http::error::header_limit)
+    return FramingRefusal{http::status::request_header_fields_too_large, "request head too large\n"};
+  if (ec == http::error::body_limit) return FramingRefusal{http::status::payload_too_large, "request body too large\n"};
+  if (ec.category() == make_error_code(http::error::bad_method).category() && ec != http::error::end_of_stream &&
+      ec != http::error::partial_message && ec != http::error::need_more && ec != http::error::need_buffer)
+    return bad_request("malformed request: " + ec.message() + "\n");
+  return std::nullopt;  // eof, reset, timeout: nobody to answer
+}
+
+}  // namespace contactd::api
