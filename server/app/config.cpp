@@ -108,7 +108,9 @@ Config load_config(const std::string& path) {
 
   auto& webchat = c.webchat;
   r.seconds("webchat", "resume_seconds", webchat.resume_window);
-  r.seconds("webchat", "abandon_seconds", webchat.abandon_after);
+  std::chrono::seconds abandon{0};  // 0 or absent: the resume window
+  r.seconds("webchat", "abandon_seconds", abandon);
+  webchat.abandon_after = abandon.count() == 0 ? webchat.resume_window : abandon;
   auto& wl = webchat.limits;
   r.get("webchat", "messages_per_second", wl.connection_messages.per_second);
   r.get("webchat", "message_burst", wl.connection_messages.burst);

@@ -13,7 +13,8 @@ namespace json = boost::json;
 namespace {
 
 std::uint64_t sales_of(Client& admin) {
-  for (const auto& c : must_login(admin, "alice", "alice-pass").snapshot().campaigns())
+  const auto login = must_login(admin, "alice", "alice-pass");
+  for (const auto& c : login.snapshot().campaigns())
     if (c.name() == "Sales") return c.id();
   FAIL("no Sales campaign");
   return 0;

@@ -12,7 +12,8 @@ struct WebChatOptions {
   std::chrono::seconds resume_window{60};
   // R-IN-6: a conversation no agent holds is closed as abandoned when its
   // customer has been away this long (at most resume_window: past that the
-  // customer has left, which abandons it at once).
+  // customer has left, which abandons it at once). The configuration's
+  // default is resume_window.
   std::chrono::seconds abandon_after{60};
   WebChatLimits limits;
 };
