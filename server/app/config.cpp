@@ -194,7 +194,7 @@ Config load_config(const std::string& path) {
           file + ": server.write_queue_max_frames must exceed server.resume_buffer_events (a resume replays that many)");
   require(c.io_threads >= 1 && c.io_threads <= 64, file + ": server.io_threads must be 1..64");
   require(c.worker_threads >= 1 && c.worker_threads <= 64, file + ": server.worker_threads must be 1..64");
-  require(c.webchat_resume_window.count() >= 1 && c.webchat_resume_window.count() <= 3600,
+  require(c.webchat.resume_window.count() >= 1 && c.webchat.resume_window.count() <= 3600,
           file + ": webchat.resume_seconds must be 1..3600");
   require(c.webchat.abandon_after.count() >= 1 && c.webchat.abandon_after <= c.webchat.resume_window,
           file + ": webchat.abandon_seconds must be 1..webchat.resume_seconds");
