@@ -22,10 +22,10 @@ struct Rate {
 };
 
 struct WebChatLimits {
-  Rate connection_messages{2, 10};      // a person types a few messages a second at most
-  Rate address_messages{20, 60};        // everyone behind one address together
-  Rate connection_starts{6.0 / 60, 6};  // starts and resumes on one connection
-  Rate address_starts{30.0 / 60, 30};   // conversations one address may open
+  Rate connection_messages{2, 10};        // a person types a few messages a second at most
+  Rate address_messages{20, 60};          // everyone behind one address together
+  Rate connection_starts{6.0 / 60, 6};    // starts and resumes on one connection
+  Rate address_starts{30.0 / 60, 30};     // conversations one address may open
   std::size_t tracked_addresses{10'000};  // least recently seen ones are forgotten beyond this
 };
 
