@@ -133,7 +133,24 @@ Config load_config(const std::string& path) {
   c.auth.hashing_threads = static_cast<unsigned>(hashing_threads);
   c.auth.hashing_queue = static_cast<unsigned>(hashing_queue);
 
-  r.seconds("webchat", "resume_seconds", c.webchat_resume_window);
+  auto& webchat = c.webchat;
+  r.seconds("webchat", "resume_seconds", webchat.resume_window);
+  std::chrono::seconds abandon{0};  // 0 or absent: the resume window
+  r.seconds("webchat", "abandon_seconds", abandon);
+  webchat.abandon_after = abandon.count() == 0 ? webchat.resume_window : abandon;
+  auto& wl = webchat.limits;
+  r.get("webchat", "messages_per_second", wl.connection_messages.per_second);
+  r.get("webchat", "message_burst", wl.connection_messages.burst);
+  r.get("webchat", "address_messages_per_second", wl.address_messages.per_second);
+  r.get("webchat", "address_message_burst", wl.address_messages.burst);
+  std::int64_t starts = static_cast<std::int64_t>(wl.connection_starts.burst);
+  std::int64_t address_starts = static_cast<std::int64_t>(wl.address_starts.burst);
+  r.get("webchat", "starts_per_minute", starts);
+  r.get("webchat", "address_starts_per_minute", address_starts);
+  wl.connection_starts = channels::Rate{static_cast<double>(starts) / 60, static_cast<double>(starts)};
+  wl.address_starts = channels::Rate{static_cast<double>(address_starts) / 60, static_cast<double>(address_starts)};
+  r.get("webchat", "tracked_addresses", wl.tracked_addresses);
+  c.webchat_resume_window = webchat.resume_window;
 
   r.get("sip", "enabled", c.sip.enabled);
   r.get("sip", "listen_address", c.sip.address);
@@ -251,8 +268,15 @@ Config load_config(const std::string& path) {
           file + ": server.write_queue_max_frames must exceed server.resume_buffer_events (a resume replays that many)");
   require(c.io_threads >= 1 && c.io_threads <= 64, file + ": server.io_threads must be 1..64");
   require(c.worker_threads >= 1 && c.worker_threads <= 64, file + ": server.worker_threads must be 1..64");
-  require(c.webchat_resume_window.count() >= 1 && c.webchat_resume_window.count() <= 3600,
+  require(c.webchat.resume_window.count() >= 1 && c.webchat.resume_window.count() <= 3600,
           file + ": webchat.resume_seconds must be 1..3600");
+  require(c.webchat.abandon_after.count() >= 1 && c.webchat.abandon_after <= c.webchat.resume_window,
+          file + ": webchat.abandon_seconds must be 1..webchat.resume_seconds");
+  require(wl.connection_messages.per_second >= 1 && wl.connection_messages.burst >= 1 &&
+              wl.address_messages.per_second >= 1 && wl.address_messages.burst >= 1 && starts >= 1 &&
+              address_starts >= 1,
+          file + ": webchat: rates and bursts must be at least 1");
+  require(wl.tracked_addresses >= 1, file + ": webchat.tracked_addresses must be at least 1");
   require(limits.connection_per_second > 0 && limits.user_per_second > 0 && limits.connection_burst >= 1 &&
               limits.user_burst >= 1,
           file + ": limits: rates must be positive and bursts at least 1");

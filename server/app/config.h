@@ -8,6 +8,7 @@
 #include "api/dispatcher.h"
 #include "api/server.h"
 #include "api/streams.h"
+#include "channels/webchat/options.h"
 #include "sip/phone_module.h"
 
 namespace contactd::app {
@@ -24,7 +25,8 @@ struct Config {
   std::string log_level{"info"};
   std::string log_target{"auto"};  // auto | stderr | journal
   std::chrono::seconds shutdown_grace{5};
-  std::chrono::seconds webchat_resume_window{60};
+  channels::WebChatOptions webchat;
+  std::chrono::seconds webchat_resume_window{60};  // = webchat.resume_window (what serve.cpp passes today)
   sip::SipOptions sip;
 };
 

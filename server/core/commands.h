@@ -169,7 +169,17 @@ struct SaveDraft {
 };
 
 // From the channel: the customer closed the conversation on their side.
+// R-IN-6: one no agent holds closes as abandoned.
 struct CustomerLeft { InteractionId interaction{}; };
+// From the channel: the customer's connection is gone but they may come back.
+// R-IN-6: if no agent holds the interaction `abandon_after` from now and the
+// customer has not returned, it closes as abandoned.
+struct CustomerAway {
+  InteractionId interaction{};
+  Millis abandon_after{};
+};
+// From the channel: the customer who was away is back (R-IN-6).
+struct CustomerReturned { InteractionId interaction{}; };
 // --- Calls (issue 5). The phone module reports what happened on SIP; the
 // engine decides who rings and what the interaction becomes. ---
 
@@ -288,7 +298,7 @@ using CommandBody = std::variant<CreateCampaign, UpdateCampaign, ArchiveCampaign
                                  SetStatus, ClearStatus,
                                  OpenInteraction, AwaitBot, BotAnswered, Take, Finish, SaveDisposition,
                                  CloseInteraction, TransferInteraction, AcceptTransfer, CustomerMessage,
-                                 SendMessage, BotMessage, CustomerLeft, SaveDraft, UpdateStatus, UpdateUser,
+                                 SendMessage, BotMessage, CustomerLeft, CustomerAway, CustomerReturned, SaveDraft, UpdateStatus, UpdateUser,
                                  UploadContacts, CancelAttempt, SaveContact, SaveForm, SaveFormDraft,
                                  StartInteraction, CallEnded, EndWrapUp, RegisterPhone, UnregisterPhone,
                                  CallAnswered, CallNotAnswered, ResetCalls, HoldCall, MuteCall, SendDigits, HangUp,

@@ -130,13 +130,14 @@ std::optional<TimePoint> Engine::next_deadline() const {
   earliest(wrap_up_deadlines_, best);
   earliest(phone_expiries_, best);
   earliest(ring_deadlines_, best);
+  earliest(abandon_deadlines_, best);
   return best;
 }
 
 Outcome Engine::tick(TimePoint now) {
   Outcome out;
   Pending pending{now, &last_seq_, &out};
-  // Deadlines fire in time order (ties: sessions, transfers, bots, grace, wrap-ups, rings, phones, attempts).
+  // Deadlines fire in time order (ties: sessions, transfers, bots, grace, wrap-ups, rings, phones, abandonments, attempts).
   for (auto due = next_deadline(); due && *due <= now; due = next_deadline()) {
     pending.now = *due;
     if (!session_expiries_.empty() && session_expiries_.begin()->first == *due) {
@@ -160,6 +161,11 @@ Outcome Engine::tick(TimePoint now) {
       expire_ring(interactions_.at(id), pending);
     } else if (!phone_expiries_.empty() && phone_expiries_.begin()->first == *due) {
       drop_phone(users_.at(phone_expiries_.begin()->second), PhoneGone::expired, pending);
+    } else if (!abandon_deadlines_.empty() && abandon_deadlines_.begin()->first == *due) {
+      const InteractionId id = abandon_deadlines_.begin()->second;  // R-IN-6
+      disarm_abandonment(id);
+      auto it = interactions_.find(id);
+      if (it != interactions_.end() && unheld(it->second)) abandon(it->second, pending);
     } else {
       carry_out(attempt_deadlines_.begin()->second, pending);
     }

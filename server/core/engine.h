@@ -148,6 +148,13 @@ class Engine {
   MaybeError on(const Actor&, const SendMessage&, Pending&);
   MaybeError on(const Actor&, const BotMessage&, Pending&);
   MaybeError on(const Actor&, const CustomerLeft&, Pending&);
+  // Customers who leave work nobody took (engine_abandonment.cpp, R-IN-6).
+  MaybeError on(const Actor&, const CustomerAway&, Pending&);
+  MaybeError on(const Actor&, const CustomerReturned&, Pending&);
+  // Whether no agent holds `i` yet (with the bot, or queued).
+  static bool unheld(const Interaction& i);
+  void abandon(Interaction&, Pending&);  // closes it; REQUIRES: unheld(i)
+  void disarm_abandonment(InteractionId);
   MaybeError on(const Actor&, const SaveDraft&, Pending&);
   MaybeError on(const Actor&, const UpdateStatus&, Pending&);
   MaybeError on(const Actor&, const UpdateUser&, Pending&);
@@ -280,6 +287,9 @@ class Engine {
   std::set<std::pair<TimePoint, UserId>> phone_expiries_;
   std::set<std::pair<TimePoint, InteractionId>> ring_deadlines_;
   std::unordered_map<InteractionId, TimePoint> bot_deadline_of_;
+  // R-IN-6: customers away from work nobody holds, by when they must be back.
+  std::set<std::pair<TimePoint, InteractionId>> abandon_deadlines_;
+  std::unordered_map<InteractionId, TimePoint> abandon_deadline_of_;
   // Interactions each user owns (active or finished, not closed).
   std::unordered_map<UserId, FlatSet<InteractionId>> owned_;
   std::map<ContactId, Contact> contacts_;

@@ -76,13 +76,7 @@ MaybeError Engine::on(const Actor& actor, const BotMessage& cmd, Pending& p) {
   return std::nullopt;
 }
 
-MaybeError Engine::on(const Actor& actor, const CustomerLeft& cmd, Pending& p) {
-  if (!actor.system) return error(ErrorCode::permission_denied, "customers leave through their channel");
-  auto it = interactions_.find(cmd.interaction);
-  if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
-  p.emit(message_audience(it->second), CustomerDeparted{it->first});
-  return std::nullopt;
-}
+// CustomerLeft: engine_abandonment.cpp (R-IN-6).
 
 }  // namespace contactd::core
 

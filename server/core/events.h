@@ -255,6 +255,12 @@ struct CallAbandoned {
   InteractionId interaction{};
   CampaignId campaign{};
 };
+// R-IN-6: the customer left a text conversation before an agent held it;
+// the interaction is closed (it leaves the queue or the bot).
+struct InteractionAbandoned {
+  InteractionId interaction{};
+  CampaignId campaign{};
+};
 // R-TR-2: the target of an attended transfer answered; the owner talks to
 // them while the caller hears hold music. Every other transfer action waits
 // for CompleteTransfer or CancelTransfer.
@@ -280,7 +286,7 @@ using EventBody = std::variant<CampaignCreated, CampaignUpdated, CampaignArchive
                                AttemptScheduled, AttemptCancelled, FormSaved, FormDraftSaved,
                                WrapUpStarted, WrapUpEnded, PhoneRegistered, PhoneUnregistered,
                                CallOffered, CallMissed, CallAbandoned, CallHeld, CallMuted, DigitsSent, CallFailed,
-                               ConsultationStarted, TransferCancelled>;
+                               ConsultationStarted, TransferCancelled, InteractionAbandoned>;
 
 // The interaction an event is about, if any.
 inline std::optional<InteractionId> interaction_of(const EventBody& body) {

@@ -310,6 +310,11 @@ void project(SqlBatch& b, const core::Event& event) {
             b.add("UPDATE interactions SET state = 'closed', outcome = 'abandoned', closed_at = " + ts(2) + " WHERE id = $1",
                   e.interaction, at);
           },
+          [&](const core::InteractionAbandoned& e) {  // R-IN-6: as a caller who hung up in the queue
+            b.add("UPDATE interactions SET state = 'closed', outcome = 'abandoned', closed_at = " + ts(2) +
+                      ", bot_deadline = NULL WHERE id = $1",
+                  e.interaction, at);
+          },
           // Ringing, hold and mute do not outlive a call, and calls do not
           // outlive a restart (ResetCalls): the journal keeps them for history.
           [&](const core::CallFailed& e) {

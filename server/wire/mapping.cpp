@@ -283,6 +283,11 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_interaction_id(e.interaction);
                    m->set_campaign_id(e.campaign);
                  },
+                 [&](const core::InteractionAbandoned& e) {
+                   auto* m = out->mutable_interaction_abandoned();
+                   m->set_interaction_id(e.interaction);
+                   m->set_campaign_id(e.campaign);
+                 },
                  [&](const core::CallHeld& e) {
                    auto* m = out->mutable_call_held();
                    m->set_interaction_id(e.interaction);
@@ -462,6 +467,7 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::CallOffered&) { return "call_offered"; },
                         [](const core::CallMissed&) { return "call_missed"; },
                         [](const core::CallAbandoned&) { return "call_abandoned"; },
+                        [](const core::InteractionAbandoned&) { return "interaction_abandoned"; },
                         [](const core::CallHeld&) { return "call_held"; },
                         [](const core::CallMuted&) { return "call_muted"; },
                         [](const core::DigitsSent&) { return "digits_sent"; },

@@ -1,6 +1,9 @@
 #include "channels/webchat/gateway.h"
 
+#include <algorithm>
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
@@ -19,11 +22,30 @@ api::Frame error_frame(std::string_view code, std::string_view message) {
 
 api::Frame error_frame(const core::Error& e) { return error_frame(core::to_string(e.code), e.message); }
 
+// The limiter measures intervals only: a monotonic clock, whatever its epoch.
+core::TimePoint monotonic_now() {
+  return core::TimePoint{std::chrono::duration_cast<core::Millis>(std::chrono::steady_clock::now().time_since_epoch())};
+}
+
+// The source a per-address limit applies to: the address, or for IPv6 its
+// /64 (what one customer site is given), so that one site cannot spread
+// over 2^64 addresses.
+std::string source_of(const std::string& address) {
+  boost::system::error_code ec;
+  auto ip = boost::asio::ip::make_address(address, ec);
+  if (ec || !ip.is_v6() || ip.to_v6().is_v4_mapped()) return address;
+  auto bytes = ip.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return boost::asio::ip::address_v6(bytes).to_string() + "/64";
+}
 
 }  // namespace
 
+WebChatGateway::WebChatGateway(boost::asio::io_context& io, host::EngineHost& host, WebChatOptions options)
+    : io_(io), host_(host), options_(options), limiter_(options.limits), alive_(std::make_shared<bool>(true)) {}
+
 WebChatGateway::WebChatGateway(boost::asio::io_context& io, host::EngineHost& host, std::chrono::seconds resume_window)
-    : io_(io), host_(host), resume_window_(resume_window), alive_(std::make_shared<bool>(true)) {}
+    : WebChatGateway(io, host, WebChatOptions{resume_window, resume_window, {}}) {}
 
 WebChatGateway::~WebChatGateway() { *alive_ = false; }
 
@@ -35,6 +57,7 @@ void WebChatGateway::on_frame(const api::PeerPtr& peer, std::string_view bytes, 
   const json::object& o = value.as_object();
   const json::string* type = o.if_contains("type") ? o.at("type").if_string() : nullptr;
   if (!type) return peer->send(error_frame("malformed", "\"type\" is required"));
+  if (!admit(peer, *type == "start" || *type == "resume")) return;
 
   if (*type == "start") {
     const json::value* campaign = o.if_contains("campaign");
@@ -90,6 +113,20 @@ void WebChatGateway::on_frame(const api::PeerPtr& peer, std::string_view bytes, 
   peer->send(error_frame("malformed", "unknown type (expected start, resume, message or leave)"));
 }
 
+bool WebChatGateway::admit(const api::PeerPtr& peer, bool start) {
+  bool allowed = false;
+  {
+    std::lock_guard lock(limiter_mutex_);
+    const std::string source = source_of(peer->remote_address());
+    allowed = start ? limiter_.allow_start(peer->id(), source, monotonic_now())
+                    : limiter_.allow_message(peer->id(), source, monotonic_now());
+  }
+  if (!allowed)
+    peer->send(error_frame("rate_limited", start ? "too many conversations started: wait a minute"
+                                                 : "too many messages: slow down"));
+  return allowed;
+}
+
 void WebChatGateway::start(const api::PeerPtr& peer, core::CampaignId campaign) {
   const std::string visitor = "webchat-" + api::new_token().substr(0, 16);
   const core::ConnectionId connection = peer->id();
@@ -110,6 +147,7 @@ void WebChatGateway::start(const api::PeerPtr& peer, core::CampaignId campaign) 
         c.peer = peer;
         by_token_[c.token] = id;
         interaction_of_[peer->id()] = id;
+        peer->mark_authenticated();
         peer->send(frame(json::object{{"type", "started"}, {"interaction", id}, {"visitor", visitor}, {"token", c.token}}));
       });
 }
@@ -117,12 +155,14 @@ void WebChatGateway::start(const api::PeerPtr& peer, core::CampaignId campaign) 
 void WebChatGateway::resume(const api::PeerPtr& peer, std::string token) {
   const core::ConnectionId connection = peer->id();
   host_.execute(
-      [this, connection, token](core::Engine&, core::TimePoint) {
+      [this, connection, token](core::Engine& e, core::TimePoint now) {
         if (interaction_of_.count(connection))
           return core::Outcome::failure(core::ErrorCode::failed_precondition, "this connection already has a conversation");
-        if (!by_token_.count(token))
+        auto t = by_token_.find(token);
+        if (t == by_token_.end())
           return core::Outcome::failure(core::ErrorCode::not_found, "unknown or expired conversation: start a new one");
-        return core::Outcome{};
+        if (conversations_.at(t->second).ended) return core::Outcome{};  // over: "resumed", then "ended"
+        return e.handle(core::Command{core::Actor::System(), core::CustomerReturned{t->second}}, now);
       },
       [this, peer, token](const core::Outcome& out) {
         if (!out.ok()) return peer->send(error_frame(*out.error));
@@ -136,6 +176,7 @@ void WebChatGateway::resume(const api::PeerPtr& peer, std::string token) {
         c.peer = peer;
         ++c.away_generation;  // cancels the pending expiry
         interaction_of_[peer->id()] = c.interaction;
+        peer->mark_authenticated();
         peer->send(frame(json::object{{"type", "resumed"}, {"interaction", c.interaction}}));
         for (auto& f : c.outbox) peer->send(std::move(f));
         c.outbox.clear();
@@ -145,8 +186,12 @@ void WebChatGateway::resume(const api::PeerPtr& peer, std::string token) {
 
 void WebChatGateway::on_closed(const api::PeerPtr& peer) {
   const core::ConnectionId connection = peer->id();
+  {
+    std::lock_guard lock(limiter_mutex_);
+    limiter_.forget(connection);
+  }
   host_.execute(
-      [this, connection](core::Engine&, core::TimePoint) {
+      [this, connection](core::Engine& e, core::TimePoint now) {
         auto it = interaction_of_.find(connection);
         if (it == interaction_of_.end()) return core::Outcome{};
         Conversation& c = conversations_.at(it->second);
@@ -154,11 +199,14 @@ void WebChatGateway::on_closed(const api::PeerPtr& peer) {
         c.peer.reset();
         // Away: the customer may resume within the window, else has left.
         const auto generation = ++c.away_generation;
-        auto timer = std::make_shared<boost::asio::steady_timer>(io_, resume_window_);
+        auto timer = std::make_shared<boost::asio::steady_timer>(io_, options_.resume_window);
         timer->async_wait([this, timer, alive = alive_, id = c.interaction, generation](boost::system::error_code) {
           if (*alive) expire(id, generation);
         });
-        return core::Outcome{};
+        if (c.ended) return core::Outcome{};
+        // R-IN-6: if no agent holds it, the engine abandons it unless the customer is back in time.
+        return e.handle(core::Command{core::Actor::System(), core::CustomerAway{c.interaction, options_.abandon_after}},
+                        now);
       },
       nullptr, /*client_work=*/false);
 }
@@ -197,6 +245,7 @@ void WebChatGateway::publish(const std::vector<core::Event>& events) {
     core::InteractionId ended = 0;
     if (const auto* f = std::get_if<core::InteractionFinished>(&e.body)) ended = f->interaction;
     if (const auto* c = std::get_if<core::InteractionClosed>(&e.body)) ended = c->interaction;
+    if (const auto* a = std::get_if<core::InteractionAbandoned>(&e.body)) ended = a->interaction;
     if (ended == 0) continue;
     auto it = conversations_.find(ended);
     if (it == conversations_.end()) continue;

@@ -13,21 +13,31 @@
 //     {"type":"sent","id":<message id>,"ref":"..."}  the customer's message is stored
 //     {"type":"message","id":<id>,"from":"agent"|"bot","name":"...","text":"...","attachments":[...]}
 //     {"type":"ended"}                          the agent finished the conversation
-//     {"type":"error","code":"invalid_argument"|...,"message":"..."}
+//     {"type":"error","code":"invalid_argument"|"rate_limited"|...,"message":"..."}
+//
+// Customers need no login, so their pace is limited (WebChatLimits): starts
+// and resumes, and every other frame, take a token per connection and per
+// source address; a frame without one is answered "rate_limited" and does
+// nothing. A connection that starts or resumes a conversation is
+// authenticated for the transport's caps (Peer::mark_authenticated).
 //
 // A connection carries one conversation at a time. A customer whose
 // connection drops may resume with the token within the resume window; the
 // messages sent meanwhile (at most kOutboxFrames) follow "resumed". Past the
-// window, or on "leave", the customer has left. Conversations are held in
-// memory: after a restart a resume is refused and the customer starts anew.
+// window, or on "leave", the customer has left. R-IN-6: a conversation no
+// agent holds is abandoned when its customer has left, or has been away for
+// WebChatOptions::abandon_after. Conversations are held in memory: after a
+// restart a resume is refused and the customer starts anew.
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "api/peer.h"
+#include "channels/webchat/options.h"
 #include "core/effects.h"
 #include "core/events.h"
 #include "host/engine_host.h"
@@ -43,6 +53,8 @@ class WebChatGateway final : public api::FrameHandler, public host::EventSink {
  public:
   static constexpr std::size_t kOutboxFrames = 200;
 
+  WebChatGateway(boost::asio::io_context& io, host::EngineHost& host, WebChatOptions options);
+  // Default limits; abandonment after the resume window.
   WebChatGateway(boost::asio::io_context& io, host::EngineHost& host, std::chrono::seconds resume_window);
   ~WebChatGateway();
 
@@ -68,10 +80,14 @@ class WebChatGateway final : public api::FrameHandler, public host::EventSink {
   void send(Conversation& c, api::Frame frame);
   void forget(core::InteractionId interaction);
   void expire(core::InteractionId interaction, std::uint64_t generation);
+  // Takes a start (or message) token for `peer`; false: answered rate_limited.
+  bool admit(const api::PeerPtr& peer, bool start);
 
   boost::asio::io_context& io_;
   host::EngineHost& host_;
-  std::chrono::seconds resume_window_;
+  WebChatOptions options_;
+  std::mutex limiter_mutex_;  // frames arrive on every connection's strand
+  WebChatRateLimiter limiter_;
   // Engine-strand state (touched only inside host work and callbacks).
   std::unordered_map<core::InteractionId, Conversation> conversations_;
   std::unordered_map<std::string, core::InteractionId> by_token_;

@@ -18,8 +18,11 @@ struct WebChatClient::Impl {
   beast::flat_buffer buffer;
 };
 
-WebChatClient::WebChatClient(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
-  beast::get_lowest_layer(impl_->ws).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+WebChatClient::WebChatClient(std::uint16_t port, const std::string& local_address) : impl_(std::make_unique<Impl>()) {
+  auto& socket = beast::get_lowest_layer(impl_->ws).socket();
+  socket.open(net::ip::tcp::v4());
+  socket.bind(net::ip::tcp::endpoint(net::ip::make_address(local_address), 0));
+  socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   impl_->ws.handshake("127.0.0.1:" + std::to_string(port), "/webchat/v1");
   impl_->ws.text(true);
 }

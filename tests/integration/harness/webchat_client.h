@@ -11,7 +11,9 @@ namespace contactd::test {
 
 class WebChatClient {
  public:
-  explicit WebChatClient(std::uint16_t port);
+  // Connects from `local_address` (any of 127.0.0.0/8 is this host: a
+  // different source address for per-address limits).
+  explicit WebChatClient(std::uint16_t port, const std::string& local_address = "127.0.0.1");
   ~WebChatClient();
   void send(const boost::json::object& frame);
   void send_raw(const std::string& text);
