@@ -214,10 +214,12 @@ std::string write_config(const std::string& path, std::uint16_t api_port, std::u
   std::ofstream(path) << "[server]\nlisten_address = \"127.0.0.1\"\nport = " << api_port
                       << "\nio_threads = 2\nworker_threads = 2\n"
                       << "[database]\nurl = \"" << url << "\"\n"
-                      << "[auth]\nargon2_opslimit = 1\nargon2_memlimit_kib = 8\n"
+                      << "[auth]\nargon2_opslimit = 1\nargon2_memlimit_kib = 8\nhashing_queue = 100000\n"
                       << "[limits]\nconnection_commands_per_second = 1000000\nconnection_command_burst = 1000000\n"
                       << "user_commands_per_second = 1000000\nuser_command_burst = 1000000\n"
+                      << "login_failures_per_source_per_minute = 100000\n"
                       << "[sip]\nlisten_address = \"127.0.0.1\"\nport = " << sip_port << "\ntransports = \"udp,tcp\"\n"
+                      << "trunk_addresses = \"127.0.0.1\"\n"  // every caller is the bench: not rate limited as unknown
                       << "rtp_port_min = 20000\nrtp_port_max = 32000\nmax_calls = 10000\n"
                       << "music_dir = \"" CONTACTD_SOURCE_DIR "/assets\"\n"
                       << "[log]\nlevel = \"" << o.log_level << "\"\ntarget = \"stderr\"\n";

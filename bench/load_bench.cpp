@@ -47,13 +47,21 @@ struct Run {
 };
 
 std::string write_config(const std::string& path, std::uint16_t port, const std::string& url) {
-  // Command limits are out of the way: the publishers send thousands of
-  // commands per second on purpose. Everything else is the shipped default.
+  // Limits are out of the way: the publishers send thousands of commands per
+  // second, 10,000 agents log in and WebChat visitors start 1,000
+  // conversations per second, all from one address, on purpose. Everything
+  // else is the shipped default.
   std::ofstream(path) << "[server]\nlisten_address = \"127.0.0.1\"\nport = " << port
                       << "\nio_threads = 2\nworker_threads = 2\n"
+                      << "max_unauthenticated_connections = 100000\nmax_unauthenticated_per_address = 100000\n"
                       << "[database]\nurl = \"" << url << "\"\n"
+                      << "[auth]\nhashing_queue = 100000\n"
+                      << "[webchat]\nmessages_per_second = 1000000\nmessage_burst = 1000000\n"
+                      << "address_messages_per_second = 1000000\naddress_message_burst = 1000000\n"
+                      << "starts_per_minute = 1000000\naddress_starts_per_minute = 100000000\n"
                       << "[limits]\nconnection_commands_per_second = 1000000\nconnection_command_burst = 1000000\n"
                       << "user_commands_per_second = 1000000\nuser_command_burst = 1000000\n"
+                      << "login_failures_per_source_per_minute = 100000\n"
                       << "[sip]\nport = 0\nmusic_dir = \"" CONTACTD_SOURCE_DIR "/assets\"\n"  // any free port: the phones are not what this measures
                       << "[log]\nlevel = \"warn\"\ntarget = \"stderr\"\n";
   return path;

@@ -306,7 +306,7 @@ void Dispatcher::login(const PeerPtr& peer, std::uint64_t rid, std::string login
     case LoginGate::pair_locked:
     case LoginGate::source_locked:
       log_limited_.warn("login: too many failed logins from {} (last tried: '{}'); refused for now", source, login);
-      peer->send(error_frame(rid, v1::RATE_LIMITED, "too many failed logins from this address: wait a minute"));
+      peer->send(error_frame(rid, v1::RATE_LIMITED, "too many failed (or unfinished) logins from this address: try again shortly"));
       return;
     case LoginGate::login_locked:
       log_limited_.warn("login: too many failed logins for '{}' from many addresses; refused for now", login);

@@ -150,7 +150,6 @@ Config load_config(const std::string& path) {
   wl.connection_starts = channels::Rate{static_cast<double>(starts) / 60, static_cast<double>(starts)};
   wl.address_starts = channels::Rate{static_cast<double>(address_starts) / 60, static_cast<double>(address_starts)};
   r.get("webchat", "tracked_addresses", wl.tracked_addresses);
-  c.webchat_resume_window = webchat.resume_window;
 
   r.get("sip", "enabled", c.sip.enabled);
   r.get("sip", "listen_address", c.sip.address);

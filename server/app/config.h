@@ -26,7 +26,6 @@ struct Config {
   std::string log_target{"auto"};  // auto | stderr | journal
   std::chrono::seconds shutdown_grace{5};
   channels::WebChatOptions webchat;
-  std::chrono::seconds webchat_resume_window{60};  // = webchat.resume_window (what serve.cpp passes today)
   sip::SipOptions sip;
 };
 

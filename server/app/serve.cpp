@@ -109,7 +109,7 @@ int serve(const Config& config) {
   api::StreamRegistry streams(config.streams, clock, std::move(audiences));
   Outlets outlets(streams);
   host::EngineHost host(io, std::move(engine), clock, journal, outlets);
-  channels::WebChatGateway webchat(io, host, config.webchat_resume_window);
+  channels::WebChatGateway webchat(io, host, config.webchat);
   outlets.add(webchat);
   channels::BotClient bots(io, host);
   outlets.add(bots);

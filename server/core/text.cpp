@@ -135,6 +135,8 @@ MaybeError check_command_text(const CommandBody& body) {
                  },
                  [&](const BotMessage& c) { check("text", c.text); },
                  [&](const CustomerLeft&) {},
+                 [&](const CustomerAway&) {},
+                 [&](const CustomerReturned&) {},
                  [&](const SaveDraft& c) { check("draft fields", c.draft.fields); },
                  [&](const UpdateStatus& c) { check("name", c.name); },
                  [&](const UpdateUser& c) {

@@ -66,7 +66,9 @@ TEST_CASE("database outage: contactd stays up, /readyz turns false, commands get
           "it reconnects by itself, and nothing acknowledged is lost") {
   PrivateCluster pg;
   TestDatabase db(pg.server());
-  Daemon daemon(db);
+  DaemonOptions options;
+  options.webchat_messages_per_second = 1000;  // the customers are the load
+  Daemon daemon(db, options);
   daemon.start();
   Client admin(daemon.port());
   must_login(admin, "alice", "alice-pass");

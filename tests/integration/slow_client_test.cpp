@@ -30,6 +30,7 @@ TEST_CASE("a client that stops reading is disconnected with a reason when its wr
   options.socket_send_buffer_bytes = 65536;  // so 2.4 MB back up into the write queue
   options.handshake_timeout_seconds = 60;    // the close waits for sam to read up to it
   options.resume_buffer_events = 8;          // a resume must fit in the write queue
+  options.webchat_messages_per_second = 1000;  // the customer is the load
   World w(options);
   Client alice(w.port());
   must_login(alice, "alice", "alice-pass");

@@ -36,6 +36,14 @@ std::uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
+
+// The [webchat] keys for DaemonOptions::webchat_messages_per_second.
+std::string webchat_rates(int per_second) {
+  if (per_second == 0) return {};
+  const std::string n = std::to_string(per_second);
+  return "messages_per_second = " + n + "\nmessage_burst = " + n + "\naddress_messages_per_second = " + n +
+         "\naddress_message_burst = " + n + "\n";
+}
 }  // namespace
 
 Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(options) {
@@ -67,6 +75,7 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
                               << "argon2_opslimit = " << options_.argon2_opslimit << "\n"  // real argon2id
                               << "argon2_memlimit_kib = " << options_.argon2_memlimit_kib << "\n"
                               << "[webchat]\nresume_seconds = " << options_.webchat_resume_seconds << "\n"
+                              << webchat_rates(options_.webchat_messages_per_second)
                               << "[sip]\nport = " << sip_port_ << "\nmin_expires_seconds = 30\n"
                               << "music_dir = \"" << CONTACTD_SOURCE_DIR << "/assets\"\n"
                               << "max_calls = " << options_.max_calls << "\n"

@@ -20,6 +20,10 @@ struct DaemonOptions {
   std::size_t resume_buffer_events{512};
   int idle_timeout_seconds{60};
   int webchat_resume_seconds{60};
+  // [webchat] messages per second and burst, per connection and per address
+  // (0: the daemon's defaults, a person's pace): for tests that use WebChat
+  // customers as load.
+  int webchat_messages_per_second{0};
   int socket_send_buffer_bytes{0};
   int handshake_timeout_seconds{10};  // also bounds a close the client does not read
   int session_ttl_seconds{3600};
