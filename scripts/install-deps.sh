@@ -12,6 +12,7 @@ packages=(
   libtomlplusplus-dev libhowardhinnant-date-dev tzdata libspdlog-dev libfmt-dev
   libsofia-sip-ua-dev
   sofia-sip-bin  # sip-options: a real SIP peer for the SIP tests
+  clang libclang-rt-14-dev  # libFuzzer, ASan and UBSan (scripts/fuzz.sh, scripts/test-sanitizers.sh)
 )
 
 missing=()
