@@ -42,6 +42,12 @@ void check_frames(const fuzz::CollectingPeer& peer) {
 
 }  // namespace
 
+// Logging would only slow the run down: libFuzzer reports what matters.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  fuzz::quiet_logs();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   static boost::asio::thread_pool workers(1);

@@ -1,8 +1,14 @@
 #include "in_process.h"
 
 #include <boost/asio/post.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <future>
+#include <map>
 #include <stdexcept>
+
+#include <google/protobuf/stubs/logging.h>
+#include <spdlog/spdlog.h>
 
 #include "api/auth.h"
 
@@ -23,9 +29,13 @@ struct Builder {
     return 0;
   }
   UserId user(const std::string& login, Profile p) {
-    // libsodium's minimum argon2id cost: logins stay cheap to fuzz.
+    // libsodium's minimum argon2id cost, hashed once per process: logins stay
+    // cheap to fuzz.
     static const api::PasswordCost cheap{1, 8192};
-    return created(CreateUser{login, login + " name", p, api::hash_password(login, cheap)});
+    static std::map<std::string, std::string> hashes;
+    auto [it, fresh] = hashes.try_emplace(login);
+    if (fresh) it->second = api::hash_password(login, cheap);
+    return created(CreateUser{login, login + " name", p, it->second});
   }
   void join(UserId u, CampaignId c) { created(SetMembership{u, c, true}); }
 };
@@ -66,6 +76,19 @@ void drain(boost::asio::io_context& io, boost::asio::thread_pool* workers) {
     }
     if (ran == 0) return;
   }
+}
+
+void debug_frame(const CollectingPeer& peer, const std::string& frame) {
+  static const bool on = std::getenv("CONTACTD_FUZZ_DEBUG") != nullptr;
+  if (!on) return;
+  std::string shown;
+  for (unsigned char ch : frame) shown += (ch >= 0x20 && ch < 0x7f) ? static_cast<char>(ch) : '.';
+  std::fprintf(stderr, "peer %llu <- %s\n", static_cast<unsigned long long>(peer.id()), shown.c_str());
+}
+
+void quiet_logs() {
+  spdlog::set_level(spdlog::level::off);
+  google::protobuf::SetLogHandler(nullptr);
 }
 
 std::vector<std::string_view> split(std::string_view data, std::string_view separator) {

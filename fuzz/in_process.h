@@ -25,6 +25,11 @@ class InlineJournal final : public host::Journal {
   bool available() const override { return true; }
 };
 
+class CollectingPeer;
+// With CONTACTD_FUZZ_DEBUG set, prints what each peer is sent (to read what
+// a seed or a crash input reaches).
+void debug_frame(const CollectingPeer& peer, const std::string& frame);
+
 // A connection that keeps (a bounded number of) the frames it is sent.
 class CollectingPeer final : public api::Peer {
  public:
@@ -33,6 +38,7 @@ class CollectingPeer final : public api::Peer {
   const std::string& remote_address() const override { return address_; }
   void mark_authenticated() override { authenticated = true; }
   void send(api::Frame frame) override {
+    debug_frame(*this, *frame);
     if (frames.size() < kKeptFrames) frames.push_back(std::move(frame));
   }
   void close(api::CloseCode, std::string) override { closed = true; }
@@ -66,6 +72,9 @@ Directory make_directory(core::TimePoint now);
 // Runs `io` and `workers` until neither has anything left to do now (timers
 // that are not yet due stay pending).
 void drain(boost::asio::io_context& io, boost::asio::thread_pool* workers = nullptr);
+
+// Turns off spdlog and protobuf's own log lines.
+void quiet_logs();
 
 // Splits `data` at every occurrence of `separator`.
 std::vector<std::string_view> split(std::string_view data, std::string_view separator);

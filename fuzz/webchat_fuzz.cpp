@@ -43,6 +43,12 @@ std::string with_token(std::string_view line, const std::string& token) {
 
 }  // namespace
 
+// Logging would only slow the run down: libFuzzer reports what matters.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  fuzz::quiet_logs();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   core::ManualClock clock(core::from_unix_ms(1'790'000'000'000));
   fuzz::Directory directory = fuzz::make_directory(clock.now());

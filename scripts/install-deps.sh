@@ -12,7 +12,7 @@ packages=(
   libtomlplusplus-dev libhowardhinnant-date-dev tzdata libspdlog-dev libfmt-dev
   libsofia-sip-ua-dev
   sofia-sip-bin  # sip-options: a real SIP peer for the SIP tests
-  clang libclang-rt-14-dev  # libFuzzer, ASan and UBSan (scripts/fuzz.sh, scripts/test-sanitizers.sh)
+  clang-16 libclang-rt-16-dev  # libFuzzer, ASan, UBSan (scripts/build-sanitized.sh); clang 14 lacks C++20 lambda captures of structured bindings
 )
 
 missing=()
