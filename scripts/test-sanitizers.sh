@@ -18,9 +18,7 @@ rm -rf "$reports"
 mkdir -p "$reports"
 # log_path: each process writes <prefix>.<pid> only when it has something to
 # report, so a daemon's report is caught even when its test does not look.
-# fast_unwind_on_malloc=0: sofia-sip has no frame pointers, so the fast
-# unwinder stops at its first frame and lsan.supp could not name the function.
-export ASAN_OPTIONS="detect_leaks=1:log_path=$reports/asan:exitcode=23:fast_unwind_on_malloc=0"
+export ASAN_OPTIONS="detect_leaks=1:log_path=$reports/asan:exitcode=23"
 export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer || true)}
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
 export LSAN_OPTIONS="suppressions=$root/fuzz/lsan.supp:print_suppressions=0"
