@@ -12,6 +12,7 @@ packages=(
   libtomlplusplus-dev libhowardhinnant-date-dev tzdata libspdlog-dev libfmt-dev
   libsofia-sip-ua-dev
   sofia-sip-bin  # sip-options: a real SIP peer for the SIP tests
+  clang-16 libclang-rt-16-dev llvm  # libFuzzer, ASan, UBSan, llvm-symbolizer (scripts/build-sanitized.sh); clang 14 lacks C++20 lambda captures of structured bindings
 )
 
 missing=()
