@@ -40,11 +40,11 @@ std::size_t Admission::unauthenticated() const {
 }
 
 std::size_t default_max_unauthenticated(std::size_t descriptor_limit) {
-  return std::max<std::size_t>(16, descriptor_limit / 4);
+  return std::clamp<std::size_t>(descriptor_limit / 4, 16, 10'000);
 }
 
 std::size_t default_max_unauthenticated_per_address(std::size_t max_total) {
-  return std::min(max_total, std::max<std::size_t>(8, max_total / 8));
+  return std::min(max_total, std::clamp<std::size_t>(max_total / 8, 8, 256));
 }
 
 std::size_t raise_descriptor_limit() {

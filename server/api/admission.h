@@ -56,9 +56,10 @@ class Admission {
   std::unordered_map<std::string, std::size_t> per_address_;
 };
 
-// Default caps from the process's descriptor limit: a quarter of it for
-// unauthenticated connections in total, an eighth of that (at least 8) per
-// address; the rest stays for logged-in users, the database and SIP.
+// Default caps from the process's descriptor limit: a quarter of it (at most
+// 10,000) for unauthenticated connections in total, an eighth of that (8 to
+// 256) per address; the rest stays for logged-in users, the database and SIP.
+// Logins take milliseconds, so these bound floods, not busy offices.
 std::size_t default_max_unauthenticated(std::size_t descriptor_limit);
 std::size_t default_max_unauthenticated_per_address(std::size_t max_total);
 

@@ -54,6 +54,8 @@ TEST_CASE("R-SEC default caps leave three quarters of the descriptors for logged
   CHECK(default_max_unauthenticated(40) == 16);
   CHECK(default_max_unauthenticated_per_address(16) == 8);
   CHECK(default_max_unauthenticated_per_address(4) == 4);
+  CHECK(default_max_unauthenticated(1 << 20) == 10'000);  // a flood of 20,000 from one host stays bounded
+  CHECK(default_max_unauthenticated_per_address(10'000) == 256);
 }
 
 TEST_CASE("R-SEC a throttled log writes one line per interval carrying the count of what it stands for") {
