@@ -21,7 +21,9 @@ namespace contactd::fuzz {
 // Durable as soon as appended.
 class InlineJournal final : public host::Journal {
  public:
-  void append(std::vector<core::Event>, std::function<void()> done) override { done(); }
+  void append(std::vector<core::Event>, Done done) override {
+    if (done) done(true);
+  }
   bool available() const override { return true; }
 };
 
