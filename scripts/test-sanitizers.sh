@@ -25,8 +25,13 @@ export LSAN_OPTIONS="suppressions=$root/fuzz/lsan.supp:print_suppressions=0"
 
 cd "$build"
 status=0
-# Slower under the sanitizers: a longer per-test timeout.
-pg_virtualenv -v 15 -- ctest --output-on-failure --timeout 900 -j "${CTEST_PARALLEL_LEVEL:-2}" "$@" || status=$?
+# Slower under the sanitizers: a longer per-test timeout. One test is left to
+# the plain suite: "out of descriptors" runs the daemon out of descriptors on
+# purpose, and UBSan's vptr check then cannot open the pipe it reads memory
+# through and reports every virtual call on boost's error categories ("memory
+# cannot be printed"): a false positive of the check, not of the code.
+pg_virtualenv -v 15 -- ctest --output-on-failure --timeout 900 -j "${CTEST_PARALLEL_LEVEL:-2}" \
+  -E "R-SEC out of descriptors" "$@" || status=$?
 
 shopt -s nullglob
 found=("$reports"/*)

@@ -33,7 +33,8 @@ Outcome as_session_user(core::Engine& engine, core::TimePoint now, core::Connect
 }  // namespace
 
 Dispatcher::Dispatcher(host::EngineHost& host, StreamRegistry& streams, net::thread_pool& workers,
-                       store::HistoryReader& history, const core::Clock& clock, DispatcherOptions options)
+                       store::HistoryReader& history, const core::Clock& clock, DispatcherOptions options,
+                       net::thread_pool* hashing)
     : host_(host),
       streams_(streams),
       workers_(workers),
@@ -42,11 +43,13 @@ Dispatcher::Dispatcher(host::EngineHost& host, StreamRegistry& streams, net::thr
       options_(options),
       limits_(options.limits, clock),
       dummy_hash_(hash_password("contactd-dummy-password", options.password_cost)),
-      hashing_(std::make_unique<net::thread_pool>(std::max(1u, options.hashing_threads))) {}
+      own_hashing_(hashing ? nullptr : std::make_unique<net::thread_pool>(std::max(1u, options.hashing_threads))),
+      hashing_(hashing ? *hashing : *own_hashing_) {}
 
 Dispatcher::~Dispatcher() {
-  hashing_->stop();
-  hashing_->join();
+  if (!own_hashing_) return;
+  own_hashing_->stop();
+  own_hashing_->join();
 }
 
 bool Dispatcher::hash_off_thread(std::function<void()> job) {
@@ -54,7 +57,7 @@ bool Dispatcher::hash_off_thread(std::function<void()> job) {
     hashing_waiting_.fetch_sub(1);
     return false;
   }
-  net::post(*hashing_, [this, job = std::move(job)] {
+  net::post(hashing_, [this, job = std::move(job)] {
     hashing_waiting_.fetch_sub(1);
     job();
   });

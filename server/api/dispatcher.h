@@ -48,8 +48,12 @@ struct DispatcherOptions {
 class Dispatcher final : public FrameHandler {
  public:
   // `history` answers history searches from the database (on `workers`).
+  // `hashing`: where password checks run; null: a pool of
+  // options.hashing_threads of the dispatcher's own (a harness that must know
+  // when they are done passes its own pool).
   Dispatcher(host::EngineHost& host, StreamRegistry& streams, boost::asio::thread_pool& workers,
-             store::HistoryReader& history, const core::Clock& clock, DispatcherOptions options);
+             store::HistoryReader& history, const core::Clock& clock, DispatcherOptions options,
+             boost::asio::thread_pool* hashing = nullptr);
   ~Dispatcher() override;
 
   // A frame arrived on `peer`. Thread-safe.
@@ -76,7 +80,8 @@ class Dispatcher final : public FrameHandler {
   DispatcherOptions options_;
   RateLimits limits_;
   std::string dummy_hash_;  // verified for unknown logins so timing does not tell
-  std::unique_ptr<boost::asio::thread_pool> hashing_;
+  std::unique_ptr<boost::asio::thread_pool> own_hashing_;
+  boost::asio::thread_pool& hashing_;
   LimitedLog log_limited_;
   std::atomic<unsigned> hashing_waiting_{0};
 };

@@ -187,6 +187,7 @@ TEST_CASE(
   const auto full_by = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (open_descriptors(pid) < 155 && std::chrono::steady_clock::now() < full_by)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  INFO(w.daemon.log());
   REQUIRE(open_descriptors(pid) >= 155);
 
   const double cpu_before = cpu_seconds(pid);
