@@ -192,6 +192,7 @@ enum class CallEndReason : std::uint8_t {
   no_answer,        // outbound: nobody answered in time
   rejected,         // outbound: refused or unreachable (the trunk's final answer)
   agent_no_answer,  // outbound: the agent's own phone did not answer
+  media_timeout,    // any call: the caller sent no RTP for the inactivity timeout
 };
 std::string_view to_string(CallEndReason r);
 struct CallEnded {

@@ -33,6 +33,7 @@ std::string_view to_string(CallEndReason r) {
     case CallEndReason::no_answer: return "no_answer";
     case CallEndReason::rejected: return "rejected";
     case CallEndReason::agent_no_answer: return "agent_no_answer";
+    case CallEndReason::media_timeout: return "media_timeout";
   }
   return "completed";
 }
@@ -185,7 +186,10 @@ MaybeError Engine::on(const Actor& actor, const CallEnded& cmd, Pending& p) {
   if (i.channel != Channel::phone) return error(ErrorCode::failed_precondition, "not a phone interaction");
   if (i.state == InteractionState::finished || i.state == InteractionState::closed)
     return error(ErrorCode::failed_precondition, "the call is not in progress");
-  if (cmd.reason != CallEndReason::completed && (i.direction != Direction::outbound || i.state != InteractionState::active))
+  // A silent caller (media_timeout) ends any call; the other failures are
+  // outbound calls that never connected.
+  if (cmd.reason != CallEndReason::completed && cmd.reason != CallEndReason::media_timeout &&
+      (i.direction != Direction::outbound || i.state != InteractionState::active))
     return error(ErrorCode::invalid_argument, "only outbound calls fail to connect");
   end_call(i, cmd.by, p, cmd.reason);
   return std::nullopt;

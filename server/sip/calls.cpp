@@ -594,7 +594,7 @@ void Calls::on_inactive(media::LegId from) {
                  customer ? std::string("caller") : "phone of agent " + std::to_string(leg.agent),
                  options_.rtp_inactivity_timeout.count());
     if (customer) {
-      if (!call.opening && !call.ended) report_ended(call, core::kNoUser);
+      if (!call.opening && !call.ended) report_ended(call, core::kNoUser, core::CallEndReason::media_timeout);
       hang_up(leg, kReason);
       for (auto& l : call.agents) hang_up(*l);
       return;

@@ -341,3 +341,20 @@ TEST_CASE("only an outbound call fails to connect: an inbound call ends with a f
   CHECK(d.system(CallEnded{id, kNoUser, CallEndReason::no_answer}).error->code == ErrorCode::invalid_argument);
   CHECK(d.at(id).state == InteractionState::active);
 }
+
+TEST_CASE("R-SEC a caller silent past the media inactivity timeout ends the call with that reason in history") {
+  Calls d;
+  const auto id = d.answered_call(d.ana);
+  auto o = d.system(CallEnded{id, kNoUser, CallEndReason::media_timeout});
+  REQUIRE(o.ok());
+  REQUIRE(find_event<CallFailed>(o));
+  CHECK(find_event<CallFailed>(o)->reason == CallEndReason::media_timeout);
+  CHECK(d.at(id).state == InteractionState::finished);
+  // Silent while still queued: the caller is gone, the call abandoned.
+  REQUIRE(d.system(SetStatus{d.ana, d.lunch}).ok());
+  REQUIRE(d.system(SetStatus{d.bob, d.lunch}).ok());
+  const auto queued = d.call();
+  auto gone = d.system(CallEnded{queued, kNoUser, CallEndReason::media_timeout});
+  REQUIRE(gone.ok());
+  CHECK(find_event<CallAbandoned>(gone));
+}
