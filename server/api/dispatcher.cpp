@@ -152,8 +152,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
               return;
             }
             const auto& reply = std::get<core::SessionReply>(o.reply);
-            limits_.bind(peer->id(), reply.user);
-            peer->mark_authenticated();
+            session_attached(peer, reply.user);
             auto resumed = streams_.resume(reply.session, reply.user, last_seq, peer);
             v1::Response response;
             auto* r = response.mutable_resume();
@@ -297,6 +296,11 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
   peer->send(error_frame(rid, v1::UNKNOWN_COMMAND, "unknown command (is the client newer than the server?)"));
 }
 
+void Dispatcher::session_attached(const PeerPtr& peer, core::UserId user) {
+  limits_.bind(peer->id(), user);
+  peer->mark_authenticated();
+}
+
 void Dispatcher::login(const PeerPtr& peer, std::uint64_t rid, std::string login, std::string password) {
   if (login.empty() || login.size() > kMaxLoginBytes || password.size() > kMaxPasswordBytes) {
     peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "login must be 1-64 bytes and password at most 1024"));
@@ -345,8 +349,7 @@ void Dispatcher::login(const PeerPtr& peer, std::uint64_t rid, std::string login
               return;
             }
             const auto& reply = std::get<core::SessionReply>(o.reply);
-            limits_.bind(peer->id(), reply.user);
-            peer->mark_authenticated();
+            session_attached(peer, reply.user);
             auto* login_result = result->mutable_login();
             login_result->set_token(token);
             login_result->set_expires_at_ms(core::to_unix_ms(expires));

@@ -70,6 +70,9 @@ class Dispatcher final : public FrameHandler {
   // Queries and commands of queries.cpp; false when `command` is none of them.
   bool on_query(const PeerPtr& peer, std::uint64_t rid, const contactd::v1::Command& command);
   void login(const PeerPtr& peer, std::uint64_t rid, std::string login, std::string password);
+  // After a login or resume: the connection acts for `user` (rate limits,
+  // the transport's caps on unauthenticated connections).
+  void session_attached(const PeerPtr& peer, core::UserId user);
   // Runs `job` on the hashing threads; false (and nothing runs) when
   // `hashing_queue` jobs are waiting already.
   bool hash_off_thread(std::function<void()> job);

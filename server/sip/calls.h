@@ -89,6 +89,8 @@ class Calls {
   void transfer(const core::TransferCall& transfer);
   void on_external_response(Leg& leg, int status, const sip_t* sip);
   Leg* agent_leg(Call& call, core::UserId agent);  // answered and still up
+  // RFC 4733 when that side offered it, else SIP INFO (application/dtmf-relay).
+  void send_digits(Leg& to, const std::string& digits);
   // `leg` hears the named music (the default, with a warning, if it cannot be had).
   void play_music(Leg& leg, const std::string& name);
   void dial_customer(Call& call);  // outbound: the agent answered, now the customer
