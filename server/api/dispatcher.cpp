@@ -1,5 +1,7 @@
 #include "api/dispatcher.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -312,11 +314,15 @@ void Dispatcher::login(const PeerPtr& peer, std::uint64_t rid, std::string login
       break;
     case LoginGate::pair_locked:
     case LoginGate::source_locked:
-      log_limited_.warn("login: too many failed logins from {} (last tried: '{}'); refused for now", source, login);
+      if (auto n = lockout_log_.note())
+        spdlog::warn("login: too many failed logins from {} (last tried: '{}'); refused for now ({} refusals)", source,
+                     login, *n);
       peer->send(error_frame(rid, v1::RATE_LIMITED, "too many failed (or unfinished) logins from this address: try again shortly"));
       return;
     case LoginGate::login_locked:
-      log_limited_.warn("login: too many failed logins for '{}' from many addresses; refused for now", login);
+      if (auto n = lockout_log_.note())
+        spdlog::warn("login: too many failed logins for '{}' from many addresses; refused for now ({} refusals)", login,
+                     *n);
       peer->send(error_frame(rid, v1::RATE_LIMITED, "too many failed logins for this user: wait a minute"));
       return;
   }
@@ -327,7 +333,9 @@ void Dispatcher::login(const PeerPtr& peer, std::uint64_t rid, std::string login
       const bool ok = credential ? verify_password(credential->password_hash, password)
                                  : (verify_password(dummy_hash_, password), false);
       if (!ok) {
-        log_limited_.info("login: wrong password or unknown login '{}' from {}", login, peer->remote_address());
+        if (auto n = wrong_password_log_.note())
+          spdlog::info("login: wrong password or unknown login '{}' from {} ({} failures)", login,
+                       peer->remote_address(), *n);
         peer->send(error_frame(rid, v1::UNAUTHENTICATED, "invalid login or password"));
         return;
       }

@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "api/auth.h"
-#include "api/limited_log.h"
+#include "api/log_throttle.h"
 #include "api/peer.h"
 #include "api/rate_limits.h"
 #include "api/streams.h"
@@ -85,7 +85,9 @@ class Dispatcher final : public FrameHandler {
   std::string dummy_hash_;  // verified for unknown logins so timing does not tell
   std::unique_ptr<boost::asio::thread_pool> own_hashing_;
   boost::asio::thread_pool& hashing_;
-  LimitedLog log_limited_;
+  // Lines a client can cause: at most one per 10 s each, with a count.
+  LogThrottle lockout_log_{std::chrono::seconds(10)};
+  LogThrottle wrong_password_log_{std::chrono::seconds(10)};
   std::atomic<unsigned> hashing_waiting_{0};
 };
 
