@@ -1,0 +1,91 @@
+#pragma once
+// The provider channels' inbox (channel_inbox, migration 0014): webhook items
+// are stored here before the webhook is answered, deduplicated by
+// (account, dedupe key) in the transaction that stores them. One thread, one
+// connection, group commit: every accept() queued while a transaction runs
+// goes into the next one.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <thread>
+#include <vector>
+
+
+namespace contactd::store {
+
+using InboxId = std::uint64_t;
+
+struct InboxItem {
+  std::uint64_t account{};
+  std::string dedupe_key;  // e.g. "msg:<provider message id>"; unique per account
+  std::string kind;        // "message" or "status"
+  std::string payload;     // the normalised item as JSON (an object)
+};
+
+struct StoredInboxItem {
+  InboxId id{};
+  InboxItem item;
+};
+
+class PgInbox {
+ public:
+  // One id per item, in order; 0 for an item already stored (a duplicate,
+  // also within the same call). std::nullopt: nothing was stored (the
+  // database stayed unreachable for `patience`, refused the items, or the
+  // inbox is stopping): the caller answers so that the provider retries.
+  using Done = std::function<void(std::optional<std::vector<InboxId>>)>;
+
+  explicit PgInbox(std::string database_url, std::chrono::milliseconds patience = std::chrono::seconds(5));
+  ~PgInbox();
+  PgInbox(const PgInbox&) = delete;
+  PgInbox& operator=(const PgInbox&) = delete;
+
+  void start();
+  void stop();
+
+  // Thread-safe. `done` runs on the inbox thread after the commit.
+  void accept(std::vector<InboxItem> items, Done done);
+  // Marks items settled (with why they changed nothing, if so). Batched into
+  // the next transaction; lost on a crash, which only means the item is fed
+  // again at start (statuses merge monotonically, refusals repeat).
+  void mark_processed(InboxId id, std::string outcome);
+  // Items not processed yet, oldest first. Blocking; for start-up.
+  // REQUIRES: not started (or from another connection's point of view).
+  std::vector<StoredInboxItem> unprocessed();
+
+  struct Stats {
+    std::uint64_t transactions{0};
+    std::uint64_t items{0};
+    std::uint64_t duplicates{0};
+  };
+  Stats stats() const;
+
+ private:
+  struct Request {
+    std::vector<InboxItem> items;
+    Done done;
+    std::chrono::steady_clock::time_point give_up;
+  };
+  void run();
+  void write(std::deque<Request>& group, std::vector<std::pair<InboxId, std::string>>& marks);
+
+  const std::string url_;
+  const std::chrono::milliseconds patience_;
+  std::unique_ptr<pqxx::connection> conn_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Request> queue_;
+  std::vector<std::pair<InboxId, std::string>> marks_;
+  bool stopping_{false};
+  Stats stats_;
+  std::thread thread_;
+};
+
+}  // namespace contactd::store

@@ -1,0 +1,176 @@
+#include "store/outbox.h"
+
+#include <spdlog/spdlog.h>
+
+#include "store/database.h"
+#include "store/json_text.h"
+
+namespace contactd::store {
+
+namespace {
+
+std::string_view state_name(OutboxUpdate::State s) {
+  switch (s) {
+    case OutboxUpdate::State::pending: return "pending";
+    case OutboxUpdate::State::sent: return "sent";
+    case OutboxUpdate::State::failed: return "failed";
+    case OutboxUpdate::State::unknown: return "unknown";
+  }
+  return "pending";
+}
+
+constexpr const char* kRowColumns =
+    "message_id, interaction_id, account_id, state, attempts, "
+    "round(extract(epoch from next_attempt_at) * 1000)::bigint, COALESCE(provider_message_id, '')";
+
+OutboxRow row_of(const pqxx::row& r) {
+  return OutboxRow{r[0].as<std::uint64_t>(), r[1].as<std::uint64_t>(), r[2].as<std::uint64_t>(),
+                   r[3].as<std::string>(),   r[4].as<int>(),           core::from_unix_ms(r[5].as<std::int64_t>()),
+                   r[6].as<std::string>()};
+}
+
+}  // namespace
+
+PgOutbox::PgOutbox(std::string database_url) : url_(std::move(database_url)) {}
+
+PgOutbox::~PgOutbox() { stop(std::chrono::milliseconds(0)); }
+
+std::vector<OutboxRow> PgOutbox::recover() {
+  auto conn = connect(url_);
+  pqxx::work t(*conn);
+  t.exec("UPDATE outbox SET state = 'unknown', updated_at = now(),"
+         " last_error = 'the daemon stopped while this message was being sent' WHERE state = 'in_flight'");
+  std::vector<OutboxRow> rows;
+  for (const auto& r : t.exec(std::string("SELECT ") + kRowColumns +
+                              " FROM outbox WHERE state IN ('pending', 'unknown') ORDER BY message_id"))
+    rows.push_back(row_of(r));
+  t.commit();
+  return rows;
+}
+
+void PgOutbox::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void PgOutbox::stop(std::chrono::milliseconds drain_for) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    stop_deadline_ = std::chrono::steady_clock::now() + drain_for;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PgOutbox::post(Job job) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+}
+
+void PgOutbox::claim(std::vector<std::uint64_t> messages, std::function<void(std::vector<std::uint64_t>)> done) {
+  post([messages = std::move(messages), done = std::move(done)](pqxx::work& t) -> std::function<void()> {
+    std::string ids = "{";
+    for (std::size_t k = 0; k < messages.size(); ++k) ids += (k ? "," : "") + std::to_string(messages[k]);
+    ids += "}";
+    std::vector<std::uint64_t> claimed;
+    for (const auto& r : t.exec_params("UPDATE outbox SET state = 'in_flight', attempts = attempts + 1, updated_at = now()"
+                                       " WHERE message_id = ANY($1::bigint[]) AND state = 'pending' RETURNING message_id",
+                                       ids))
+      claimed.push_back(r[0].as<std::uint64_t>());
+    return [done, claimed = std::move(claimed)]() mutable { done(std::move(claimed)); };
+  });
+}
+
+void PgOutbox::record(OutboxUpdate update) {
+  {
+    std::lock_guard lock(mu_);
+    records_.push_back(std::move(update));
+  }
+  cv_.notify_one();
+}
+
+void PgOutbox::resolve(std::uint64_t account, std::string provider_message_id, std::uint64_t correlation,
+                       std::function<void(std::optional<OutboxRow>)> done) {
+  post([account, provider_message_id = std::move(provider_message_id), correlation,
+        done = std::move(done)](pqxx::work& t) -> std::function<void()> {
+    auto rows = t.exec_params(std::string("SELECT ") + kRowColumns +
+                                  " FROM outbox WHERE account_id = $1 AND (($2 <> '' AND provider_message_id = $2)"
+                                  " OR message_id = $3) ORDER BY (provider_message_id = $2) DESC LIMIT 1",
+                              account, provider_message_id, correlation);
+    std::optional<OutboxRow> row;
+    if (!rows.empty()) row = row_of(rows[0]);
+    return [done, row = std::move(row)] { done(row); };
+  });
+}
+
+void PgOutbox::run() {
+  std::deque<Job> group;
+  std::vector<OutboxUpdate> records;
+  auto backoff = std::chrono::milliseconds(50);
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      if (group.empty() && records.empty()) {
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !records_.empty(); });
+        if (stopping_ && queue_.empty() && records_.empty()) return;
+      }
+      while (!queue_.empty()) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      for (auto& r : records_) records.push_back(std::move(r));
+      records_.clear();
+    }
+    try {
+      if (!conn_) conn_ = connect(url_);
+      pqxx::work t(*conn_);
+      if (!records.empty()) {
+        std::string rows = "[";
+        for (std::size_t k = 0; k < records.size(); ++k) {
+          const auto& u = records[k];
+          rows += (k ? ",{" : "{") + std::string("\"id\":") + std::to_string(u.message) + ",\"state\":\"" +
+                  std::string(state_name(u.state)) + "\",\"next\":" + std::to_string(core::to_unix_ms(u.next_attempt)) +
+                  ",\"provider_id\":";
+          append_json_string(rows, u.provider_message_id);
+          rows += ",\"error\":";
+          append_json_string(rows, u.error);
+          rows += "}";
+        }
+        rows += "]";
+        // In order: a later record of the same row wins. 'sent' and 'failed'
+        // are final; 'unknown' may still learn its provider id and become sent.
+        t.exec_params(
+            "UPDATE outbox o SET state = x.state, updated_at = now(),"
+            " next_attempt_at = CASE WHEN x.state = 'pending' THEN to_timestamp(x.next / 1000.0) ELSE o.next_attempt_at END,"
+            " provider_message_id = COALESCE(NULLIF(x.provider_id, ''), o.provider_message_id),"
+            " last_error = COALESCE(NULLIF(x.error, ''), o.last_error)"
+            " FROM (SELECT DISTINCT ON (id) * FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY"
+            "       AS r(id bigint, state text, next bigint, provider_id text, error text, n bigint)"
+            "       ORDER BY id, n DESC) x"
+            " WHERE o.message_id = x.id AND o.state NOT IN ('sent', 'failed')",
+            rows);
+      }
+      std::vector<std::function<void()>> after;
+      for (auto& job : group) after.push_back(job(t));
+      t.commit();
+      group.clear();
+      records.clear();
+      for (auto& fn : after)
+        if (fn) fn();
+      backoff = std::chrono::milliseconds(50);
+    } catch (const std::exception& ex) {
+      conn_.reset();
+      spdlog::error("outbox: write failed, retrying: {}", ex.what());
+      std::unique_lock lock(mu_);
+      if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) return;
+      cv_.wait_for(lock, backoff, [&] { return stopping_ && std::chrono::steady_clock::now() >= stop_deadline_; });
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+    }
+  }
+}
+
+}  // namespace contactd::store
