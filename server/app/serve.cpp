@@ -13,7 +13,7 @@
 #include "api/streams.h"
 #include "app/commands.h"
 #include "app/database_tools.h"
-#include "app/outlets.h"
+#include "app/effect_router.h"
 #include "channels/bot/bot_client.h"
 #include "channels/webchat/demo_page.h"
 #include "channels/webchat/gateway.h"
@@ -107,12 +107,13 @@ int serve(const Config& config) {
   net::io_context io(static_cast<int>(config.io_threads));
   net::thread_pool workers(config.worker_threads);
   api::StreamRegistry streams(config.streams, clock, std::move(audiences));
-  Outlets outlets(streams);
-  host::EngineHost host(io, std::move(engine), clock, journal, outlets);
+  EffectRouter router(streams);
+  host::EngineHost host(io, std::move(engine), clock, journal, router);
   channels::WebChatGateway webchat(io, host, config.webchat);
-  outlets.add(webchat);
+  router.watch(webchat);
+  router.own_delivery(core::Channel::webchat, core::Provider::builtin, webchat);
   channels::BotClient bots(io, host);
-  outlets.add(bots);
+  router.own<core::AskBot>(bots);
   store::HistoryReader history(config.database_url);
   api::Dispatcher dispatcher(host, streams, workers, history, clock, config.auth);
   api::Server server(io, workers, config.server, dispatcher, [&] { return probe(config, journal); });
@@ -136,7 +137,11 @@ int serve(const Config& config) {
   if (config.sip.enabled) {
     try {
       phones = std::make_unique<sip::PhoneModule>(host, config.sip);
-      outlets.add(*phones);
+      router.own<core::RingPhones>(*phones);
+      router.own<core::StopRinging>(*phones);
+      router.own<core::ControlCall>(*phones);
+      router.own<core::PlaceCall>(*phones);
+      router.own<core::TransferCall>(*phones);
     } catch (const std::exception& e) {
       spdlog::critical("cannot start SIP on {}:{}: {}", config.sip.address, config.sip.port, e.what());
       server.stop("server shutting down");

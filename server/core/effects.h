@@ -21,6 +21,8 @@ struct CloseConnection {
 // interaction's channel (after the message is durable).
 struct DeliverMessage {
   Channel channel{};
+  Provider provider{Provider::builtin};  // the campaign's provider for `channel`
+  std::uint64_t account{0};              // the provider account (0: builtin)
   std::string customer;
   MessagePosted message;
 };

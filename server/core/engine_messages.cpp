@@ -56,7 +56,7 @@ MaybeError Engine::on(const Actor& actor, const SendMessage& cmd, Pending& p) {
   const User& agent = users_.at(i->owner);
   MessagePosted m{i->id, ++last_message_id_, Sender::agent, agent.id, agent.display_name, cmd.text, cmd.attachments};
   p.out->reply = CreatedReply{m.message};
-  p.effect(DeliverMessage{i->channel, i->customer, m});
+  p.effect(DeliverMessage{i->channel, channel.provider, 0, i->customer, m});
   p.emit(message_audience(*i), std::move(m));
   return std::nullopt;
 }
@@ -71,7 +71,8 @@ MaybeError Engine::on(const Actor& actor, const BotMessage& cmd, Pending& p) {
   MessagePosted m{i.id, ++last_message_id_, Sender::bot, kNoUser, campaigns_.at(i.campaign).settings.bot->name,
                   cmd.text, {}};
   p.out->reply = CreatedReply{m.message};
-  p.effect(DeliverMessage{i.channel, i.customer, m});
+  const auto& channel = campaigns_.at(i.campaign).settings.channels[index(i.channel)];
+  p.effect(DeliverMessage{i.channel, channel.provider, 0, i.customer, m});
   p.emit(message_audience(i), std::move(m));
   return std::nullopt;
 }

@@ -255,7 +255,7 @@ MaybeError Engine::on(const Actor& actor, const StartInteraction& cmd, Pending& 
     p.effect(PlaceCall{stored.id, stored.customer, me->id, me->phone->contact, c.settings.ring_timeout});
   } else {
     MessagePosted m{stored.id, ++last_message_id_, Sender::agent, me->id, me->display_name, cmd.text, cmd.attachments};
-    p.effect(DeliverMessage{stored.channel, stored.customer, m});
+    p.effect(DeliverMessage{stored.channel, c.settings.channels[index(stored.channel)].provider, 0, stored.customer, m});
     p.emit(message_audience(stored), std::move(m));
   }
   if (me->drafts.erase(cmd.channel)) {
