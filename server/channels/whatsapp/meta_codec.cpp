@@ -142,8 +142,8 @@ std::vector<Contact> read_contacts(const json::object& value) {
 const Contact* find_contact(const std::vector<Contact>& contacts, std::string_view wa_id, std::string_view user_id) {
   for (const auto& c : contacts)
     if ((!wa_id.empty() && c.wa_id == wa_id) || (!user_id.empty() && c.user_id == user_id)) return &c;
-  // A lone contact belongs to the lone sender even when the keys differ in form.
-  return contacts.size() == 1 ? &contacts.front() : nullptr;
+  // No guessing: a name or BSUID from another contact would link the wrong customer.
+  return nullptr;
 }
 
 std::optional<MediaKind> media_kind(std::string_view type) {

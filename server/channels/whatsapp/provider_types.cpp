@@ -23,6 +23,14 @@ std::string_view to_string(SendOutcome::Kind k) {
   return "?";
 }
 
+SendOutcome transport_failure(bool request_written, std::string_view what) {
+  SendOutcome out;
+  out.kind = request_written ? SendOutcome::Kind::unknown : SendOutcome::Kind::retryable;
+  out.error_code = request_written ? "no_answer" : "not_sent";
+  out.error_title = std::string(what);
+  return out;
+}
+
 std::string_view to_string(InboundType t) {
   switch (t) {
     case InboundType::text: return "text";

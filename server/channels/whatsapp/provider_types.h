@@ -74,6 +74,12 @@ struct SendOutcome {
 };
 std::string_view to_string(SendOutcome::Kind k);
 
+// A send that got no HTTP answer: refused or reset before the request was
+// written is retryable (nothing reached the provider); a timeout or a reset
+// after it was written is unknown (it may have been acted on; no provider
+// documents an idempotency key, so it is not resent blindly).
+SendOutcome transport_failure(bool request_written, std::string_view what);
+
 // An HTTP request the sender makes; the base URL and auth header come from
 // the provider account, not from here.
 struct HttpRequestSpec {

@@ -228,6 +228,19 @@ TEST_CASE("R-MSG-5 Gupshup message events follow the id/gsId rules") {
   }
 }
 
+TEST_CASE("Gupshup location, contact and list replies arrive as text") {
+  const WebhookBatch& loc = ok(gupshup::parse_callback(
+      R"({"app":"A","timestamp":1,"type":"message","payload":{"id":"L1","source":"91","type":"location",)"
+      R"("payload":{"longitude":13.405,"latitude":52.52,"name":"Office"}}})"));
+  CHECK(loc.messages.at(0).type == InboundType::location);
+  CHECK(loc.messages.at(0).text == "Location: 52.52,13.405 Office");
+  const WebhookBatch& list = ok(gupshup::parse_callback(
+      R"({"app":"A","timestamp":1,"type":"message","payload":{"id":"R1","source":"91","type":"list_reply",)"
+      R"("payload":{"title":"Billing","id":"r2","reply":"Billing 1"}}})"));
+  CHECK(list.messages.at(0).type == InboundType::interactive);
+  CHECK(list.messages.at(0).text == "Billing");
+}
+
 TEST_CASE("Gupshup user events and unknown callbacks are skipped, not failed") {
   const WebhookBatch& b = ok(gupshup::parse_callback(fixture("gupshup_user_event.json")));
   CHECK(b.messages.empty());

@@ -2,6 +2,7 @@
 // (status_order.h; channels.md §1.4 and §7.2).
 #include <catch2/catch.hpp>
 
+#include "channels/whatsapp/provider_types.h"
 #include "channels/whatsapp/status_order.h"
 
 using namespace contactd::channels::whatsapp;
@@ -40,4 +41,11 @@ TEST_CASE("A customer's deleted message is not a delivery state of ours") {
   CHECK(delivery_status_from("played") == DeliveryStatus::played);
   CHECK_FALSE(delivery_status_from("Delivered"));
   CHECK(to_string(DeliveryStatus::enqueued) == "enqueued");
+}
+
+TEST_CASE("A send without an answer is retried only when the request never left") {
+  const SendOutcome refused = transport_failure(false, "connection refused");
+  CHECK(refused.kind == SendOutcome::Kind::retryable);
+  CHECK(refused.error_title == "connection refused");
+  CHECK(transport_failure(true, "timed out after 10 s").kind == SendOutcome::Kind::unknown);
 }
