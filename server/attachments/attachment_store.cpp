@@ -452,10 +452,10 @@ SweepReport AttachmentStore::sweep(core::TimePoint now, std::chrono::millisecond
           "SELECT a.id, a.size_bytes, a.interaction_id IS NOT NULL FROM attachments a"
           " LEFT JOIN interactions i ON i.id = a.interaction_id"
           " WHERE a.deleted_at IS NULL AND ("
-          "  (a.interaction_id IS NULL AND a.created_at < to_timestamp(($1 - $2)::double precision / 1000))"
-          "  OR ($3 > 0 AND i.state IN ('finished', 'closed')"
-          "      AND COALESCE(i.finished_at, i.closed_at) < to_timestamp(($1 - $3)::double precision / 1000)))"
-          " ORDER BY a.created_at LIMIT $4",
+          "  (a.interaction_id IS NULL AND a.created_at < to_timestamp(($1::bigint - $2::bigint) / 1000.0))"
+          "  OR ($3::bigint > 0 AND i.state IN ('finished', 'closed')"
+          "      AND COALESCE(i.finished_at, i.closed_at) < to_timestamp(($1::bigint - $3::bigint) / 1000.0)))"
+          " ORDER BY a.created_at LIMIT $4::int",
           now_ms, grace_ms, static_cast<std::int64_t>(retention.count()), kBatch);
       std::vector<Candidate> out;
       for (const auto& row : r) out.push_back({row[0].as<std::string>(), row[1].as<std::uint64_t>(), row[2].as<bool>()});
