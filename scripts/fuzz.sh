@@ -12,7 +12,7 @@ build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(sdp_fuzz rtp_fuzz telephone_event_fuzz http_fuzz api_fuzz webchat_fuzz)
+[ ${#targets[@]} -eq 0 ] && targets=(sdp_fuzz rtp_fuzz telephone_event_fuzz http_fuzz api_fuzz webchat_fuzz attachments_fuzz)
 
 "$root/scripts/build-sanitized.sh" "${targets[@]}"
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 #include "attachments/attachment_id.h"
 #include "attachments/download.h"
@@ -19,6 +20,7 @@ namespace {
 
 constexpr mode_t kFileMode = 0640;
 constexpr mode_t kDirMode = 0750;
+constexpr std::uint64_t kWritebackBytes = 1024 * 1024;  // see Upload::write
 
 std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
@@ -153,6 +155,7 @@ Upload& Upload::operator=(Upload&& o) noexcept {
   declared_type_ = std::move(o.declared_type_);
   limit_ = o.limit_;
   size_ = o.size_;
+  flushed_ = o.flushed_;
   owner_ = o.owner_;
   source_ = o.source_;
   prefix_ = std::move(o.prefix_);
@@ -229,9 +232,17 @@ std::optional<AttachmentError> Upload::write(std::string_view chunk) {
     p += n;
     left -= static_cast<std::size_t>(n);
   }
+  size_ += chunk.size();
+  // Start the disk writing now rather than all at finish(): it overlaps the
+  // hashing of what follows, so the final fsync has little left to wait for
+  // (and a large upload does not pile up dirty pages). Asynchronous; errors
+  // surface at the fsync.
+  if (size_ - flushed_ >= kWritebackBytes) {
+    ::sync_file_range(fd_, static_cast<off_t>(flushed_), static_cast<off_t>(size_ - flushed_), SYNC_FILE_RANGE_WRITE);
+    flushed_ = size_;
+  }
   if (EVP_DigestUpdate(sha_, chunk.data(), chunk.size()) != 1)
     return fail({AttachmentErrorCode::io_error, "SHA-256 update failed"});
-  size_ += chunk.size();
   return std::nullopt;
 }
 
@@ -243,12 +254,6 @@ Result<AttachmentInfo> Upload::finish() {
   unsigned digest_len = 0;
   if (EVP_DigestFinal_ex(sha_, digest, &digest_len) != 1)
     return *fail({AttachmentErrorCode::io_error, "SHA-256 failed"});
-  if (::fsync(fd_) != 0) return *fail(io_error("fsync " + temp_.string(), errno));
-  if (::close(fd_) != 0) {
-    fd_ = -1;
-    return *fail(io_error("close " + temp_.string(), errno));
-  }
-  fd_ = -1;
 
   AttachmentInfo info;
   info.id = id_;
@@ -260,13 +265,32 @@ Result<AttachmentInfo> Upload::finish() {
   info.owner = owner_;
   info.created_at = store_->clock_.now();
   info.source = source_;
+
+  // Three waits, overlapped where order allows: the data's writeback (no
+  // journal commit yet) runs beside the row's commit; then the rename, and one
+  // fsync that commits the data's allocation and the rename together (the
+  // directory's fsync after it finds little left to do).
+  int writeback_error = 0;
+  std::thread writeback([&] {
+    const int flags = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+    if (::sync_file_range(fd_, 0, 0, flags) != 0) writeback_error = errno;
+  });
+  std::string db_error;
   try {
     store_->record(info);
   } catch (const std::exception& e) {
-    return *fail({AttachmentErrorCode::unavailable, std::string("the file could not be recorded: ") + e.what()});
+    db_error = e.what();
+  }
+  writeback.join();
+  if (!db_error.empty())
+    return *fail({AttachmentErrorCode::unavailable, "the file could not be recorded: " + db_error});
+  if (writeback_error != 0) {
+    store_->forget(id_);
+    return *fail(io_error("writing " + temp_.string(), writeback_error));
   }
   // The row is committed: from here a crash leaves the temporary file (removed
-  // at start) and a row no one knows the id of (swept as unbound).
+  // at start) or a file in place, not yet durable, under a row no one knows the
+  // id of (both swept as an unbound upload).
   const fs::path final_path = store_->path_of(id_);
   try {
     make_dir(final_path.parent_path().parent_path());
@@ -280,10 +304,14 @@ Result<AttachmentInfo> Upload::finish() {
     store_->forget(id_);
     return *fail(io_error("rename to " + final_path.string(), err));
   }
+  temp_ = final_path;  // what abort() removes if the fsync fails
+  if (::fsync(fd_) != 0 || !fsync_dir(final_path.parent_path())) {
+    const int err = errno;
+    store_->forget(id_);
+    return *fail(io_error("fsync " + final_path.string(), err));
+  }
   done_ = true;
-  fsync_dir(final_path.parent_path());
-  fsync_dir(temp_.parent_path());
-  abort();  // releases the digest; the file is no longer temporary
+  abort();  // closes the file, releases the digest; the file is no longer temporary
   return info;
 }
 

@@ -112,6 +112,7 @@ class Upload {
   std::string declared_type_;  // kept for the logs only: never served
   std::uint64_t limit_{0};
   std::uint64_t size_{0};
+  std::uint64_t flushed_{0};  // bytes whose writeback was started
   core::UserId owner_{core::kNoUser};
   Source source_{Source::upload};
   std::string prefix_;  // the first kSniffBytes, for sniffing

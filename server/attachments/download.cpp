@@ -117,12 +117,6 @@ std::string clean_filename(std::string_view name) {
       out.append(seq);
     i += len;
   }
-  // Trim spaces and dots at the ends (Windows drops them; "..." is no name).
-  while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
-  std::size_t lead = 0;
-  while (lead < out.size() && out[lead] == ' ') ++lead;
-  out.erase(0, lead);
-  if (out.find_first_not_of("._") == std::string::npos) return {};
   constexpr std::size_t kMax = 255;
   if (out.size() > kMax) {
     const auto dot = out.rfind('.');
@@ -131,6 +125,12 @@ std::string clean_filename(std::string_view name) {
     while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;  // a character boundary
     out = out.substr(0, keep) + ext;
   }
+  // Trim spaces and dots at the ends (Windows drops them; "..." is no name).
+  while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
+  std::size_t lead = 0;
+  while (lead < out.size() && out[lead] == ' ') ++lead;
+  out.erase(0, lead);
+  if (out.find_first_not_of("._") == std::string::npos) return {};
   return out;
 }
 

@@ -330,7 +330,7 @@ std::optional<Sniffed> describe(const Detected& d) {
         case Flavor::quicktime: return make("video/quicktime", "mov");
         case Flavor::m4a: return make("audio/mp4", "m4a");
         case Flavor::gpp: return make("video/3gpp", "3gp");
-        case Flavor::gpp2: return make("video/3gpp2", "3g2");
+        case Flavor::gpp2: return make("video/3gpp2", "3gp");
         case Flavor::heif: return std::nullopt;  // HEIC/AVIF: no family of ours
         default: return make("video/mp4", "mp4");
       }
