@@ -467,54 +467,43 @@ SweepReport AttachmentStore::sweep(core::TimePoint now, std::chrono::millisecond
   const std::int64_t grace_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.unbound_grace).count();
   constexpr int kBatch = 500;
   for (;;) {
-    // A batch of candidates; files go first, then the rows are marked (a
-    // crash in between leaves rows whose files are gone: swept again).
-    struct Candidate {
-      std::string id;
-      std::uint64_t size;
-      bool bound;
-    };
-    std::vector<Candidate> batch = with_connection([&](pqxx::connection& c) {
-      pqxx::read_transaction tx(c);
-      auto r = tx.exec_params(
+    // One transaction per batch: the candidates' rows are locked (a bind()
+    // at the same time waits, then finds them deleted), their files removed,
+    // the rows marked, then the commit. A crash before the commit leaves rows
+    // whose files are gone: the next sweep counts them missing and marks them.
+    const auto [selected, marked] = with_connection([&](pqxx::connection& c) {
+      pqxx::work tx(c);
+      auto rows = tx.exec_params(
           "SELECT a.id, a.size_bytes, a.interaction_id IS NOT NULL FROM attachments a"
           " LEFT JOIN interactions i ON i.id = a.interaction_id"
           " WHERE a.deleted_at IS NULL AND ("
           "  (a.interaction_id IS NULL AND a.created_at < to_timestamp(($1::bigint - $2::bigint) / 1000.0))"
           "  OR ($3::bigint > 0 AND i.state IN ('finished', 'closed')"
           "      AND COALESCE(i.finished_at, i.closed_at) < to_timestamp(($1::bigint - $3::bigint) / 1000.0)))"
-          " ORDER BY a.created_at LIMIT $4::int",
+          " ORDER BY a.created_at LIMIT $4::int FOR UPDATE OF a SKIP LOCKED",
           now_ms, grace_ms, static_cast<std::int64_t>(retention.count()), kBatch);
-      std::vector<Candidate> out;
-      for (const auto& row : r) out.push_back({row[0].as<std::string>(), row[1].as<std::uint64_t>(), row[2].as<bool>()});
-      return out;
-    });
-    if (batch.empty()) break;
-    std::vector<std::string> ids;
-    std::string id_array = "{";
-    for (const auto& c : batch) {
-      const auto path = path_of(c.id);
-      if (::unlink(path.c_str()) == 0) {
-        report.bytes_freed += c.size;
-      } else if (errno == ENOENT) {
-        ++report.missing_files;
-      } else {
-        continue;  // kept; tried again at the next sweep
+      std::string ids = "{";
+      std::size_t count = 0;
+      for (const auto& row : rows) {
+        const auto id = row[0].as<std::string>();
+        if (::unlink(path_of(id).c_str()) == 0) {
+          report.bytes_freed += row[1].as<std::uint64_t>();
+        } else if (errno == ENOENT) {
+          ++report.missing_files;
+        } else {
+          continue;  // kept (permissions?); tried again at the next sweep
+        }
+        (row[2].as<bool>() ? report.expired : report.unbound) += 1;
+        ids += (count++ ? "," : "") + id;  // ids are hex: nothing to quote
       }
-      (c.bound ? report.expired : report.unbound) += 1;
-      id_array += (ids.empty() ? "" : ",") + c.id;  // ids are hex: nothing to quote
-      ids.push_back(c.id);
-    }
-    id_array += "}";
-    if (ids.empty()) break;
-    with_connection([&](pqxx::connection& c) {
-      pqxx::work tx(c);
-      tx.exec_params("UPDATE attachments SET deleted_at = to_timestamp($2::double precision / 1000)"
-                     " WHERE id = ANY($1::text[])",
-                     id_array, now_ms);
+      ids += "}";
+      if (count > 0)
+        tx.exec_params("UPDATE attachments SET deleted_at = to_timestamp($2::bigint / 1000.0) WHERE id = ANY($1::text[])",
+                       ids, now_ms);
       tx.commit();
+      return std::pair{rows.size(), count};
     });
-    if (batch.size() < static_cast<std::size_t>(kBatch)) break;
+    if (marked == 0 || selected < static_cast<std::size_t>(kBatch)) break;
   }
   return report;
 }

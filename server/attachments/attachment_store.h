@@ -4,15 +4,15 @@
 // (migrations/0013_media.sql). Uploads stream through Upload: bytes go to a
 // temporary file as they arrive (never the whole file in memory), the size
 // limit and the type (by content, see sniff.h) are checked while streaming,
-// and finish() makes the file durable, records it and moves it into place.
+// and finish() records the file, moves it into place and makes it durable.
 //
 // Layout: <directory>/ab/cd/<id> (ab, cd: the id's first four hex digits),
 // files 0640, directories 0750; uploads in progress: <directory>/tmp/<id>.part.
-// Crash safety: finish() commits the row before it renames the temporary
-// file, so a crash leaves temporary files (removed when the store opens) and
-// at worst a row whose id nobody received, never a file without a row; a row
-// whose file is missing is answered as gone and is swept with the unbound
-// uploads.
+// Crash safety: finish() commits the row before it moves the file into
+// place, so there is never a file without a row. A crash leaves temporary
+// files (removed when the store opens) and at worst a row whose id nobody
+// received (its file missing or not yet durable): a route answers it as gone
+// and the sweep removes it with the unbound uploads.
 //
 // Permissions are the caller's: lookup() gives the owner and the interaction
 // a file is bound to; bind() can require the owner.
@@ -177,10 +177,13 @@ class AttachmentStore {
                           std::optional<core::UserId> require_owner = std::nullopt);
 
   // Deletes the files of attachments bound to interactions finished (or
-  // closed) more than `retention` before `now` and of unbound ones created
-  // more than unbound_grace before `now`; their rows are marked deleted.
-  // retention 0: bound files are kept. Throws on database errors (what was
-  // done before stays done; the next sweep continues).
+  // closed: an abandoned one has no finished_at) more than `retention` before
+  // `now` and of unbound ones created more than unbound_grace before `now`;
+  // their rows are marked deleted. Interactions still open keep their files
+  // whatever their age. retention 0: bound files are kept. Runs in batches,
+  // each locking its rows, so a concurrent bind() of a file being swept
+  // answers not_found. Throws on database errors (what was done before stays
+  // done; the next sweep continues).
   SweepReport sweep(core::TimePoint now, std::chrono::milliseconds retention);
 
   // <directory>/ab/cd/<id>. REQUIRES: is_attachment_id(id).

@@ -48,8 +48,9 @@ RangePlan plan_range(std::string_view range, std::uint64_t size);
 // can). Empty when nothing usable is left ("", ".", "..", "/").
 std::string clean_filename(std::string_view name);
 
-// `inline; filename="photo.jpg"` or, for a name that is not plain printable
-// ASCII, `attachment; filename="_t_.pdf"; filename*=UTF-8''%C3%A9t%C3%A9.pdf`.
+// `inline; filename="photo.jpg"` (inline_display) or `attachment; ...`; a
+// name that is not plain printable ASCII also gets filename*:
+// `attachment; filename="__t__.pdf"; filename*=UTF-8''%C3%A9t%C3%A9.pdf`.
 // The quoted fallback holds only printable ASCII without '"', '\', '/', '%',
 // ';' (each other byte becomes '_'); filename* carries the whole cleaned
 // name percent-encoded (RFC 8187 attr-char left as is). An empty name gives

@@ -290,6 +290,21 @@ TEST_CASE("R-MSG-2 the sweep deletes files past retention and unused uploads pas
   CHECK(fs::exists(w.store->path_of(d.id)));  // unbound for less than a day
 }
 
+TEST_CASE("R-MSG-2 a file being bound while the sweep runs is skipped, never deleted under the message") {
+  World w;
+  w.clock.set(core::from_unix_ms(kNow - 2 * kDay));
+  const auto old = w.put(7, "old.png", png_bytes(1000));
+  w.clock.set(core::from_unix_ms(kNow));
+  pqxx::connection c(w.db.url());
+  pqxx::work tx(c);  // a message's projection binding it, not yet committed
+  REQUIRE(AttachmentStore::bind(tx, old.id, 101) == BindOutcome::bound);
+  CHECK(w.store->sweep(core::from_unix_ms(kNow), std::chrono::hours(24 * 90)).unbound == 0);
+  tx.commit();
+  CHECK(w.store->sweep(core::from_unix_ms(kNow), std::chrono::hours(24 * 90)).unbound == 0);
+  CHECK(fs::exists(w.store->path_of(old.id)));
+  CHECK(w.store->lookup(old.id)->info.interaction == 101);
+}
+
 TEST_CASE("R-MSG-2 an upload a crash interrupted leaves a temporary file, removed at the next start, and no row") {
   World w;
   const auto kept = w.put(7, "kept.png", png_bytes(3000));
