@@ -12,6 +12,7 @@
 
 #include "attachments/attachment_id.h"
 #include "attachments/download.h"
+#include "attachments/file_hasher.h"
 #include "store/database.h"
 
 namespace contactd::attachments {
@@ -49,17 +50,6 @@ bool fsync_dir(const fs::path& dir) {
   const bool ok = ::fsync(fd) == 0;
   ::close(fd);
   return ok;
-}
-
-std::string hex(const unsigned char* p, unsigned n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (unsigned i = 0; i < n; ++i) {
-    out.push_back(kHex[p[i] >> 4]);
-    out.push_back(kHex[p[i] & 0xF]);
-  }
-  return out;
 }
 
 // Sizes as R-MSG-3 writes them (MB = 1024 * 1024 bytes, as core::size_limit).
@@ -150,7 +140,7 @@ Upload& Upload::operator=(Upload&& o) noexcept {
   id_ = std::move(o.id_);
   temp_ = std::move(o.temp_);
   fd_ = std::exchange(o.fd_, -1);
-  sha_ = std::exchange(o.sha_, nullptr);
+  hasher_ = std::move(o.hasher_);
   filename_ = std::move(o.filename_);
   declared_type_ = std::move(o.declared_type_);
   limit_ = o.limit_;
@@ -168,15 +158,12 @@ Upload& Upload::operator=(Upload&& o) noexcept {
 Upload::~Upload() { abort(); }
 
 void Upload::abort() {
+  hasher_.reset();  // before the file it reads is closed
   if (fd_ >= 0) {
     ::close(fd_);
     fd_ = -1;
   }
   if (!done_ && !temp_.empty()) ::unlink(temp_.c_str());
-  if (sha_) {
-    EVP_MD_CTX_free(sha_);
-    sha_ = nullptr;
-  }
   done_ = true;
   if (!error_) error_ = AttachmentError{AttachmentErrorCode::closed, "the upload is over"};
 }
@@ -233,16 +220,15 @@ std::optional<AttachmentError> Upload::write(std::string_view chunk) {
     left -= static_cast<std::size_t>(n);
   }
   size_ += chunk.size();
-  // Start the disk writing now rather than all at finish(): it overlaps the
-  // hashing of what follows, so the final fsync has little left to wait for
-  // (and a large upload does not pile up dirty pages). Asynchronous; errors
-  // surface at the fsync.
+  // Start the disk writing now rather than all at finish(): it overlaps what
+  // follows, so the final fsync has little left to wait for (and a large
+  // upload does not pile up dirty pages). Asynchronous; errors surface at the
+  // fsync.
   if (size_ - flushed_ >= kWritebackBytes) {
     ::sync_file_range(fd_, static_cast<off_t>(flushed_), static_cast<off_t>(size_ - flushed_), SYNC_FILE_RANGE_WRITE);
     flushed_ = size_;
   }
-  if (EVP_DigestUpdate(sha_, chunk.data(), chunk.size()) != 1)
-    return fail({AttachmentErrorCode::io_error, "SHA-256 update failed"});
+  hasher_->written(size_);
   return std::nullopt;
 }
 
@@ -250,38 +236,38 @@ Result<AttachmentInfo> Upload::finish() {
   if (error_) return *error_;
   if (size_ == 0) return *fail({AttachmentErrorCode::empty, (filename_.empty() ? "the file" : filename_) + " is empty"});
   if (auto e = sniff_now(true)) return *e;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned digest_len = 0;
-  if (EVP_DigestFinal_ex(sha_, digest, &digest_len) != 1)
-    return *fail({AttachmentErrorCode::io_error, "SHA-256 failed"});
-
   AttachmentInfo info;
-  info.id = id_;
-  info.filename = filename_;
-  info.content_type = sniffed_->content_type;
-  info.kind = sniffed_->kind;
-  info.size_bytes = size_;
-  info.sha256 = hex(digest, digest_len);
-  info.owner = owner_;
-  info.created_at = store_->clock_.now();
-  info.source = source_;
-
-  // Three waits, overlapped where order allows: the data's writeback (no
-  // journal commit yet) runs beside the row's commit; then the rename, and one
-  // fsync that commits the data's allocation and the rename together (the
-  // directory's fsync after it finds little left to do).
+  // The waits overlap where order allows: the data's writeback (no journal
+  // commit yet) runs beside the end of the hashing and the row's commit; then
+  // the rename, and one fsync that commits the data's allocation and the
+  // rename together (the directory's fsync after it finds little left to do).
   int writeback_error = 0;
   std::thread writeback([&] {
     const int flags = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
     if (::sync_file_range(fd_, 0, 0, flags) != 0) writeback_error = errno;
   });
+  const auto sha256 = hasher_->finish(size_);
   std::string db_error;
-  try {
-    store_->record(info);
-  } catch (const std::exception& e) {
-    db_error = e.what();
+  if (sha256) {
+    AttachmentInfo row;
+    row.id = id_;
+    row.filename = filename_;
+    row.content_type = sniffed_->content_type;
+    row.kind = sniffed_->kind;
+    row.size_bytes = size_;
+    row.sha256 = *sha256;
+    row.owner = owner_;
+    row.created_at = store_->clock_.now();
+    row.source = source_;
+    try {
+      store_->record(row);
+      info = std::move(row);
+    } catch (const std::exception& e) {
+      db_error = e.what();
+    }
   }
   writeback.join();
+  if (!sha256) return *fail({AttachmentErrorCode::io_error, "reading back " + temp_.string() + " to hash it failed"});
   if (!db_error.empty())
     return *fail({AttachmentErrorCode::unavailable, "the file could not be recorded: " + db_error});
   if (writeback_error != 0) {
@@ -311,7 +297,7 @@ Result<AttachmentInfo> Upload::finish() {
     return *fail(io_error("fsync " + final_path.string(), err));
   }
   done_ = true;
-  abort();  // closes the file, releases the digest; the file is no longer temporary
+  abort();  // stops the hasher, closes the file; the file is no longer temporary
   return info;
 }
 
@@ -370,16 +356,18 @@ Result<Upload> AttachmentStore::begin(Source source, core::UserId owner, std::st
   u.limit_ = std::min(limit, options_.max_upload_bytes);
   u.owner_ = owner;
   u.source_ = source;
-  u.fd_ = ::open(u.temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kFileMode);
+  // Read and write: the hasher reads back what is written.
+  u.fd_ = ::open(u.temp_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, kFileMode);
   if (u.fd_ < 0) {
     u.done_ = true;
     return io_error("creating " + u.temp_.string(), errno);
   }
   ::fchmod(u.fd_, kFileMode);
-  u.sha_ = EVP_MD_CTX_new();
-  if (!u.sha_ || EVP_DigestInit_ex(u.sha_, EVP_sha256(), nullptr) != 1) {
+  try {
+    u.hasher_ = std::make_unique<FileHasher>(u.fd_);
+  } catch (const std::exception& e) {
     u.abort();
-    return AttachmentError{AttachmentErrorCode::io_error, "SHA-256 is not available"};
+    return AttachmentError{AttachmentErrorCode::io_error, e.what()};
   }
   u.prefix_.reserve(kSniffBytes);
   return Result<Upload>(std::in_place_index<0>, std::move(u));

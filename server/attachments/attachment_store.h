@@ -4,7 +4,8 @@
 // (migrations/0013_media.sql). Uploads stream through Upload: bytes go to a
 // temporary file as they arrive (never the whole file in memory), the size
 // limit and the type (by content, see sniff.h) are checked while streaming,
-// and finish() records the file, moves it into place and makes it durable.
+// SHA-256 is computed beside the writes (file_hasher.h), and finish()
+// records the file, moves it into place and makes it durable.
 //
 // Layout: <directory>/ab/cd/<id> (ab, cd: the id's first four hex digits),
 // files 0640, directories 0750; uploads in progress: <directory>/tmp/<id>.part.
@@ -20,8 +21,6 @@
 // Thread-safety: the store is; one Upload is used by one thread at a time.
 // Database calls are blocking (call from worker threads) and share one
 // connection, reopened after it breaks.
-#include <openssl/evp.h>
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -70,6 +69,7 @@ template <typename T>
 using Result = std::variant<T, AttachmentError>;
 
 class AttachmentStore;
+class FileHasher;
 
 // One file being received. Move-only; destroying an unfinished Upload aborts it.
 class Upload {
@@ -107,7 +107,7 @@ class Upload {
   std::string id_;
   std::filesystem::path temp_;
   int fd_{-1};
-  EVP_MD_CTX* sha_{nullptr};
+  std::unique_ptr<FileHasher> hasher_;  // SHA-256, computed beside the writes
   std::string filename_;
   std::string declared_type_;  // kept for the logs only: never served
   std::uint64_t limit_{0};

@@ -13,7 +13,7 @@ enum class AttachmentErrorCode : std::uint8_t {
   type_not_allowed,  // an extension R-MSG-2 (or the provider table) does not list        415
   empty,             // no bytes at all                                                 400
   bad_name,          // no usable file name                                             400
-  io_error,          // the disk refused (full, permissions); logged by the caller        500
+  io_error,          // the disk refused (full, permissions); the message names paths: log it, answer a generic 500
   unavailable,       // the database is unreachable; the file is not kept                 503
   closed,            // write() or finish() after finish(), abort() or a refusal          500
 };
