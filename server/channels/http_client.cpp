@@ -329,7 +329,7 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
     http::async_write(stream_, x_->message, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       // Not all of the request reached the kernel: the server cannot act on it.
       if (ec) {
-        if (self->reused_ && !self->x_->resent) return self->resend();
+        if (self->reused_ && !self->x_->resent && ec != beast::error::timeout) return self->resend();
         return self->fail(ec == beast::error::timeout ? HttpError::timeout : HttpError::connection_lost,
                           HttpDelivery::not_sent, "write: " + ec.message());
       }

@@ -13,10 +13,10 @@
 //   (timeout, connection lost, response too large or not HTTP). The server
 //   may have acted on it: the caller must not resend blindly.
 // An idle connection that the server closed is noticed before it is used
-// (it is dropped and another one taken). If a kept-alive connection fails
-// while the request is written, or (GET, HEAD, OPTIONS only) closes before
-// any byte of the answer, the request is sent again once on a fresh
-// connection.
+// (it is dropped and a new one opened). If a kept-alive connection fails
+// (not by the timeout) while the request is written, or closes before any
+// byte of the answer (GET, HEAD, OPTIONS only), the request is sent again
+// once on a fresh connection.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -83,7 +83,8 @@ struct HttpClientOptions {
   std::size_t max_connections{4};  // open at once, idle or busy; more requests wait
   // An idle connection is not reused after this long (or after the server's
   // Keep-Alive: timeout=N less a second, if shorter): under Node's 5 s default,
-  // so that we do not write into a connection the server is closing.
+  // so that we do not write into a connection the server is closing. Zero:
+  // a new connection for every request.
   std::chrono::milliseconds idle_timeout{4000};
   bool verify_tls{true};  // the certificate must chain to a trusted CA and name the URL's host
   std::string ca_file;    // PEM CAs trusted besides the system store; empty: the system store only

@@ -48,6 +48,21 @@ bool close_idle(FakeHttpServer& server) {
   return eventually([&] { return server.close_idle_connections() == 1; });
 }
 
+// What a client trusting `ca_file` gets from an https server with `certs`:
+// a TLS failure before any request was sent.
+HttpFailure https_failure(const TestCertificates& certs, const std::string& ca_file) {
+  FakeHttpServer server(echo, certs);
+  IoThread io;
+  auto o = options_for(server);
+  o.ca_file = ca_file;
+  HttpClient client(io.io(), o);
+  auto f = failure_of(call(client, "POST", "/one", "{}"));
+  CHECK(f.error == HttpError::tls);
+  CHECK(f.delivery == HttpDelivery::not_sent);
+  CHECK(server.requests() == 0);
+  return f;
+}
+
 }  // namespace
 
 TEST_CASE("HTTP client: two sequential requests use one kept-alive connection") {
@@ -262,27 +277,13 @@ TEST_CASE("HTTP client: https with the server's CA works and keeps the connectio
 TEST_CASE("HTTP client: https with another CA fails the handshake (not_sent)") {
   TestCertificates certs;
   TestCertificates other;
-  FakeHttpServer server(echo, certs);
-  IoThread io;
-  auto o = options_for(server);
-  o.ca_file = other.ca_file();
-  HttpClient client(io.io(), o);
-  auto f = failure_of(call(client, "POST", "/one", "{}"));
-  CHECK(f.error == HttpError::tls);
-  CHECK(f.delivery == HttpDelivery::not_sent);
+  auto f = https_failure(certs, other.ca_file());
   CHECK_THAT(f.detail, Contains("TLS handshake") && Contains("certificate verify failed"));
-  CHECK(server.requests() == 0);
 }
 
 TEST_CASE("HTTP client: https to a certificate for another host fails (not_sent)") {
   TestCertificates certs("DNS:provider.example");
-  FakeHttpServer server(echo, certs);
-  IoThread io;
-  auto o = options_for(server);
-  o.ca_file = certs.ca_file();
-  HttpClient client(io.io(), o);
-  auto f = failure_of(call(client, "GET", "/"));
-  CHECK(f.error == HttpError::tls);
+  auto f = https_failure(certs, certs.ca_file());
   CHECK_THAT(f.detail, Contains("IP address mismatch"));
 }
 

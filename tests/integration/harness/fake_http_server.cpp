@@ -3,6 +3,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -73,7 +74,11 @@ class Link final : public Session, public std::enable_shared_from_this<Link<Stre
 
  public:
   Link(tcp::socket socket, Server& server, std::atomic<int>& connections, std::atomic<int>& requests)
-      : stream_(make(std::move(socket), server)), server_(server), connections_(connections), requests_(requests) {}
+      : stream_(make(std::move(socket), server)),
+        timer_(stream_.get_executor()),
+        server_(server),
+        connections_(connections),
+        requests_(requests) {}
 
   void start() {
     if constexpr (kTls) {
@@ -134,6 +139,15 @@ class Link final : public Session, public std::enable_shared_from_this<Link<Stre
     response_.body() = std::move(out.body);
     response_.keep_alive(req.keep_alive() && !out.close);
     response_.prepare_payload();
+    if (out.delay.count() == 0) return write();
+    timer_.expires_after(out.delay);
+    timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return self->close();
+      self->write();
+    });
+  }
+
+  void write() {
     http::async_write(stream_, response_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec || !self->response_.keep_alive()) return self->close();
       self->read_next();
@@ -141,6 +155,7 @@ class Link final : public Session, public std::enable_shared_from_this<Link<Stre
   }
 
   Stream stream_;
+  net::steady_timer timer_;  // delayed answers
   Server& server_;
   std::atomic<int>& connections_;
   std::atomic<int>& requests_;

@@ -5,6 +5,7 @@
 // hang (never answer), or drop the connection after reading the request.
 // The handler runs on the server's own thread, one request at a time.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -35,6 +36,7 @@ struct FakeReply {
   FakeHeaders headers;
   std::string body;
   bool close{false};  // answer with Connection: close, then close
+  std::chrono::milliseconds delay{0};  // answer this much later (the server goes on serving others)
 
   static FakeReply json(unsigned status, std::string body);
   static FakeReply hang() { return FakeReply{Kind::hang}; }
