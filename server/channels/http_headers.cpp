@@ -1,6 +1,6 @@
-// parse_retry_after (declared in http_client.h): Retry-After as delay-seconds
-// or as an HTTP-date in any of the three formats RFC 9110 5.6.7 makes
-// recipients accept.
+// Reading response headers (declared in http_client.h): find_header, and
+// Retry-After as delay-seconds or as an HTTP-date in any of the three formats
+// RFC 9110 5.6.7 makes recipients accept.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -81,6 +81,15 @@ std::optional<sys_seconds> http_date(std::string_view text) {
 }
 
 }  // namespace
+
+std::optional<std::string_view> find_header(const HttpHeaders& headers, std::string_view name) {
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  for (const auto& [key, value] : headers)
+    if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(),
+                                                [&](char a, char b) { return lower(a) == lower(b); }))
+      return std::string_view(value);
+  return std::nullopt;
+}
 
 std::optional<seconds> parse_retry_after(std::string_view value, system_clock::time_point now) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
