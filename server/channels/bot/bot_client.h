@@ -13,17 +13,16 @@
 // system trust store or to the CA file named by CONTACTD_BOT_CA_FILE (read
 // once, at construction), and must match the URL's host; any TLS failure
 // counts as a failing bot. The timeout covers the TLS handshake too.
+// Requests go through one HttpClient per bot origin (scheme, host, port), so
+// connections to a bot are kept alive and reused.
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 
+#include "channels/http_client.h"
 #include "host/engine_host.h"
 #include "host/event_sink.h"
-
-namespace boost::asio {
-class io_context;
-namespace ssl {
-class context;
-}
-}  // namespace boost::asio
 
 namespace contactd::channels {
 
@@ -35,10 +34,13 @@ class BotClient final : public host::EventSink {
   void apply(const core::Effect& effect) override;
 
  private:
+  HttpClient& client_for(const std::string& origin);
+
   boost::asio::io_context& io_;
   host::EngineHost& host_;
-  // Shared by all https requests; each request keeps it alive while it runs.
-  std::shared_ptr<boost::asio::ssl::context> tls_;
+  std::string ca_file_;  // CONTACTD_BOT_CA_FILE if it loads, else empty
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<HttpClient>> clients_;  // by origin; guarded by mu_
 };
 
 }  // namespace contactd::channels

@@ -3,52 +3,27 @@
 // customer wrote: the start -> a greeting; "agent" -> hand off; "slow" ->
 // answers after 2.5 s; "garbage" -> not JSON; anything else -> an echo.
 // Built with TestCertificates, it serves https instead of http.
-#include <atomic>
 #include <cstdint>
-#include <memory>
 #include <string>
-#include <thread>
-#include <vector>
+
+#include "harness/fake_http_server.h"
+#include "harness/test_certificates.h"
 
 namespace contactd::test {
-
-// A throwaway CA and, signed by it, a server certificate for `names`
-// (openssl subjectAltName syntax), made with the openssl command line in a
-// temp dir that is removed with this object. Fails the test if openssl fails.
-class TestCertificates {
- public:
-  explicit TestCertificates(const std::string& names = "IP:127.0.0.1,DNS:localhost");
-  ~TestCertificates();
-  TestCertificates(const TestCertificates&) = delete;
-  TestCertificates& operator=(const TestCertificates&) = delete;
-
-  std::string ca_file() const { return dir_ + "/ca.pem"; }        // the CA's certificate (PEM)
-  std::string cert_file() const { return dir_ + "/server.pem"; }  // the server's certificate (PEM)
-  std::string key_file() const { return dir_ + "/server.key"; }   // its private key (PEM)
-
- private:
-  std::string dir_;
-};
 
 class TestBot {
  public:
   TestBot();  // http
   // https with `tls`'s server certificate; `tls` is read here only.
   explicit TestBot(const TestCertificates& tls);
-  ~TestBot();
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return server_.port(); }
   // "http://127.0.0.1:PORT/bot" or "https://…".
-  std::string url() const;
+  std::string url() const { return server_.base_url() + "/bot"; }
   // Requests read (over TLS: after a successful handshake).
-  int requests() const { return requests_.load(); }
+  int requests() const { return server_.requests(); }
 
  private:
-  void start();
-
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-  std::uint16_t port_{0};
-  std::atomic<int> requests_{0};
+  FakeHttpServer server_;
 };
 
 }  // namespace contactd::test
