@@ -2,6 +2,7 @@
 
 #include "wire/campaign_mapping.h"
 #include "wire/outbound_mapping.h"
+#include "wire/provider_mapping.h"
 
 namespace contactd::api {
 namespace {
@@ -21,8 +22,14 @@ Mapped settings_command(std::uint64_t campaign, const std::string* name, const v
 template <class Repeated>
 std::vector<core::Attachment> attachments_of(const Repeated& in) {
   std::vector<core::Attachment> out;
-  for (const auto& a : in) out.push_back(core::Attachment{a.filename(), a.size_bytes(), a.reference(), a.voice()});
+  for (const auto& a : in) out.push_back(wire::client_attachment(a));
   return out;
+}
+
+template <class Message>
+std::optional<core::TemplateUse> template_of(const Message& m) {
+  if (!m.has_template_()) return std::nullopt;
+  return wire::from_proto(m.template_());
 }
 
 std::optional<core::TimePoint> time_of(std::int64_t ms) {
@@ -111,7 +118,8 @@ std::optional<Mapped> to_core(const v1::Command& c) {
                                     c.transfer().to_number(), c.transfer().attended()}};
     case K::kSendMessage: {
       const auto& m = c.send_message();
-      return core::CommandBody{core::SendMessage{m.interaction_id(), m.text(), attachments_of(m.attachments())}};
+      return core::CommandBody{core::SendMessage{m.interaction_id(), m.text(), attachments_of(m.attachments()),
+                                                 m.reply_to_message_id(), template_of(m)}};
     }
     case K::kSaveDraft: {
       const auto& d = c.save_draft().draft();
@@ -142,8 +150,8 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       const auto& s = c.start_interaction();
       auto channel = wire::channel_from_proto(s.channel());
       if (!channel) return invalid("channel is required");
-      return core::CommandBody{
-          core::StartInteraction{s.campaign_id(), *channel, s.address(), s.text(), attachments_of(s.attachments())}};
+      return core::CommandBody{core::StartInteraction{s.campaign_id(), *channel, s.address(), s.text(),
+                                                      attachments_of(s.attachments()), template_of(s)}};
     }
     case K::kEndWrapUp:
       return core::CommandBody{core::EndWrapUp{}};
@@ -181,6 +189,20 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       if (d.campaign_id() == 0) return invalid("draft.campaign_id is required");
       return core::CommandBody{
           core::SaveFormDraft{d.campaign_id(), core::FormDraft{d.interaction_id(), {d.fields().begin(), d.fields().end()}}}};
+    }
+    case K::kSaveProviderAccount: {
+      core::ProviderAccount account;
+      if (auto e = wire::from_proto(c.save_provider_account().account(), &account)) return *e;
+      return core::CommandBody{core::SaveProviderAccount{std::move(account)}};
+    }
+    case K::kSaveTemplate:
+      if (c.save_template().account_id() == 0) return invalid("account_id is required");
+      return core::CommandBody{
+          core::SaveTemplate{c.save_template().account_id(), wire::from_proto(c.save_template().definition())}};
+    case K::kDeleteTemplate: {
+      const auto& d = c.delete_template();
+      if (d.account_id() == 0) return invalid("account_id is required");
+      return core::CommandBody{core::DeleteTemplate{d.account_id(), d.name(), d.language()}};
     }
     case K::kAcceptTransfer:
       return core::CommandBody{core::AcceptTransfer{c.accept_transfer().interaction_id()}};

@@ -13,6 +13,7 @@
 #include "wire/campaign_mapping.h"
 #include "wire/mapping.h"
 #include "wire/outbound_mapping.h"
+#include "wire/provider_mapping.h"
 
 namespace contactd::api {
 namespace {
@@ -56,6 +57,28 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
             for (const auto& a : e.scheduled_attempts(campaign, limit))
               wire::to_proto(a, response->mutable_attempt_list()->add_attempts());
             response->mutable_attempt_list();
+            return Outcome{};
+          },
+          reply);
+      return true;
+    }
+    case v1::Command::kListProviderAccounts: {
+      // Administrators: every account; others: their campaigns' accounts, to
+      // pick templates from. Never secrets (to_proto writes only their names).
+      host_.execute(
+          [connection, response](core::Engine& e, core::TimePoint) {
+            const core::Session* session = e.session_of(connection);
+            if (!session) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
+            const core::User& me = *e.find_user(session->user);
+            auto* list = response->mutable_provider_accounts();
+            for (const core::ProviderAccount* a : e.provider_accounts()) {
+              const auto served = e.served_by(a->id);
+              if (!core::is_admin(me.profile) && !(served && me.campaigns.count(served->first))) continue;
+              auto* out = list->add_accounts();
+              wire::to_proto(*a, out);
+              if (!core::is_admin(me.profile)) out->clear_secret_names();
+              for (const auto& t : e.templates(a->id)) wire::to_proto(t, out->add_templates());
+            }
             return Outcome{};
           },
           reply);

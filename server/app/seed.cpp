@@ -53,10 +53,31 @@ std::vector<core::DispositionNode> dispositions(const toml::array& nodes, const 
   return out;
 }
 
+// [[provider_accounts]]: name, provider (meta, gupshup, whatsapp_business),
+// phone_number_id, business_account_id, app_name, source_number, base_url,
+// secrets = { access_token = "...", ... } (core/provider_account.h).
+core::ProviderAccount provider_account(const toml::table& t, const std::string& where) {
+  core::ProviderAccount a;
+  a.name = required_string(t, "name", where);
+  auto provider = core::provider_from_string(required_string(t, "provider", where));
+  if (!provider) throw std::runtime_error(where + " " + a.name + ": unknown provider");
+  a.provider = *provider;
+  a.phone_number_id = t["phone_number_id"].value_or(std::string());
+  a.business_account_id = t["business_account_id"].value_or(std::string());
+  a.app_name = t["app_name"].value_or(std::string());
+  a.source_number = t["source_number"].value_or(std::string());
+  a.base_url = t["base_url"].value_or(std::string());
+  if (const auto* secrets = t["secrets"].as_table())
+    for (const auto& [key, value] : *secrets) a.secrets[std::string(key.str())] = value.value_or(std::string());
+  return a;
+}
+
 // [[campaigns]]: name, strategy, channels = ["webchat", ...], transfer_timeout_seconds,
 // comment_required, dispositions = [{id, label, children = [...]}]; phone:
-// phone_number, ring_timeout_seconds, missed_calls_limit, wrap_up_seconds, hold_music.
-core::CampaignSettings campaign_settings(const toml::table& t, const std::string& where) {
+// phone_number, ring_timeout_seconds, missed_calls_limit, wrap_up_seconds, hold_music;
+// accounts = { whatsapp = "<provider account name>" }: the channel goes
+// through that account (and takes its provider).
+core::CampaignSettings campaign_settings(const toml::table& t, const std::string& where, const core::Engine& engine) {
   core::CampaignSettings s;
   if (auto name = t["strategy"].value<std::string>()) {
     auto strategy = core::strategy_from_string(*name);
@@ -68,6 +89,20 @@ core::CampaignSettings campaign_settings(const toml::table& t, const std::string
       auto channel = core::channel_from_string(c.value_or(std::string()));
       if (!channel) throw std::runtime_error(where + ": unknown channel");
       s.channels[core::index(*channel)] = core::ChannelSettings{true, default_provider(*channel)};
+    }
+  }
+  if (const auto* accounts = t["accounts"].as_table()) {
+    for (const auto& [key, value] : *accounts) {
+      auto channel = core::channel_from_string(key.str());
+      if (!channel) throw std::runtime_error(where + ": accounts names an unknown channel");
+      const std::string name = value.value_or(std::string());
+      const core::ProviderAccount* account = nullptr;
+      for (const auto* a : engine.provider_accounts())
+        if (a->name == name) account = a;
+      if (!account) throw std::runtime_error(where + ": no provider account named '" + name + "'");
+      auto& c = s.channels[core::index(*channel)];
+      c.provider = account->provider;
+      c.account = account->id;
     }
   }
   if (auto seconds = t["transfer_timeout_seconds"].value<std::int64_t>()) s.transfer_timeout = std::chrono::seconds(*seconds);
@@ -124,12 +159,20 @@ int seed(const Config& config, const std::string& seed_file) {
         if (!engine.find_status_by_name(name)) run(core::DefineStatus{name}, "status " + name);
       }
     }
+    if (auto* accounts = doc["provider_accounts"].as_array()) {
+      for (auto& node : *accounts) {
+        auto account = provider_account(*node.as_table(), seed_file + " [[provider_accounts]]");
+        bool exists = false;
+        for (const auto* a : engine.provider_accounts()) exists = exists || a->name == account.name;
+        if (!exists) run(core::SaveProviderAccount{account}, "provider account " + account.name);
+      }
+    }
     if (auto* campaigns = doc["campaigns"].as_array()) {
       for (auto& node : *campaigns) {
         const auto& t = *node.as_table();
         auto name = required_string(t, "name", seed_file + " [[campaigns]]");
         if (!engine.find_campaign_by_name(name))
-          run(core::CreateCampaign{name, campaign_settings(t, seed_file + " campaign " + name)}, "campaign " + name);
+          run(core::CreateCampaign{name, campaign_settings(t, seed_file + " campaign " + name, engine)}, "campaign " + name);
       }
     }
     std::cout << "\n  login            password          profile         campaigns\n";

@@ -10,6 +10,7 @@
 
 #include "core/channel.h"
 #include "core/error.h"
+#include "core/provider_account.h"
 #include "core/time.h"
 
 namespace contactd::core {
@@ -17,6 +18,11 @@ namespace contactd::core {
 struct ChannelSettings {
   bool enabled{false};
   Provider provider{Provider::builtin};
+  // The provider account that carries the channel (has_accounts(provider)):
+  // enabling such a channel needs an existing account of that provider, and
+  // an account serves one channel of one campaign (its inbound traffic goes
+  // there). 0: none.
+  AccountId account{0};
 };
 
 // An HTTP bot in front of the queue (text channels, R-IN-1).

@@ -14,6 +14,7 @@
 #include "core/message.h"
 #include "core/model.h"
 #include "core/profile.h"
+#include "core/provider_account.h"
 #include "core/time.h"
 
 namespace contactd::core {
@@ -150,11 +151,17 @@ struct CustomerMessage {
   std::string text;
   std::vector<Attachment> attachments;
 };
-// From the owner agent, to the customer.
+// From the owner agent, to the customer. With `template_use` the message is
+// that template (no text, no attachments; its text is the filled-in body).
+// R-OUT-3: in WhatsApp, free-form messages only within 24 h of the
+// customer's last message. R-MSG-6: `reply_to` quotes a message of the same
+// interaction (a customer's, or an agent's or the bot's once delivered or read).
 struct SendMessage {
   InteractionId interaction{};
   std::string text;
   std::vector<Attachment> attachments;
+  MessageId reply_to{0};
+  std::optional<TemplateUse> template_use;
 };
 // From the bot adapter while the interaction is with the bot.
 struct BotMessage {
@@ -243,12 +250,70 @@ struct UnregisterPhone { UserId user{}; };
 // R-OUT-1/7: the caller starts a conversation from the new-interaction form:
 // it goes straight to their Active tab and, in text channels, the first
 // message is sent at once. The caller's draft for the channel is cleared.
+// R-OUT-3: in WhatsApp the first message must be `template_use` (an approved
+// template of the channel's account); text and attachments stay empty then.
 struct StartInteraction {
   CampaignId campaign{};
   Channel channel{};
   std::string address;
   std::string text;
   std::vector<Attachment> attachments;
+  std::optional<TemplateUse> template_use;
+};
+
+// --- Provider accounts and templates (administrators; provider_account.h) ---
+
+// Create (account.id 0) or replace an account. Secrets not given are kept
+// from the saved account; its provider cannot change. Answered with Created{id}.
+struct SaveProviderAccount { ProviderAccount account; };
+// Create or replace the template (name, language) of an account.
+struct SaveTemplate {
+  AccountId account{};
+  Template definition;
+};
+struct DeleteTemplate {
+  AccountId account{};
+  std::string name;
+  std::string language;
+};
+
+// --- From provider adapters (system) ---
+
+// R-IN-1: a customer's message arrived through `account`. It joins the open
+// interaction of (account, customer) or opens one in the campaign whose
+// channel the account serves (through the bot if the campaign has one).
+// `customer` is the customer's number (WhatsApp: wa_id); empty when the
+// provider withheld it, then `customer_alt_id` (BSUID) addresses them.
+// Answered with Created{message id}.
+struct ReceiveProviderMessage {
+  AccountId account{};
+  std::string customer;
+  std::string customer_alt_id;
+  std::string display_name;         // the customer's profile name
+  std::string provider_message_id;
+  std::uint64_t inbox_id{0};        // the channel_inbox row it came from (0: none)
+  std::string text;
+  std::vector<Attachment> attachments;  // pending until fetched (ReportAttachment)
+  std::string reply_to_provider_id;     // the message the customer quoted, if any
+};
+// R-MSG-5: the provider reported on an agent's or bot's message (the outbox
+// sender after a send, or a status callback). Merged monotonically
+// (merge_state); MessageStatusChanged only when something changes.
+struct ReportMessageStatus {
+  InteractionId interaction{};
+  MessageId message{};
+  MessageState state{MessageState::sent};
+  std::string provider_message_id;  // binds the provider's id to the message
+  std::string error_code;           // failed: the provider's code (e.g. 131047)
+  std::string error_text;           // failed: its title
+};
+// An inbound attachment was fetched into the media store (ready, with its
+// store id as reference) or finally could not be (unavailable, with a reason).
+struct ReportAttachment {
+  InteractionId interaction{};
+  MessageId message{};
+  std::uint32_t index{0};
+  Attachment attachment;
 };
 
 // --- Outbound Hub (R-DISP-3) ---
@@ -303,7 +368,8 @@ using CommandBody = std::variant<CreateCampaign, UpdateCampaign, ArchiveCampaign
                                  UploadContacts, CancelAttempt, SaveContact, SaveForm, SaveFormDraft,
                                  StartInteraction, CallEnded, EndWrapUp, RegisterPhone, UnregisterPhone,
                                  CallAnswered, CallNotAnswered, ResetCalls, HoldCall, MuteCall, SendDigits, HangUp,
-                                 CompleteTransfer, CancelTransfer>;
+                                 CompleteTransfer, CancelTransfer, SaveProviderAccount, SaveTemplate, DeleteTemplate,
+                                 ReceiveProviderMessage, ReportMessageStatus, ReportAttachment>;
 
 struct Command {
   Actor actor;

@@ -18,13 +18,16 @@ struct CloseConnection {
 };
 
 // Deliver an agent's or the bot's message to the customer through the
-// interaction's channel (after the message is durable).
+// interaction's channel (after the message is durable): through `provider`
+// with `account` (0 and builtin: WebChat). A reply quotes the provider's id
+// of the quoted message (empty when it has none).
 struct DeliverMessage {
   Channel channel{};
-  Provider provider{Provider::builtin};  // the campaign's provider for `channel`
-  std::uint64_t account{0};              // the provider account (0: builtin)
   std::string customer;
   MessagePosted message;
+  AccountId account{0};
+  Provider provider{Provider::builtin};
+  std::string reply_to_provider_id;
 };
 
 // Ask the campaign's bot what to do: at the start of the conversation and on

@@ -69,8 +69,18 @@ Engine::Engine(EngineState state, EngineOptions options)
   }
   last_interaction_id_ = state.last_interaction_id;
   last_message_id_ = state.last_message_id;
+  last_account_id_ = state.last_account_id;
+  for (auto& a : state.accounts) accounts_.emplace(a.id, std::move(a));
+  for (auto& t : state.templates) {
+    auto key = std::pair{t.definition.name, t.definition.language};
+    templates_[t.account][std::move(key)] = std::move(t.definition);
+  }
   for (auto& loaded : state.interactions) {
     Interaction& i = interactions_.emplace(loaded.interaction.id, std::move(loaded.interaction)).first->second;
+    if (is_text(i.channel) && i.state != InteractionState::finished) {  // finished ones keep no message records (R-MSG-6)
+      records_[i.id] = std::move(loaded.messages);
+      index_conversation(i);
+    }
     if (i.state == InteractionState::pending) {
       i.queue_seq = ++queue_seq_;
       queues_[queue_key(i)].push(i.id, i.priority, i.queue_seq);

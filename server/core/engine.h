@@ -127,6 +127,20 @@ class Engine {
   std::size_t attempt_count() const { return attempts_.size(); }
   // Administrators, and supervisors who are members of the campaign.
   bool supervises(UserId viewer, CampaignId campaign) const;
+  // Provider accounts (with their secrets: for adapters, never for clients)
+  // and their templates (engine_provider.cpp).
+  const ProviderAccount* find_provider_account(AccountId id) const;
+  std::vector<const ProviderAccount*> provider_accounts() const;  // by id
+  std::vector<Template> templates(AccountId account) const;       // by name, then language
+  const Template* find_template(AccountId account, std::string_view name, std::string_view language) const;
+  // The campaign and channel an account's inbound traffic goes to: the one
+  // whose enabled channel has the account (not archived).
+  std::optional<std::pair<CampaignId, Channel>> served_by(AccountId account) const;
+  // The open (not finished) interaction with `customer` through `account`.
+  const Interaction* find_conversation(AccountId account, std::string_view customer) const;
+  // The records of an open interaction's messages, in order (R-MSG-5/6);
+  // null once it finished.
+  const std::vector<MessageRecord>* message_records(InteractionId id) const;
   std::size_t user_count() const { return users_.size(); }
 
  private:
@@ -164,7 +178,32 @@ class Engine {
   MaybeError on(const Actor&, const SaveContact&, Pending&);
   MaybeError on(const Actor&, const SaveForm&, Pending&);
   MaybeError on(const Actor&, const SaveFormDraft&, Pending&);
-  // Calls (engine_calls.cpp).
+  // Provider accounts, templates, inbound provider traffic and delivery
+  // reports (engine_provider.cpp).
+  MaybeError on(const Actor&, const SaveProviderAccount&, Pending&);
+  MaybeError on(const Actor&, const SaveTemplate&, Pending&);
+  MaybeError on(const Actor&, const DeleteTemplate&, Pending&);
+  MaybeError on(const Actor&, const ReceiveProviderMessage&, Pending&);
+  MaybeError on(const Actor&, const ReportMessageStatus&, Pending&);
+  MaybeError on(const Actor&, const ReportAttachment&, Pending&);
+  // Channels whose provider has accounts: each enabled one names an
+  // existing account of that provider that serves no other channel. With
+  // `before` (an update), only channels that changed are checked.
+  MaybeError check_accounts(const CampaignSettings& s, CampaignId self, const CampaignSettings* before) const;
+  // The account a new interaction of campaign `c` in `channel` goes through (0: none).
+  AccountId account_for(const Campaign& c, Channel channel) const;
+  Provider provider_of(const Interaction& i) const;
+  // A template message through `account`: its text, or why not.
+  std::variant<std::string, Error> use_template(AccountId account, const TemplateUse& use, const std::string& text,
+                                                const std::vector<Attachment>& attachments) const;
+  // Emits `m` to the interaction's message audience and keeps its record
+  // while the interaction is open; agent and bot messages are delivered.
+  void post(Interaction& i, MessagePosted m, Pending& p, std::string reply_to_provider_id = {});
+  MessageRecord* find_record(InteractionId interaction, MessageId message);
+  // `i` is open with its account's customer: later customer messages join it.
+  void index_conversation(const Interaction& i);
+  // `i` finished or closed: its message records and conversation go.
+  void forget_messages(const Interaction& i);  // Calls (engine_calls.cpp).
   MaybeError on(const Actor&, const CallEnded&, Pending&);
   MaybeError on(const Actor&, const CallAnswered&, Pending&);
   MaybeError on(const Actor&, const CallNotAnswered&, Pending&);
@@ -305,6 +344,13 @@ class Engine {
   std::set<std::pair<TimePoint, AttemptId>> attempt_deadlines_;
   ContactId last_contact_id_{0};
   AttemptId last_attempt_id_{0};
+  // Provider accounts and templates; open text interactions' message records
+  // and the open conversation per (account, customer).
+  std::map<AccountId, ProviderAccount> accounts_;
+  std::map<AccountId, std::map<std::pair<std::string, std::string>, Template>> templates_;
+  std::unordered_map<InteractionId, std::vector<MessageRecord>> records_;
+  std::map<std::pair<AccountId, std::string>, InteractionId> conversations_;
+  AccountId last_account_id_{0};
   std::uint64_t last_interaction_id_{0};
   std::uint64_t last_message_id_{0};
   std::uint64_t queue_seq_{0};

@@ -70,6 +70,7 @@ void Engine::abandon(Interaction& i, Pending& p) {
   if (i.transfer) transfer_deadlines_.erase({i.transfer->deadline, i.id});
   p.emit(inbox_audience(i), InteractionAbandoned{i.id, i.campaign});
   set_owner(i, kNoUser);
+  forget_messages(i);
   interactions_.erase(i.id);
 }
 

@@ -45,6 +45,7 @@ MaybeError Engine::on(const Actor& actor, const CreateCampaign& cmd, Pending& p)
   if (auto e = validate(cmd.settings, zones())) return e;
   if (find_campaign_by_number(cmd.settings.phone_number))
     return error(ErrorCode::already_exists, "another campaign has that phone number");
+  if (auto e = check_accounts(cmd.settings, 0, nullptr)) return e;
   Campaign c{++last_campaign_id_, cmd.name, {}, cmd.settings, false};
   p.out->reply = CreatedReply{c.id};
   p.emit(admins_only(), CampaignCreated{c.id, c.name, c.settings});
@@ -59,6 +60,7 @@ MaybeError Engine::on(const Actor& actor, const UpdateCampaign& cmd, Pending& p)
   if (auto e = validate(cmd.settings, zones())) return e;
   if (const Campaign* other = find_campaign_by_number(cmd.settings.phone_number); other && other->id != cmd.campaign)
     return error(ErrorCode::already_exists, "another campaign has that phone number");
+  if (auto e = check_accounts(cmd.settings, cmd.campaign, &it->second.settings)) return e;
   Campaign& c = it->second;
   c.settings = cmd.settings;
   p.emit(campaign_audience(c), CampaignUpdated{c.id, c.settings});

@@ -198,6 +198,7 @@ MaybeError Engine::on(const Actor& actor, const Finish& cmd, Pending& p) {
   User& owner = users_.at(i->owner);
   release(*i, p);
   i->state = InteractionState::finished;
+  forget_messages(*i);  // no more replies; the customer's next message opens a new one (R-IN-1)
   p.emit(inbox_audience(*i), InteractionFinished{i->id, owner.id});
   refresh_agent(owner, p);
   return std::nullopt;

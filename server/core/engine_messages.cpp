@@ -24,18 +24,30 @@ MaybeError Engine::check_text(const std::string& text, bool has_attachments) con
   return std::nullopt;
 }
 
+namespace {
+
+// Agent and bot messages start queued at a provider (until it reports) and
+// delivered in WebChat, which hands them to the customer's open page.
+MessageState first_state(Provider provider) {
+  return provider == Provider::builtin ? MessageState::delivered : MessageState::queued;
+}
+
+}  // namespace
+
 MaybeError Engine::on(const Actor& actor, const CustomerMessage& cmd, Pending& p) {
   if (!actor.system) return error(ErrorCode::permission_denied, "customer messages come from channels");
   auto it = interactions_.find(cmd.interaction);
   if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
   Interaction& i = it->second;
   if (i.state == InteractionState::finished) return error(ErrorCode::failed_precondition, "the interaction is finished");
-  const auto& channel = campaigns_.at(i.campaign).settings.channels[index(i.channel)];
   if (auto e = check_text(cmd.text, !cmd.attachments.empty())) return e;
-  if (auto e = check_attachments(i.channel, channel.provider, cmd.attachments)) return e;
-  p.out->reply = CreatedReply{++last_message_id_};
-  p.emit(message_audience(i),
-         MessagePosted{i.id, last_message_id_, Sender::customer, kNoUser, i.customer, cmd.text, cmd.attachments});
+  if (auto e = check_attachments(i.channel, provider_of(i), cmd.attachments)) return e;
+  i.last_customer_message_at = p.now;
+  MessagePosted m{i.id, ++last_message_id_, Sender::customer, kNoUser,
+                  i.display_name.empty() ? i.customer : i.display_name, cmd.text, cmd.attachments,
+                  MessageState::received};
+  p.out->reply = CreatedReply{m.message};
+  post(i, std::move(m), p);
   if (i.state == InteractionState::bot) {  // the bot answers this one
     const BotSettings& bot = *campaigns_.at(i.campaign).settings.bot;
     p.effect(AskBot{i.id, bot.url, i.customer, cmd.text, bot.timeout});
@@ -50,14 +62,32 @@ MaybeError Engine::on(const Actor& actor, const SendMessage& cmd, Pending& p) {
   if (!i) return err;
   if (i->state != InteractionState::active) return error(ErrorCode::failed_precondition, "the interaction is not active");
   if (!is_text(i->channel)) return error(ErrorCode::failed_precondition, "phone interactions have no messages");
-  const auto& channel = campaigns_.at(i->campaign).settings.channels[index(i->channel)];
-  if (auto e = check_text(cmd.text, !cmd.attachments.empty())) return e;
-  if (auto e = check_attachments(i->channel, channel.provider, cmd.attachments)) return e;
+  const Provider provider = provider_of(*i);
+  std::string text = cmd.text;
+  if (cmd.template_use) {  // R-OUT-3: templates are always allowed
+    auto filled = use_template(i->account, *cmd.template_use, cmd.text, cmd.attachments);
+    if (auto* e = std::get_if<Error>(&filled)) return *e;
+    text = std::move(std::get<std::string>(filled));
+  } else {
+    if (auto e = check_text(cmd.text, !cmd.attachments.empty())) return e;
+    if (auto e = check_attachments(i->channel, provider, cmd.attachments)) return e;
+    if (auto e = check_free_form(i->channel, i->last_customer_message_at, p.now)) return e;  // R-OUT-3
+  }
+  std::optional<ReplyLink> reply;
+  std::string reply_to_provider_id;
+  if (cmd.reply_to) {  // R-MSG-6
+    const MessageRecord* target = find_record(i->id, cmd.reply_to);
+    if (!target)
+      return error(ErrorCode::failed_precondition, "message " + std::to_string(cmd.reply_to) + " is not a message of this interaction");
+    if (auto e = check_reply_target(*target)) return e;
+    reply = reply_link(*target);
+    reply_to_provider_id = target->provider_message_id;
+  }
   const User& agent = users_.at(i->owner);
-  MessagePosted m{i->id, ++last_message_id_, Sender::agent, agent.id, agent.display_name, cmd.text, cmd.attachments};
+  MessagePosted m{i->id, ++last_message_id_, Sender::agent, agent.id, agent.display_name, std::move(text), cmd.attachments,
+                  first_state(provider), "", std::move(reply), cmd.template_use};
   p.out->reply = CreatedReply{m.message};
-  p.effect(DeliverMessage{i->channel, channel.provider, 0, i->customer, m});
-  p.emit(message_audience(*i), std::move(m));
+  post(*i, std::move(m), p, std::move(reply_to_provider_id));
   return std::nullopt;
 }
 
@@ -68,12 +98,11 @@ MaybeError Engine::on(const Actor& actor, const BotMessage& cmd, Pending& p) {
   Interaction& i = it->second;
   if (i.state != InteractionState::bot) return error(ErrorCode::failed_precondition, "the interaction is not with the bot");
   if (auto e = check_text(cmd.text, false)) return e;
+  if (auto e = check_free_form(i.channel, i.last_customer_message_at, p.now)) return e;  // R-OUT-3 binds bots too
   MessagePosted m{i.id, ++last_message_id_, Sender::bot, kNoUser, campaigns_.at(i.campaign).settings.bot->name,
-                  cmd.text, {}};
+                  cmd.text, {}, first_state(provider_of(i))};
   p.out->reply = CreatedReply{m.message};
-  const auto& channel = campaigns_.at(i.campaign).settings.channels[index(i.channel)];
-  p.effect(DeliverMessage{i.channel, channel.provider, 0, i.customer, m});
-  p.emit(message_audience(i), std::move(m));
+  post(i, std::move(m), p);
   return std::nullopt;
 }
 

@@ -176,11 +176,13 @@ void Engine::carry_out(AttemptId id, Pending& p) {
   i.created_at = p.now;
   i.attempt = a.id;
   i.contact = contacts_.count(a.contact) ? a.contact : 0;
+  i.account = account_for(c, a.channel);
   auto& stored = interactions_.emplace(i.id, std::move(i)).first->second;
   stored.state = InteractionState::pending;
+  index_conversation(stored);  // unless the customer has an open one already
   p.emit(inbox_audience(stored),
          InteractionOpened{stored.id, stored.campaign, stored.channel, stored.direction, stored.customer,
-                           stored.priority, stored.state, stored.attempt, stored.contact});
+                           stored.priority, stored.state, stored.attempt, stored.contact, stored.account});
   enqueue(stored, p);
 }
 
@@ -228,10 +230,29 @@ MaybeError Engine::on(const Actor& actor, const StartInteraction& cmd, Pending& 
     if (!me->phone) return error(ErrorCode::failed_precondition, "register your phone to place calls");
     if (me->ringing || me->active[index(Channel::phone)] >= capacity(*me, c, Channel::phone))
       return error(ErrorCode::failed_precondition, "your phone is busy");
-  } else {
-    if (auto e = check_text(cmd.text, !cmd.attachments.empty())) return e;
-    if (auto e = check_attachments(cmd.channel, c.settings.channels[index(cmd.channel)].provider, cmd.attachments))
-      return e;
+  }
+  const AccountId account = call ? 0 : account_for(c, cmd.channel);
+  std::string text = cmd.text;
+  if (!call) {
+    // R-OUT-3: the customer has not written in this conversation, so the
+    // window is closed: WhatsApp starts with an approved template.
+    if (has_window(cmd.channel) && !cmd.template_use)
+      return error(ErrorCode::failed_precondition,
+                   "the first WhatsApp message of an outbound interaction must be an approved template");
+    if (cmd.template_use) {
+      auto filled = use_template(account, *cmd.template_use, cmd.text, cmd.attachments);
+      if (auto* e = std::get_if<Error>(&filled)) return *e;
+      text = std::move(std::get<std::string>(filled));
+    } else {
+      if (auto e = check_text(cmd.text, !cmd.attachments.empty())) return e;
+      if (auto e = check_attachments(cmd.channel, c.settings.channels[index(cmd.channel)].provider, cmd.attachments))
+        return e;
+    }
+    if (const Interaction* open = find_conversation(account, std::get<std::string>(address)))
+      return error(ErrorCode::failed_precondition, "this customer already has an open conversation on that number (interaction " +
+                                                       std::to_string(open->id) + ")");
+  } else if (cmd.template_use) {
+    return error(ErrorCode::invalid_argument, "a call carries no template");
   }
 
   Interaction i;
@@ -242,21 +263,25 @@ MaybeError Engine::on(const Actor& actor, const StartInteraction& cmd, Pending& 
   i.customer = std::move(std::get<std::string>(address));
   i.created_at = p.now;
   i.state = InteractionState::active;  // straight to the caller's Active tab
+  i.account = account;
   if (const Contact* known = find_contact_by_address(cmd.channel, i.customer)) i.contact = known->id;
   p.out->reply = CreatedReply{i.id};
   Interaction& stored = interactions_.emplace(i.id, std::move(i)).first->second;
+  index_conversation(stored);  // the customer's answer joins it
   Audience mine;
   mine.users = {me->id};
   mine.administrators = true;
   p.emit(mine, InteractionOpened{stored.id, stored.campaign, stored.channel, stored.direction, stored.customer,
-                                 stored.priority, stored.state, 0, stored.contact});
+                                 stored.priority, stored.state, 0, stored.contact, stored.account});
   assign(stored, *me, AssignHow::started, 1, {Candidate{me->id, 0}}, p);
   if (call) {
     p.effect(PlaceCall{stored.id, stored.customer, me->id, me->phone->contact, c.settings.ring_timeout});
   } else {
-    MessagePosted m{stored.id, ++last_message_id_, Sender::agent, me->id, me->display_name, cmd.text, cmd.attachments};
-    p.effect(DeliverMessage{stored.channel, c.settings.channels[index(stored.channel)].provider, 0, stored.customer, m});
-    p.emit(message_audience(stored), std::move(m));
+    const Provider provider = provider_of(stored);
+    MessagePosted m{stored.id, ++last_message_id_, Sender::agent, me->id, me->display_name, std::move(text), cmd.attachments,
+                    provider == Provider::builtin ? MessageState::delivered : MessageState::queued, "", std::nullopt,
+                    cmd.template_use};
+    post(stored, std::move(m), p);
   }
   if (me->drafts.erase(cmd.channel)) {
     Audience own;

@@ -74,6 +74,9 @@ struct InteractionOpened {
   InteractionState state{};  // bot or pending
   AttemptId attempt{0};      // Outbound Hub: the attempt it carries out
   ContactId contact{0};      // the CRM contact with the customer's address
+  AccountId account{0};      // the provider account carrying it (not in the journal payload)
+  std::string display_name;  // the customer's profile name
+  std::string customer_alt_id;
 };
 
 enum class QueueReason : std::uint8_t { bot_handoff, bot_timeout, returned, transfer };
@@ -135,9 +138,45 @@ struct MessagePosted {
   MessageId message{};
   Sender sender{};
   UserId author{kNoUser};   // the agent, for agent messages
-  std::string author_name;  // the agent's display name or the bot's name
-  std::string text;
+  std::string author_name;  // the agent's display name, the bot's name, or the customer's (profile) name
+  std::string text;         // a template's: its body with the parameters filled in
   std::vector<Attachment> attachments;
+  MessageState state{MessageState::received};  // R-MSG-5
+  std::string provider_message_id;  // inbound: the provider's id
+  std::optional<ReplyLink> reply;   // R-MSG-6: the message it quotes
+  std::optional<TemplateUse> template_use;
+  std::uint64_t inbox_id{0};        // inbound: the channel_inbox row it came from
+};
+// R-MSG-5: a message's delivery state after a provider's report.
+struct MessageStatusChanged {
+  InteractionId interaction{};
+  MessageId message{};
+  MessageState state{};
+  std::string provider_message_id;
+  std::string error_code;  // failed: the provider's code
+  std::string error_text;  // failed: its title
+};
+// An inbound attachment became ready (fetched) or unavailable.
+struct AttachmentUpdated {
+  InteractionId interaction{};
+  MessageId message{};
+  std::uint32_t index{0};
+  Attachment attachment;
+};
+
+// --- Provider accounts and templates ---
+
+// Secrets: in memory and in provider_accounts.secrets only; the journal's
+// payload and clients never get them (wire mapping omits them).
+struct ProviderAccountSaved { ProviderAccount account; };
+struct TemplateSaved {
+  AccountId account{};
+  Template definition;
+};
+struct TemplateDeleted {
+  AccountId account{};
+  std::string name;
+  std::string language;
 };
 struct CustomerDeparted { InteractionId interaction{}; };
 struct DraftSaved {
@@ -286,7 +325,9 @@ using EventBody = std::variant<CampaignCreated, CampaignUpdated, CampaignArchive
                                AttemptScheduled, AttemptCancelled, FormSaved, FormDraftSaved,
                                WrapUpStarted, WrapUpEnded, PhoneRegistered, PhoneUnregistered,
                                CallOffered, CallMissed, CallAbandoned, CallHeld, CallMuted, DigitsSent, CallFailed,
-                               ConsultationStarted, TransferCancelled, InteractionAbandoned>;
+                               ConsultationStarted, TransferCancelled, InteractionAbandoned,
+                               MessageStatusChanged, AttachmentUpdated, ProviderAccountSaved, TemplateSaved,
+                               TemplateDeleted>;
 
 // The interaction an event is about, if any.
 inline std::optional<InteractionId> interaction_of(const EventBody& body) {

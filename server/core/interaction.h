@@ -72,6 +72,11 @@ struct Interaction {
   std::uint64_t contact{0};  // the CRM contact (R-FORM-1); 0: not linked
   std::uint64_t next_attempt{0};  // scheduled by its reschedule disposition (R-DISP-3)
   CallState call;                 // phone only
+  // Text channels through a provider account (issue 12).
+  std::uint64_t account{0};       // the provider account that carries it (its number); 0: none
+  std::string display_name;       // the customer's profile name, as the provider gave it
+  std::string customer_alt_id;    // the provider's other id for the customer (WhatsApp BSUID)
+  std::optional<TimePoint> last_customer_message_at;  // R-OUT-3: the 24 h window runs from here
 
   bool hub() const { return attempt != 0; }
 };

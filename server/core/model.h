@@ -10,6 +10,7 @@
 #include "core/attempt.h"
 #include "core/campaign_settings.h"
 #include "core/contact.h"
+#include "core/conversation.h"
 #include "core/flat_set.h"
 #include "core/ids.h"
 #include "core/interaction.h"
@@ -116,6 +117,7 @@ struct EngineState {
   struct OpenInteraction {
     Interaction interaction;
     std::optional<TimePoint> bot_deadline;
+    std::vector<MessageRecord> messages;  // not finished: its messages in order (R-MSG-5/6)
   };
   std::vector<OpenInteraction> interactions;  // not closed; pending ones in queue order
   TimePoint loaded_at{};                      // disconnect grace for owners starts here
@@ -131,6 +133,13 @@ struct EngineState {
   std::vector<Attempt> attempts;  // scheduled, not yet carried out
   ContactId last_contact_id{0};
   AttemptId last_attempt_id{0};
+  std::vector<ProviderAccount> accounts;  // with their secrets
+  struct AccountTemplate {
+    AccountId account{};
+    Template definition;
+  };
+  std::vector<AccountTemplate> templates;
+  AccountId last_account_id{0};
 };
 
 }  // namespace contactd::core

@@ -60,10 +60,21 @@ struct TextCheck {
     for (const auto& s : list) (*this)(field, s);
   }
   void operator()(const char* field, const std::vector<Attachment>& attachments) {
-    for (const auto& a : attachments) {
-      (*this)(field, a.filename);
-      (*this)(field, a.reference);
-    }
+    for (const auto& a : attachments) (*this)(field, a);
+  }
+  void operator()(const char* field, const Attachment& a) {
+    (*this)(field, a.filename);
+    (*this)(field, a.reference);
+    (*this)(field, a.content_type);
+    (*this)(field, a.provider_media_id);
+    (*this)(field, a.unavailable_reason);
+  }
+  void operator()(const std::optional<TemplateUse>& use) {
+    if (!use) return;
+    (*this)("template name", use->name);
+    (*this)("template language", use->language);
+    (*this)("template parameters", use->parameters);
+    (*this)("template header_attachment", use->header_attachment);
   }
   void operator()(const std::vector<DispositionNode>& nodes) {
     for (const auto& n : nodes) {
@@ -132,6 +143,7 @@ MaybeError check_command_text(const CommandBody& body) {
                  [&](const SendMessage& c) {
                    check("text", c.text);
                    check("attachments", c.attachments);
+                   check(c.template_use);
                  },
                  [&](const BotMessage& c) { check("text", c.text); },
                  [&](const CustomerLeft&) {},
@@ -164,6 +176,7 @@ MaybeError check_command_text(const CommandBody& body) {
                    check("address", c.address);
                    check("text", c.text);
                    check("attachments", c.attachments);
+                   check(c.template_use);
                  },
                  [&](const CallEnded&) {},
                  [&](const EndWrapUp&) {},
@@ -181,6 +194,44 @@ MaybeError check_command_text(const CommandBody& body) {
                  [&](const HangUp&) {},
                  [&](const CompleteTransfer&) {},
                  [&](const CancelTransfer&) {},
+                 [&](const SaveProviderAccount& c) {
+                   const ProviderAccount& a = c.account;
+                   check("name", a.name);
+                   check("phone_number_id", a.phone_number_id);
+                   check("business_account_id", a.business_account_id);
+                   check("app_name", a.app_name);
+                   check("source_number", a.source_number);
+                   check("base_url", a.base_url);
+                   check("secrets", a.secrets);
+                 },
+                 [&](const SaveTemplate& c) {
+                   const Template& t = c.definition;
+                   check("template name", t.name);
+                   check("template language", t.language);
+                   check("template category", t.category);
+                   check("template body", t.body);
+                   check("template header_media", t.header_media);
+                   check("template buttons", t.buttons);
+                 },
+                 [&](const DeleteTemplate& c) {
+                   check("template name", c.name);
+                   check("template language", c.language);
+                 },
+                 [&](const ReceiveProviderMessage& c) {
+                   check("customer", c.customer);
+                   check("customer_alt_id", c.customer_alt_id);
+                   check("display_name", c.display_name);
+                   check("provider_message_id", c.provider_message_id);
+                   check("text", c.text);
+                   check("attachments", c.attachments);
+                   check("reply_to_provider_id", c.reply_to_provider_id);
+                 },
+                 [&](const ReportMessageStatus& c) {
+                   check("provider_message_id", c.provider_message_id);
+                   check("error_code", c.error_code);
+                   check("error_text", c.error_text);
+                 },
+                 [&](const ReportAttachment& c) { check("attachment", c.attachment); },
              },
              body);
   if (!check.bad) return std::nullopt;

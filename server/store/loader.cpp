@@ -27,6 +27,79 @@ std::map<std::string, std::string> json_object(const std::string& json) {
   return out;
 }
 
+// A JSON array of strings, as the projection writes them.
+std::vector<std::string> json_strings(const std::string& json) {
+  google::protobuf::Struct message;
+  if (!google::protobuf::util::JsonStringToMessage("{\"list\":" + json + "}", &message).ok())
+    throw std::runtime_error("unreadable JSON array in the database: " + json.substr(0, 80));
+  std::vector<std::string> out;
+  for (const auto& v : message.fields().at("list").list_value().values()) out.push_back(v.string_value());
+  return out;
+}
+
+// Provider accounts with their secrets, and their templates.
+void load_accounts(pqxx::work& t, core::EngineState& st) {
+  for (const auto& r : t.exec("SELECT id, provider, name, phone_number_id, business_account_id, app_name, source_number,"
+                              " base_url, secrets::text FROM provider_accounts ORDER BY id")) {
+    core::ProviderAccount a;
+    a.id = r[0].as<core::AccountId>();
+    auto provider = core::provider_from_string(r[1].as<std::string>());
+    if (!provider) throw std::runtime_error("provider account " + std::to_string(a.id) + " has an unknown provider");
+    a.provider = *provider;
+    a.name = r[2].as<std::string>();
+    a.phone_number_id = r[3].as<std::string>();
+    a.business_account_id = r[4].as<std::string>();
+    a.app_name = r[5].as<std::string>();
+    a.source_number = r[6].as<std::string>();
+    a.base_url = r[7].as<std::string>();
+    a.secrets = json_object(r[8].as<std::string>());
+    st.accounts.push_back(std::move(a));
+  }
+  for (const auto& r : t.exec("SELECT account_id, name, language, category, body, header_media, buttons::text"
+                              " FROM templates ORDER BY account_id, name, language"))
+    st.templates.push_back(core::EngineState::AccountTemplate{
+        r[0].as<core::AccountId>(),
+        core::Template{r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(), r[4].as<std::string>(),
+                       r[5].as<std::string>(), json_strings(r[6].as<std::string>())}});
+  st.last_account_id = t.exec1("SELECT COALESCE(max(id), 0) FROM provider_accounts")[0].as<std::uint64_t>();
+}
+
+// The message records of open, unfinished text interactions (R-MSG-5/6), and
+// when each open interaction's customer last wrote (R-OUT-3).
+void load_conversations(pqxx::work& t, core::EngineState& st) {
+  std::map<std::uint64_t, core::EngineState::OpenInteraction*> open;
+  for (auto& loaded : st.interactions) open[loaded.interaction.id] = &loaded;
+  for (const auto& r : t.exec("SELECT m.interaction_id, " + ms_of("max(m.created_at)") +
+                              " FROM messages m JOIN interactions i ON i.id = m.interaction_id"
+                              " WHERE i.state <> 'closed' AND m.sender = 'customer' GROUP BY m.interaction_id"))
+    if (auto it = open.find(r[0].as<std::uint64_t>()); it != open.end())
+      it->second->interaction.last_customer_message_at = core::from_unix_ms(r[1].as<long long>());
+  for (const auto& r : t.exec(
+           "SELECT m.interaction_id, m.id, m.sender, m.state, COALESCE(m.provider_message_id, ''), m.author_name,"
+           " left(m.body, 200), COALESCE(m.attachments->0->>'filename', ''), COALESCE(m.attachments->0->>'reference', ''),"
+           " COALESCE((SELECT string_agg(COALESCE(a->>'state', 'ready'), ',' ORDER BY n)"
+           "   FROM jsonb_array_elements(m.attachments) WITH ORDINALITY x(a, n)), '')"
+           " FROM messages m JOIN interactions i ON i.id = m.interaction_id"
+           " WHERE i.state NOT IN ('closed', 'finished') ORDER BY m.interaction_id, m.id")) {
+    auto it = open.find(r[0].as<std::uint64_t>());
+    if (it == open.end()) continue;
+    core::MessageRecord rec;
+    rec.id = r[1].as<core::MessageId>();
+    const auto sender = r[2].as<std::string>();
+    rec.sender = sender == "agent" ? core::Sender::agent : sender == "bot" ? core::Sender::bot : core::Sender::customer;
+    rec.state = core::message_state_from_string(r[3].as<std::string>()).value_or(core::MessageState::received);
+    rec.provider_message_id = r[4].as<std::string>();
+    rec.author_name = r[5].as<std::string>();
+    rec.excerpt = core::excerpt(r[6].as<std::string>());
+    rec.filename = r[7].as<std::string>();
+    rec.preview_reference = r[8].as<std::string>();
+    std::stringstream states(r[9].as<std::string>());
+    for (std::string s; std::getline(states, s, ',');)
+      rec.attachments.push_back(core::attachment_state_from_string(s).value_or(core::AttachmentState::ready));
+    it->second->messages.push_back(std::move(rec));
+  }
+}
+
 }  // namespace
 
 core::EngineState load_state(pqxx::connection& c) {
@@ -153,7 +226,7 @@ core::EngineState load_state(pqxx::connection& c) {
            " (transfer->>'from_campaign')::bigint, (transfer->>'deadline_ms')::bigint,"
            " array_to_string(ARRAY(SELECT jsonb_array_elements_text(disposition->'path')), ','),"
            " disposition->>'comment', (disposition->>'reschedule_at_ms')::bigint,"
-           " COALESCE(attempt_id, 0), COALESCE(contact_id, 0)"
+           " COALESCE(attempt_id, 0), COALESCE(contact_id, 0), COALESCE(account_id, 0), display_name, customer_alt_id"
            " FROM interactions WHERE state <> 'closed' ORDER BY queued_at NULLS LAST, id")) {
     core::EngineState::OpenInteraction loaded;
     core::Interaction& i = loaded.interaction;
@@ -189,9 +262,14 @@ core::EngineState load_state(pqxx::connection& c) {
     }
     i.attempt = r[19].as<std::uint64_t>();
     i.contact = r[20].as<std::uint64_t>();
+    i.account = r[21].as<std::uint64_t>();
+    i.display_name = r[22].as<std::string>();
+    i.customer_alt_id = r[23].as<std::string>();
     if (auto n = next_attempt.find(i.id); n != next_attempt.end()) i.next_attempt = n->second;
     st.interactions.push_back(std::move(loaded));
   }
+  load_conversations(t, st);
+  load_accounts(t, st);
   st.last_interaction_id = t.exec1("SELECT COALESCE(max(id), 0) FROM interactions")[0].as<std::uint64_t>();
   st.last_message_id = t.exec1("SELECT COALESCE(max(id), 0) FROM messages")[0].as<std::uint64_t>();
   st.loaded_at = core::from_unix_ms(t.exec1("SELECT " + ms_of("now()"))[0].as<long long>());

@@ -110,15 +110,39 @@ void save_contact(SqlBatch& b, const core::Contact& c, long long at) {
                 addresses_json(c), c.id);
 }
 
+std::string attachment_json(const core::Attachment& a) {
+  return std::string("{\"filename\":") + json_string(a.filename) + ",\"size_bytes\":" + std::to_string(a.size_bytes) +
+         ",\"reference\":" + json_string(a.reference) + ",\"voice\":" + (a.voice ? "true" : "false") +
+         ",\"content_type\":" + json_string(a.content_type) +
+         ",\"state\":" + json_string(std::string(core::to_string(a.state))) +
+         ",\"provider_media_id\":" + json_string(a.provider_media_id) +
+         ",\"unavailable_reason\":" + json_string(a.unavailable_reason) + "}";
+}
+
 std::string attachments_json(const core::MessagePosted& e) {
   std::string attachments = "[";
-  for (std::size_t k = 0; k < e.attachments.size(); ++k) {
-    const auto& a = e.attachments[k];
-    attachments += (k ? "," : "") + std::string("{\"filename\":") + json_string(a.filename) +
-                   ",\"size_bytes\":" + std::to_string(a.size_bytes) + ",\"reference\":" + json_string(a.reference) +
-                   ",\"voice\":" + (a.voice ? "true" : "false") + "}";
-  }
+  for (std::size_t k = 0; k < e.attachments.size(); ++k) attachments += (k ? "," : "") + attachment_json(e.attachments[k]);
   return attachments + "]";
+}
+
+std::string strings_json(const std::vector<std::string>& list) {
+  std::string out = "[";
+  for (std::size_t k = 0; k < list.size(); ++k) out += (k ? "," : "") + json_string(list[k]);
+  return out + "]";
+}
+
+// R-MSG-6 reply link and template use, as jsonb (null when absent).
+std::string reply_json(const std::optional<core::ReplyLink>& r) {
+  if (!r) return "null";
+  return "{\"message_id\":" + std::to_string(r->message) + ",\"sender\":" + json_string(std::string(core::to_string(r->sender))) +
+         ",\"author_name\":" + json_string(r->author_name) + ",\"text\":" + json_string(r->text) +
+         ",\"filename\":" + json_string(r->filename) + ",\"preview_reference\":" + json_string(r->preview_reference) + "}";
+}
+
+std::string template_json(const std::optional<core::TemplateUse>& t) {
+  if (!t) return "null";
+  return "{\"name\":" + json_string(t->name) + ",\"language\":" + json_string(t->language) +
+         ",\"parameters\":" + strings_json(t->parameters) + ",\"header_attachment\":" + json_string(t->header_attachment) + "}";
 }
 
 std::string message_json(const core::MessagePosted& e, long long at) {
@@ -126,16 +150,24 @@ std::string message_json(const core::MessagePosted& e, long long at) {
   return "{\"id\":" + std::to_string(e.message) + ",\"interaction_id\":" + std::to_string(e.interaction) +
          ",\"sender\":\"" + std::string(core::to_string(e.sender)) + "\",\"author_id\":" +
          (e.author ? std::to_string(e.author) : "null") + ",\"author_name\":" + json_string(e.author_name) +
-         ",\"body\":" + json_string(e.text) + ",\"attachments\":" + attachments + ",\"at\":" + std::to_string(at) + "}";
+         ",\"body\":" + json_string(e.text) + ",\"attachments\":" + attachments + ",\"at\":" + std::to_string(at) +
+         ",\"state\":\"" + std::string(core::to_string(e.state)) + "\",\"provider_message_id\":" +
+         (e.provider_message_id.empty() ? "null" : json_string(e.provider_message_id)) +
+         ",\"reply\":" + reply_json(e.reply) + ",\"template\":" + template_json(e.template_use) + "}";
 }
 
 void insert_messages(SqlBatch& b, const std::string& rows) {
-  b.add("INSERT INTO messages (id, interaction_id, sender, author_id, author_name, body, attachments, created_at)"
-                " SELECT id, interaction_id, sender, author_id, author_name, body, attachments, to_timestamp(at / 1000.0)"
+  b.add("INSERT INTO messages (id, interaction_id, sender, author_id, author_name, body, attachments, created_at,"
+                " state, provider_message_id, reply, template)"
+                " SELECT id, interaction_id, sender, author_id, author_name, body, attachments, to_timestamp(at / 1000.0),"
+                " state, provider_message_id, reply, template"
                 " FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, interaction_id bigint, sender text, author_id bigint,"
-                " author_name text, body text, attachments jsonb, at bigint)",
+                " author_name text, body text, attachments jsonb, at bigint, state text, provider_message_id text,"
+                " reply jsonb, template jsonb)",
                 rows);
 }
+
+std::string secrets_json(const std::map<std::string, std::string>& secrets) { return fields_json(secrets); }
 
 }  // namespace
 
@@ -174,13 +206,18 @@ void Projector::copy_messages(pqxx::transaction_base& t) {
   if (copied_.empty()) return;
   pqxx::stream_to out(t, "messages",
                       std::vector<std::string>{"id", "interaction_id", "sender", "author_id", "author_name", "body",
-                                               "attachments", "created_at"});
+                                               "attachments", "created_at", "state", "provider_message_id", "reply",
+                                               "template"});
   for (const core::Event* e : copied_) {
     const auto& m = std::get<core::MessagePosted>(e->body);
     const std::string author = std::to_string(m.author);
+    const std::string reply = reply_json(m.reply), use = template_json(m.template_use);
     out << std::make_tuple(static_cast<long long>(m.message), static_cast<long long>(m.interaction),
                            std::string(core::to_string(m.sender)), m.author ? author.c_str() : nullptr,
-                           m.author_name, m.text, attachments_json(m), timestamp_text(e->at));
+                           m.author_name, m.text, attachments_json(m), timestamp_text(e->at),
+                           std::string(core::to_string(m.state)),
+                           m.provider_message_id.empty() ? nullptr : m.provider_message_id.c_str(),
+                           m.reply ? reply.c_str() : nullptr, m.template_use ? use.c_str() : nullptr);
   }
   out.complete();
   copied_.clear();
@@ -249,6 +286,10 @@ void project(SqlBatch& b, const core::Event& event) {
             if (e.attempt || e.contact)
               b.add("UPDATE interactions SET attempt_id = NULLIF($2, 0), contact_id = NULLIF($3, 0) WHERE id = $1",
                             e.interaction, static_cast<long long>(e.attempt), static_cast<long long>(e.contact));
+            if (e.account || !e.display_name.empty() || !e.customer_alt_id.empty())
+              b.add("UPDATE interactions SET account_id = NULLIF($2, 0), display_name = $3, customer_alt_id = $4"
+                    " WHERE id = $1",
+                    e.interaction, static_cast<long long>(e.account), e.display_name, e.customer_alt_id);
             if (e.attempt)
               b.add("UPDATE attempts SET state = 'started', interaction_id = $2, ended_at = " + ts(3) +
                                 " WHERE id = $1",
@@ -375,6 +416,51 @@ void project(SqlBatch& b, const core::Event& event) {
                           e.interaction, e.from, e.to_agent, e.to_campaign, core::to_unix_ms(e.deadline));
           },
           [&](const core::MessagePosted& e) { insert_messages(b, "[" + message_json(e, at) + "]"); },
+          [&](const core::MessageStatusChanged& e) {
+            // R-MSG-5: the engine merges the messages it holds; for the others
+            // (finished interactions) this guard applies the same rule, so a
+            // late or duplicate report changes nothing here either. Every SET
+            // expression sees the row as it was.
+            b.add("UPDATE messages SET"
+                  " provider_message_id = CASE WHEN $4 <> '' AND (provider_message_id IS NULL"
+                  "   OR message_state_advances(state, $3)) THEN $4 ELSE provider_message_id END,"
+                  " error_code = CASE WHEN message_state_advances(state, $3) THEN NULLIF($5, '') ELSE error_code END,"
+                  " error_text = CASE WHEN message_state_advances(state, $3) THEN NULLIF($6, '') ELSE error_text END,"
+                  " state = CASE WHEN message_state_advances(state, $3) THEN $3 ELSE state END"
+                  " WHERE id = $1 AND interaction_id = $2 AND sender <> 'customer'",
+                  e.message, e.interaction, std::string(core::to_string(e.state)), e.provider_message_id, e.error_code,
+                  e.error_text);
+          },
+          [&](const core::AttachmentUpdated& e) {
+            // A ready file is never replaced by a late failure.
+            b.add("UPDATE messages SET attachments = jsonb_set(attachments, ARRAY[$3::text], $4::jsonb)"
+                  " WHERE id = $1 AND interaction_id = $2 AND jsonb_array_length(attachments) > $3::int"
+                  " AND attachments->$3::int->>'state' IS DISTINCT FROM 'ready'",
+                  e.message, e.interaction, static_cast<int>(e.index), attachment_json(e.attachment));
+          },
+          [&](const core::ProviderAccountSaved& e) {
+            const core::ProviderAccount& a = e.account;
+            b.add("INSERT INTO provider_accounts (id, provider, name, phone_number_id, business_account_id, app_name,"
+                  " source_number, base_url, secrets, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, " +
+                      ts(10) + ") ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name,"
+                  " phone_number_id = EXCLUDED.phone_number_id, business_account_id = EXCLUDED.business_account_id,"
+                  " app_name = EXCLUDED.app_name, source_number = EXCLUDED.source_number, base_url = EXCLUDED.base_url,"
+                  " secrets = EXCLUDED.secrets, updated_at = EXCLUDED.updated_at",
+                  a.id, std::string(core::to_string(a.provider)), a.name, a.phone_number_id, a.business_account_id,
+                  a.app_name, a.source_number, a.base_url, secrets_json(a.secrets), at);
+          },
+          [&](const core::TemplateSaved& e) {
+            const core::Template& t = e.definition;
+            b.add("INSERT INTO templates (account_id, name, language, category, body, header_media, buttons, updated_at)"
+                  " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, " + ts(8) + ") ON CONFLICT (account_id, name, language)"
+                  " DO UPDATE SET category = EXCLUDED.category, body = EXCLUDED.body, header_media = EXCLUDED.header_media,"
+                  " buttons = EXCLUDED.buttons, updated_at = EXCLUDED.updated_at",
+                  e.account, t.name, t.language, t.category, t.body, t.header_media, strings_json(t.buttons), at);
+          },
+          [&](const core::TemplateDeleted& e) {
+            b.add("DELETE FROM templates WHERE account_id = $1 AND name = $2 AND language = $3", e.account, e.name,
+                  e.language);
+          },
           [&](const core::DraftSaved& e) {
             if (e.campaign == 0 && e.fields.empty()) {
               b.add("DELETE FROM drafts WHERE user_id = $1 AND channel = $2", e.user,

@@ -46,6 +46,7 @@ void to_proto(const core::CampaignSettings& in, v1::CampaignSettings* out) {
     c->set_enabled(in.channels[i].enabled);
     c->set_provider(static_cast<v1::Provider>(static_cast<int>(in.channels[i].provider) + 1));
     c->set_default_capacity(in.default_capacity[i]);
+    c->set_account_id(in.channels[i].account);
   }
   out->set_strategy(to_proto(in.strategy));
   if (in.bot) {
@@ -99,7 +100,7 @@ core::MaybeError from_proto(const v1::CampaignSettings& in, core::CampaignSettin
     auto provider = from_enum<core::Provider>(c.provider(), 7);
     if (c.enabled() && !provider) return bad("enabled channel " + std::string(core::to_string(*channel)) + " has no provider");
     const auto i = core::index(*channel);
-    s.channels[i] = core::ChannelSettings{c.enabled(), provider.value_or(core::Provider::builtin)};
+    s.channels[i] = core::ChannelSettings{c.enabled(), provider.value_or(core::Provider::builtin), c.account_id()};
     if (c.default_capacity() > 100) return bad("capacity must be 1 to 100");
     if (c.default_capacity() != 0) s.default_capacity[i] = static_cast<std::uint16_t>(c.default_capacity());
   }

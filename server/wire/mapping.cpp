@@ -5,6 +5,7 @@
 
 #include "wire/campaign_mapping.h"
 #include "wire/outbound_mapping.h"
+#include "wire/provider_mapping.h"
 
 namespace contactd::wire {
 namespace {
@@ -82,6 +83,10 @@ void to_proto(const core::Interaction& in, v1::Interaction* out) {
   for (auto agent : in.call.ringing) out->add_ringing_agent_ids(agent);
   out->set_on_hold(in.call.held);
   out->set_muted(in.call.muted);
+  out->set_display_name(in.display_name);
+  out->set_customer_alt_id(in.customer_alt_id);
+  out->set_last_customer_message_at_ms(in.last_customer_message_at ? core::to_unix_ms(*in.last_customer_message_at) : 0);
+  out->set_account_id(in.account);
 }
 
 void to_proto(const core::Snapshot& in, v1::Snapshot* out) {
@@ -393,13 +398,41 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    m->set_author_id(e.author);
                    m->set_author_name(e.author_name);
                    m->set_text(e.text);
-                   for (const auto& a : e.attachments) {
-                     auto* pa = m->add_attachments();
-                     pa->set_filename(a.filename);
-                     pa->set_size_bytes(a.size_bytes);
-                     pa->set_reference(a.reference);
-                     pa->set_voice(a.voice);
-                   }
+                   for (const auto& a : e.attachments) to_proto(a, m->add_attachments());
+                   m->set_state(to_proto(e.state));
+                   m->set_provider_message_id(e.provider_message_id);
+                   if (e.reply) to_proto(*e.reply, m->mutable_reply());
+                   if (e.template_use) to_proto(*e.template_use, m->mutable_template_());
+                 },
+                 [&](const core::MessageStatusChanged& e) {
+                   auto* m = out->mutable_message_status_changed();
+                   m->set_interaction_id(e.interaction);
+                   m->set_message_id(e.message);
+                   m->set_state(to_proto(e.state));
+                   m->set_provider_message_id(e.provider_message_id);
+                   m->set_error_code(e.error_code);
+                   m->set_error_text(e.error_text);
+                 },
+                 [&](const core::AttachmentUpdated& e) {
+                   auto* m = out->mutable_attachment_updated();
+                   m->set_interaction_id(e.interaction);
+                   m->set_message_id(e.message);
+                   m->set_index(e.index);
+                   to_proto(e.attachment, m->mutable_attachment());
+                 },
+                 [&](const core::ProviderAccountSaved& e) {  // secrets: never (provider_mapping.h)
+                   to_proto(e.account, out->mutable_provider_account_saved()->mutable_account());
+                 },
+                 [&](const core::TemplateSaved& e) {
+                   auto* m = out->mutable_template_saved();
+                   m->set_account_id(e.account);
+                   to_proto(e.definition, m->mutable_definition());
+                 },
+                 [&](const core::TemplateDeleted& e) {
+                   auto* m = out->mutable_template_deleted();
+                   m->set_account_id(e.account);
+                   m->set_name(e.name);
+                   m->set_language(e.language);
                  },
                  [&](const core::DraftSaved& e) {
                    auto* m = out->mutable_draft_saved();
@@ -474,6 +507,11 @@ std::string_view event_type(const core::Event& e) {
                         [](const core::CallFailed&) { return "call_failed"; },
                         [](const core::ConsultationStarted&) { return "consultation_started"; },
                         [](const core::TransferCancelled&) { return "transfer_cancelled"; },
+                        [](const core::MessageStatusChanged&) { return "message_status_changed"; },
+                        [](const core::AttachmentUpdated&) { return "attachment_updated"; },
+                        [](const core::ProviderAccountSaved&) { return "provider_account_saved"; },
+                        [](const core::TemplateSaved&) { return "template_saved"; },
+                        [](const core::TemplateDeleted&) { return "template_deleted"; },
                     },
                     e.body);
 }

@@ -53,8 +53,11 @@ std::string settings_bytes(const CampaignSettings& s) {
 TEST_CASE("R-PLAT-3 campaign settings and memberships survive a reload exactly") {
   Journaled j;
   CampaignSettings s;
+  ProviderAccount gupshup{0, Provider::gupshup, "Gupshup", "", "", "DemoApp", "918000000000", "",
+                          {{"api_key", "k"}, {"callback_token", "0123456789abcdef"}}};
   s.channels[index(Channel::webchat)] = ChannelSettings{true, Provider::builtin};
-  s.channels[index(Channel::whatsapp)] = ChannelSettings{true, Provider::gupshup};
+  s.channels[index(Channel::whatsapp)] =
+      ChannelSettings{true, Provider::gupshup, j.created(j.run(Actor::System(), SaveProviderAccount{gupshup}))};
   s.strategy = Strategy::agent_order;
   s.bot = BotSettings{"Sally", "https://bot.example/hook", 3s};
   s.transfer_timeout = 45s;
@@ -303,4 +306,93 @@ TEST_CASE("R-WRAP-1 R-PLAT-3 wrap-ups survive a restart: one still running keeps
   Engine again = j.reload();
   CHECK_FALSE(again.find_user(ana)->wrap_up_until);
   CHECK_FALSE(again.find_user(bob)->wrap_up_until);
+}
+
+TEST_CASE("R-MSG-5 R-MSG-6 R-OUT-3 provider accounts, templates, message states, replies and the window survive a reload") {
+  Journaled j;
+  ProviderAccount meta{0, Provider::meta, "Main", "106540352242922", "102290129340398", "", "", "",
+                       {{"access_token", "tok-secret-1"}, {"app_secret", "app-secret-1"}, {"verify_token", "verify-secret-1"}}};
+  const AccountId account = j.created(j.run(Actor::System(), SaveProviderAccount{meta}));
+  const Template order{"order_update", "en_US", "utility", "Hi {{1}}, order {{2}}.", "", {"Track it"}};
+  j.run(Actor::System(), SaveTemplate{account, order});
+  CampaignSettings s;
+  s.channels[index(Channel::webchat)] = ChannelSettings{true, Provider::builtin};
+  s.channels[index(Channel::whatsapp)] = ChannelSettings{true, Provider::meta, account};
+  auto sales = j.created(j.run(Actor::System(), CreateCampaign{"Sales", s}));
+  auto ana = j.created(j.run(Actor::System(), CreateUser{"ana", "Ana", Profile::agent, "h"}));
+  ChannelSet wa;
+  wa.set(index(Channel::whatsapp));
+  j.run(Actor::System(), SetMembership{ana, sales, true, 0, wa});
+  j.run(Actor::System(), OpenSession{ana, "tok", j.now + 1h, 1});
+  const TemplateUse use{"order_update", "en_US", {"Maria", "#42"}, ""};
+  auto started = j.run(Actor::User(ana), StartInteraction{sales, Channel::whatsapp, "5511999990001", "", {}, use});
+  const InteractionId id = j.created(started);
+  MessageId first = 0;
+  for (const auto& e : started.events)
+    if (auto* m = std::get_if<MessagePosted>(&e.body)) first = m->message;
+  j.run(Actor::System(), ReportMessageStatus{id, first, MessageState::sent, "wamid.a1"});
+  j.run(Actor::System(), ReportMessageStatus{id, first, MessageState::read});
+  Attachment photo{"", 0, "", false};
+  photo.state = AttachmentState::pending;
+  photo.provider_media_id = "media-1";
+  auto in = j.run(Actor::System(), ReceiveProviderMessage{account, "5511999990001", "BR.1", "Maria", "wamid.c1", 0, "hi",
+                                                          {photo}, "wamid.a1"});
+  const MessageId from_customer = j.created(in);
+  Attachment ready{"photo.jpg", 1234, "att-7", false, "image/jpeg"};
+  j.run(Actor::System(), ReportAttachment{id, from_customer, 0, ready});
+
+  CHECK(j.db.query("SELECT state || ' ' || provider_message_id FROM messages WHERE id = " + std::to_string(first)) ==
+        "read wamid.a1");
+  CHECK(j.db.query("SELECT (reply->>'message_id') || ' ' || (attachments->0->>'state') || ' ' ||"
+                   " (attachments->0->>'reference') FROM messages WHERE id = " + std::to_string(from_customer)) ==
+        std::to_string(first) + " ready att-7");
+  CHECK(j.db.query("SELECT template->'parameters'->>1 FROM messages WHERE id = " + std::to_string(first)) == "#42");
+  CHECK(j.db.query("SELECT count(*) FROM journal WHERE payload::text LIKE '%secret-1%'") == "0");
+
+  Engine reloaded = j.reload();
+  const ProviderAccount* a = reloaded.find_provider_account(account);
+  REQUIRE(a);
+  CHECK(*a == ProviderAccount{account, meta.provider, meta.name, meta.phone_number_id, meta.business_account_id, "", "", "",
+                              meta.secrets});
+  REQUIRE(reloaded.find_template(account, "order_update", "en_US"));
+  CHECK(*reloaded.find_template(account, "order_update", "en_US") == order);
+  CHECK(reloaded.find_conversation(account, "5511999990001")->id == id);
+  const Interaction* i = reloaded.find_interaction(id);
+  REQUIRE(i);
+  CHECK(i->account == account);
+  CHECK(i->last_customer_message_at == j.now);
+  const auto* records = reloaded.message_records(id);
+  REQUIRE(records);
+  REQUIRE(records->size() == 2);
+  CHECK(records->at(0).state == MessageState::read);
+  CHECK(records->at(0).provider_message_id == "wamid.a1");
+  CHECK(records->at(0).excerpt == "Hi Maria, order #42.");
+  CHECK(records->at(1).sender == Sender::customer);
+  CHECK(records->at(1).preview_reference == "att-7");
+  REQUIRE(records->at(1).attachments.size() == 1);
+  CHECK(records->at(1).attachments[0] == AttachmentState::ready);
+  // The reloaded engine allows the reply (read) and free text (the customer wrote).
+  auto reply = reloaded.handle(Command{Actor::User(ana), SendMessage{id, "see above", {}, first}}, j.now);
+  REQUIRE(reply.ok());
+  auto* deliver = std::get_if<DeliverMessage>(&reply.effects.at(0));
+  REQUIRE(deliver);
+  CHECK(deliver->reply_to_provider_id == "wamid.a1");
+
+  // Finished: the engine no longer holds the messages; the SQL merge guards them.
+  auto second = j.run(Actor::User(ana), SendMessage{id, "", {}, 0, use});
+  const MessageId other = j.created(second);
+  j.run(Actor::User(ana), Finish{id});
+  j.run(Actor::System(), ReportMessageStatus{id, first, MessageState::delivered});  // late
+  CHECK(j.db.query("SELECT state FROM messages WHERE id = " + std::to_string(first)) == "read");
+  j.run(Actor::System(), ReportMessageStatus{id, other, MessageState::failed, "wamid.a2", "131047", "Re-engagement message"});
+  CHECK(j.db.query("SELECT state || ' ' || error_code || ' ' || provider_message_id FROM messages WHERE id = " +
+                   std::to_string(other)) == "failed 131047 wamid.a2");
+  j.run(Actor::System(), ReportMessageStatus{id, other, MessageState::sent});  // does not undo the failure
+  CHECK(j.db.query("SELECT state FROM messages WHERE id = " + std::to_string(other)) == "failed");
+  j.run(Actor::System(), ReportMessageStatus{id, other, MessageState::delivered});  // delivery overrides it
+  CHECK(j.db.query("SELECT state || ' ' || COALESCE(error_code, '-') FROM messages WHERE id = " + std::to_string(other)) ==
+        "delivered -");
+  j.run(Actor::System(), ReportMessageStatus{id, from_customer, MessageState::read});  // never on a customer's message
+  CHECK(j.db.query("SELECT state FROM messages WHERE id = " + std::to_string(from_customer)) == "received");
+  CHECK_FALSE(j.reload().find_conversation(account, "5511999990001"));
 }

@@ -74,7 +74,7 @@ TEST_CASE("R-MSG-2 no attachments in SMS and Instagram") {
   CHECK_FALSE(check_attachments(Channel::email, Provider::smtp, {file("a.pdf", 10)}));
 }
 
-TEST_CASE("R-MSG-3 size limits by provider: Meta 8/25/25/100 MB, Gupshup and WhatsApp Business 5/16/16/100 MB") {
+TEST_CASE("R-MSG-3 size limits by provider: Meta 8/25/25/100 MB, Gupshup and WhatsApp Business 5/16/16/100 MB, WhatsApp lowers Meta's to its own") {
   CHECK(size_limit(Provider::meta, AttachmentKind::image) == 8 * kMB);
   CHECK(size_limit(Provider::meta, AttachmentKind::audio) == 25 * kMB);
   CHECK(size_limit(Provider::meta, AttachmentKind::video) == 25 * kMB);
@@ -85,7 +85,10 @@ TEST_CASE("R-MSG-3 size limits by provider: Meta 8/25/25/100 MB, Gupshup and Wha
     CHECK(size_limit(p, AttachmentKind::video) == 16 * kMB);
     CHECK(size_limit(p, AttachmentKind::document) == 100 * kMB);
   }
-  CHECK_FALSE(check_attachments(Channel::whatsapp, Provider::meta, {file("big.jpg", 8 * kMB)}));
+  // R-MSG-3a: the table is the outer limit; WhatsApp's Cloud API takes 5 MB images.
+  CHECK(check_attachments(Channel::whatsapp, Provider::meta, {file("big.jpg", 8 * kMB)}));
+  CHECK_FALSE(check_attachments(Channel::whatsapp, Provider::meta, {file("fits.jpg", 5 * kMB)}));
+  CHECK_FALSE(check_attachments(Channel::messenger, Provider::meta, {file("big.jpg", 8 * kMB)}));
   auto over = check_attachments(Channel::whatsapp, Provider::gupshup, {file("big.jpg", 5 * kMB + 1)});
   REQUIRE(over);
   CHECK(over->message.find("5 MB") != std::string::npos);

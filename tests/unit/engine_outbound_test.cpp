@@ -5,7 +5,7 @@ using namespace contactd::test;
 TEST_CASE("R-OUT-1 the snapshot lists the channels a user may start in, with the campaigns permitting it") {
   Inbox d;
   auto both = webchat(Strategy::manual);
-  both.channels[index(Channel::whatsapp)] = ChannelSettings{true, Provider::meta};
+  both.channels[index(Channel::whatsapp)] = ChannelSettings{true, Provider::meta, d.add_account()};
   d.configure(d.sales, both);
   d.configure(d.finance, webchat(Strategy::manual));
   ChannelSet whatsapp_only, whatsapp_and_webchat;

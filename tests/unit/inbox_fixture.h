@@ -25,8 +25,37 @@ inline std::vector<DispositionNode> three_levels() {
   };
 }
 
+// A provider account with every required secret (provider_account.h).
+inline ProviderAccount provider_account(Provider p, std::string name) {
+  ProviderAccount a;
+  a.provider = p;
+  a.name = std::move(name);
+  switch (p) {
+    case Provider::meta:
+      a.phone_number_id = "106540352242922";
+      a.business_account_id = "102290129340398";
+      a.secrets = {{"access_token", "EAAG-token"}, {"app_secret", "app-secret"}, {"verify_token", "verify-me"}};
+      break;
+    case Provider::gupshup:
+      a.app_name = "DemoApp";
+      a.source_number = "918000000000";
+      a.secrets = {{"api_key", "gs-key"}, {"callback_token", "0123456789abcdef0123"}};
+      break;
+    default:
+      a.base_url = "https://waba.example.com/v1";
+      a.secrets = {{"auth_header", "D360-API-KEY: k"}};
+      break;
+  }
+  return a;
+}
+
 struct Inbox : Directory {
   ConnectionId next_connection{100};
+
+  // Saves a provider account (as the system) and returns its id.
+  AccountId add_account(Provider p = Provider::meta, std::string name = "Main number") {
+    return created(system(SaveProviderAccount{provider_account(p, std::move(name))}));
+  }
 
   void configure(CampaignId c, CampaignSettings s) { REQUIRE(system(UpdateCampaign{c, std::move(s)}).ok()); }
   // Connections are numbered 101, 102, ... in the order of connect() calls.
