@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 #include "store/database.h"
 #include "store/json_text.h"
 
@@ -46,6 +48,72 @@ std::vector<OutboxRow> PgOutbox::recover() {
     rows.push_back(row_of(r));
   t.commit();
   return rows;
+}
+
+std::vector<core::DeliverMessage> PgOutbox::deliveries(const std::vector<OutboxRow>& rows) {
+  std::vector<core::DeliverMessage> out;
+  std::string ids = "{";
+  for (const auto& r : rows) {
+    if (r.state != "pending") continue;
+    ids += (ids.size() > 1 ? "," : "") + std::to_string(r.message);
+  }
+  ids += "}";
+  if (ids == "{}") return out;
+  auto conn = connect(url_);
+  pqxx::read_transaction t(*conn);
+  std::map<core::MessageId, std::size_t> at;
+  for (const auto& r : t.exec_params(
+           "SELECT m.id, m.interaction_id, i.channel, i.customer, i.account_id, a.provider, m.sender,"
+           " COALESCE(m.author_id, 0), m.author_name, m.body, m.state,"
+           " COALESCE(q.provider_message_id, ''), COALESCE(m.template->>'name', ''),"
+           " COALESCE(m.template->>'language', ''), COALESCE(m.template->>'header_attachment', ''), m.template IS NOT NULL"
+           " FROM messages m JOIN interactions i ON i.id = m.interaction_id"
+           " JOIN provider_accounts a ON a.id = i.account_id"
+           " LEFT JOIN messages q ON q.id = (m.reply->>'message_id')::bigint"
+           " WHERE m.id = ANY($1::bigint[]) ORDER BY m.id",
+           ids)) {
+    core::DeliverMessage d;
+    d.channel = core::channel_from_string(r[2].as<std::string>()).value_or(core::Channel::whatsapp);
+    d.customer = r[3].as<std::string>();
+    d.account = r[4].as<core::AccountId>();
+    d.provider = core::provider_from_string(r[5].as<std::string>()).value_or(core::Provider::meta);
+    d.reply_to_provider_id = r[11].as<std::string>();
+    auto& m = d.message;
+    m.message = r[0].as<core::MessageId>();
+    m.interaction = r[1].as<core::InteractionId>();
+    m.sender = r[6].as<std::string>() == "bot" ? core::Sender::bot : core::Sender::agent;
+    m.author = r[7].as<core::UserId>();
+    m.author_name = r[8].as<std::string>();
+    m.text = r[9].as<std::string>();
+    m.state = core::message_state_from_string(r[10].as<std::string>()).value_or(core::MessageState::queued);
+    if (r[15].as<bool>())
+      m.template_use = core::TemplateUse{r[12].as<std::string>(), r[13].as<std::string>(), {}, r[14].as<std::string>()};
+    at[m.message] = out.size();
+    out.push_back(std::move(d));
+  }
+  for (const auto& r : t.exec_params(
+           "SELECT m.id, p.value FROM messages m, jsonb_array_elements_text(m.template->'parameters')"
+           " WITH ORDINALITY AS p(value, n) WHERE m.id = ANY($1::bigint[]) ORDER BY m.id, p.n",
+           ids))
+    if (auto it = at.find(r[0].as<core::MessageId>()); it != at.end() && out[it->second].message.template_use)
+      out[it->second].message.template_use->parameters.push_back(r[1].as<std::string>());
+  for (const auto& r : t.exec_params(
+           "SELECT m.id, a.filename, COALESCE(a.size_bytes, 0), COALESCE(a.reference, ''), COALESCE(a.voice, false),"
+           " COALESCE(a.content_type, '') FROM messages m, jsonb_to_recordset(m.attachments) WITH ORDINALITY"
+           " AS a(filename text, size_bytes bigint, reference text, voice boolean, content_type text, n bigint)"
+           " WHERE m.id = ANY($1::bigint[]) ORDER BY m.id, a.n",
+           ids)) {
+    auto it = at.find(r[0].as<core::MessageId>());
+    if (it == at.end()) continue;
+    core::Attachment a;
+    a.filename = r[1].as<std::string>();
+    a.size_bytes = r[2].as<std::uint64_t>();
+    a.reference = r[3].as<std::string>();
+    a.voice = r[4].as<bool>();
+    a.content_type = r[5].as<std::string>();
+    out[it->second].message.attachments.push_back(std::move(a));
+  }
+  return out;
 }
 
 void PgOutbox::start() {

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/effects.h"
 #include "core/time.h"
 
 namespace contactd::store {
@@ -54,6 +55,9 @@ class PgOutbox {
   // become 'unknown' (their request may have reached the provider) and are
   // returned with the pending ones. Blocking.
   std::vector<OutboxRow> recover();
+  // The deliveries of `rows` (pending ones), rebuilt from the messages and
+  // interactions tables as the engine first decided them. Blocking; at start.
+  std::vector<core::DeliverMessage> deliveries(const std::vector<OutboxRow>& rows);
   void start();
   // Writes what is queued (for up to `drain_for` through an outage), then stops.
   void stop(std::chrono::milliseconds drain_for = std::chrono::seconds(2));

@@ -169,6 +169,30 @@ void insert_messages(SqlBatch& b, const std::string& rows) {
 
 std::string secrets_json(const std::map<std::string, std::string>& secrets) { return fields_json(secrets); }
 
+// What storing messages implies, in the same transaction (after the rows):
+// agent and bot messages of an interaction carried by a provider account get
+// their outbox row; the inbox rows inbound messages came from are processed;
+// uploaded files the messages use are bound to their interaction.
+std::string after_messages(const std::vector<core::MessageId>& ids, const std::vector<std::uint64_t>& inbox_ids) {
+  std::string list = "'{";
+  for (std::size_t k = 0; k < ids.size(); ++k) list += (k ? "," : "") + std::to_string(ids[k]);
+  list += "}'::bigint[]";
+  std::string sql =
+      "INSERT INTO outbox (message_id, interaction_id, account_id) SELECT m.id, m.interaction_id, i.account_id"
+      " FROM messages m JOIN interactions i ON i.id = m.interaction_id WHERE m.id = ANY(" + list +
+      ") AND m.sender <> 'customer' AND i.account_id IS NOT NULL ON CONFLICT DO NOTHING;"
+      " UPDATE attachments SET interaction_id = m.interaction_id FROM messages m,"
+      " jsonb_array_elements(m.attachments) AS a WHERE m.id = ANY(" + list +
+      ") AND attachments.id = a->>'reference' AND attachments.interaction_id IS NULL";
+  if (!inbox_ids.empty()) {
+    std::string inbox = "'{";
+    for (std::size_t k = 0; k < inbox_ids.size(); ++k) inbox += (k ? "," : "") + std::to_string(inbox_ids[k]);
+    inbox += "}'::bigint[]";
+    sql += "; UPDATE channel_inbox SET processed_at = now() WHERE id = ANY(" + inbox + ") AND processed_at IS NULL";
+  }
+  return sql;
+}
+
 }  // namespace
 
 std::string timestamp_text(core::TimePoint at) {
@@ -189,6 +213,8 @@ void Projector::apply(const core::Event& event) {
       return;
     }
     messages_ += (pending_++ ? "," : "[") + message_json(*m, core::to_unix_ms(event.at));
+    ids_.push_back(m->message);
+    if (m->inbox_id) inbox_ids_.push_back(m->inbox_id);
     return;
   }
   flush();
@@ -198,7 +224,10 @@ void Projector::apply(const core::Event& event) {
 void Projector::flush() {
   if (pending_ == 0) return;
   insert_messages(b_, messages_ + "]");
+  b_.add(after_messages(ids_, inbox_ids_));
   messages_.clear();
+  ids_.clear();
+  inbox_ids_.clear();
   pending_ = 0;
 }
 
@@ -220,6 +249,14 @@ void Projector::copy_messages(pqxx::transaction_base& t) {
                            m.reply ? reply.c_str() : nullptr, m.template_use ? use.c_str() : nullptr);
   }
   out.complete();
+  std::vector<core::MessageId> ids;
+  std::vector<std::uint64_t> inbox_ids;
+  for (const core::Event* e : copied_) {
+    const auto& m = std::get<core::MessagePosted>(e->body);
+    ids.push_back(m.message);
+    if (m.inbox_id) inbox_ids.push_back(m.inbox_id);
+  }
+  t.exec(after_messages(ids, inbox_ids));
   copied_.clear();
 }
 
@@ -415,7 +452,11 @@ void project(SqlBatch& b, const core::Event& event) {
                           " $5::bigint) WHERE id = $1",
                           e.interaction, e.from, e.to_agent, e.to_campaign, core::to_unix_ms(e.deadline));
           },
-          [&](const core::MessagePosted& e) { insert_messages(b, "[" + message_json(e, at) + "]"); },
+          [&](const core::MessagePosted& e) {
+            insert_messages(b, "[" + message_json(e, at) + "]");
+            b.add(after_messages({e.message}, e.inbox_id ? std::vector<std::uint64_t>{e.inbox_id}
+                                                         : std::vector<std::uint64_t>{}));
+          },
           [&](const core::MessageStatusChanged& e) {
             // R-MSG-5: the engine merges the messages it holds; for the others
             // (finished interactions) this guard applies the same rule, so a

@@ -28,6 +28,8 @@ class Projector {
   Messages mode_;
   std::vector<const core::Event*> copied_;
   std::string messages_;  // JSON rows not yet written
+  std::vector<core::MessageId> ids_;        // their ids
+  std::vector<std::uint64_t> inbox_ids_;    // the inbox rows they came from
   std::size_t pending_{0};
 };
 
