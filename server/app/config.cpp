@@ -151,6 +151,40 @@ Config load_config(const std::string& path) {
   wl.address_starts = channels::Rate{static_cast<double>(address_starts) / 60, static_cast<double>(address_starts)};
   r.get("webchat", "tracked_addresses", wl.tracked_addresses);
 
+  // [media]: the media store (uploads, provider media).
+  r.get("media", "directory", c.media.directory);
+  std::int64_t retention_days = c.media.retention.count() / 24;
+  r.get("media", "retention_days", retention_days);
+  if (retention_days > 36500) r.fail("media", "retention_days", "must be 0..36500 (0: keep forever)");
+  c.media.retention = std::chrono::hours(24 * retention_days);
+  std::int64_t max_upload_mb = static_cast<std::int64_t>(c.media.max_upload_bytes >> 20);
+  r.get("media", "max_upload_mb", max_upload_mb);
+  if (max_upload_mb < 1 || max_upload_mb > 1024) r.fail("media", "max_upload_mb", "must be 1..1024");
+  c.media.max_upload_bytes = static_cast<std::uint64_t>(max_upload_mb) << 20;
+  if (!c.media.directory.empty() && c.media.directory[0] != '/') {
+    const auto slash = path.find_last_of('/');
+    c.media.directory = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/" + c.media.directory;
+  }
+
+  // [providers]: how contactd reaches WhatsApp providers (accounts are data, over the API).
+  r.get("providers", "meta_base_url", c.providers.http.meta_base_url);
+  r.get("providers", "gupshup_base_url", c.providers.http.gupshup_base_url);
+  r.get("providers", "meta_api_version", c.providers.http.meta_api_version);
+  r.get("providers", "ca_file", c.providers.http.ca_file);
+  std::int64_t reconcile = c.providers.outbox.reconcile_after.count() / 1000;
+  r.get("providers", "unknown_delivery_seconds", reconcile);
+  if (reconcile < 10 || reconcile > 7 * 86400) r.fail("providers", "unknown_delivery_seconds", "must be 10..604800");
+  c.providers.outbox.reconcile_after = std::chrono::seconds(reconcile);
+  std::int64_t attempts = c.providers.outbox.retry.max_attempts;
+  r.get("providers", "send_attempts", attempts);
+  if (attempts < 1 || attempts > 100) r.fail("providers", "send_attempts", "must be 1..100");
+  c.providers.outbox.retry.max_attempts = static_cast<int>(attempts);
+  r.strings("providers", "gupshup_allowed_addresses", c.providers.webhooks.gupshup_allow);
+  std::int64_t webhook_kb = static_cast<std::int64_t>(c.providers.webhooks.max_body_bytes >> 10);
+  r.get("providers", "webhook_max_kb", webhook_kb);
+  if (webhook_kb < 1 || webhook_kb > 65536) r.fail("providers", "webhook_max_kb", "must be 1..65536");
+  c.providers.webhooks.max_body_bytes = static_cast<std::uint64_t>(webhook_kb) << 10;
+
   r.get("sip", "enabled", c.sip.enabled);
   r.get("sip", "listen_address", c.sip.address);
   std::int64_t sip_port = c.sip.port;

@@ -8,7 +8,11 @@
 #include "api/dispatcher.h"
 #include "api/server.h"
 #include "api/streams.h"
+#include "attachments/options.h"
+#include "channels/delivery/outbox_sender.h"
 #include "channels/webchat/options.h"
+#include "channels/whatsapp/provider_clients.h"
+#include "channels/whatsapp/webhooks.h"
 #include "sip/phone_module.h"
 
 namespace contactd::app {
@@ -27,6 +31,12 @@ struct Config {
   std::chrono::seconds shutdown_grace{5};
   channels::WebChatOptions webchat;
   sip::SipOptions sip;
+  attachments::AttachmentOptions media;
+  struct Providers {
+    channels::whatsapp::ProviderHttpOptions http;
+    channels::OutboxSenderOptions outbox;
+    channels::whatsapp::WebhookOptions webhooks;
+  } providers;
 };
 
 struct ConfigError : std::runtime_error {
