@@ -416,7 +416,16 @@ std::optional<StoredAttachment> AttachmentStore::lookup(std::string_view id) {
     pqxx::read_transaction tx(c);
     auto r = tx.exec_params(std::string(kSelect) + " WHERE id = $1", std::string(id));
     if (r.empty()) return std::nullopt;
-    return StoredAttachment{read_info(r[0]), path_of(id)};
+    StoredAttachment out{read_info(r[0]), path_of(id)};
+    if (out.info.interaction != 0) {
+      auto i = tx.exec_params("SELECT campaign_id, COALESCE(owner_id, 0) FROM interactions WHERE id = $1",
+                              static_cast<long long>(out.info.interaction));
+      if (!i.empty()) {
+        out.campaign = i[0][0].as<core::CampaignId>();
+        out.interaction_owner = i[0][1].as<core::UserId>();
+      }
+    }
+    return out;
   });
 }
 

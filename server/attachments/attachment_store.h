@@ -63,6 +63,10 @@ struct AttachmentInfo {
 struct StoredAttachment {
   AttachmentInfo info;
   std::filesystem::path path;  // meaningless once info.deleted_at is set
+  // The interaction the file is bound to (info.interaction), for the
+  // permission check of closed interactions: its campaign and owner.
+  core::CampaignId campaign{0};
+  core::UserId interaction_owner{core::kNoUser};
 };
 
 template <typename T>

@@ -101,6 +101,9 @@ class Engine {
   const Status* find_status_by_name(std::string_view name) const;
   // The session a live connection is attached to.
   const Session* session_of(ConnectionId connection) const;
+  // The session a bearer token (its hash) opens, if it is valid at `now`
+  // (HTTP routes authenticated like a Resume, without a connection).
+  const Session* session_of_token(std::string_view token_hash, TimePoint now) const;
   const Interaction* find_interaction(InteractionId id) const;
   // For the owner of `interaction` (or an administrator).
   std::variant<TransferTargets, Error> transfer_targets(UserId viewer, InteractionId interaction, TimePoint now) const;

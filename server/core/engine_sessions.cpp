@@ -75,6 +75,13 @@ MaybeError Engine::on(const Actor& actor, const OpenSession& cmd, Pending& p) {
   return std::nullopt;
 }
 
+const Session* Engine::session_of_token(std::string_view token_hash, TimePoint now) const {
+  auto it = session_by_token_.find(std::string(token_hash));
+  if (it == session_by_token_.end()) return nullptr;
+  const Session& s = sessions_.at(it->second);
+  return s.expires_at <= now ? nullptr : &s;
+}
+
 MaybeError Engine::on(const Actor& actor, const AttachSession& cmd, Pending& p) {
   if (!actor.system) return error(ErrorCode::permission_denied, "sessions are resumed by the server");
   auto it = session_by_token_.find(cmd.token_hash);
