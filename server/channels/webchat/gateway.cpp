@@ -240,6 +240,14 @@ void WebChatGateway::forget(core::InteractionId interaction) {
   conversations_.erase(it);
 }
 
+void WebChatGateway::interaction_of_token(std::string token,
+                                          std::function<void(std::optional<core::InteractionId>)> done) {
+  host_.lookup([this, token = std::move(token), done = std::move(done)](const core::Engine&) {
+    auto it = by_token_.find(token);
+    done(it == by_token_.end() ? std::nullopt : std::optional<core::InteractionId>(it->second));
+  });
+}
+
 void WebChatGateway::publish(const std::vector<core::Event>& events) {
   for (const auto& e : events) {
     core::InteractionId ended = 0;

@@ -30,6 +30,8 @@
 // restart a resume is refused and the customer starts anew.
 #include <chrono>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -60,6 +62,10 @@ class WebChatGateway final : public api::FrameHandler, public host::EventSink {
 
   void on_frame(const api::PeerPtr& peer, std::string_view bytes, bool binary) override;
   void on_closed(const api::PeerPtr& peer) override;
+
+  // The conversation a customer's token opens (for their attachment
+  // downloads); `done` runs on the engine strand. Thread-safe.
+  void interaction_of_token(std::string token, std::function<void(std::optional<core::InteractionId>)> done);
 
   // On the engine strand, after durability (through the host's sink).
   void publish(const std::vector<core::Event>& events) override;
