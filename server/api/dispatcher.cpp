@@ -1,4 +1,5 @@
 #include "api/dispatcher.h"
+#include "auth/tokens.h"
 
 #include <spdlog/spdlog.h>
 
@@ -16,7 +17,7 @@
 namespace contactd::api {
 namespace {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 using core::Outcome;
 
 constexpr std::size_t kMaxLoginBytes = 64;
@@ -34,9 +35,9 @@ Outcome as_session_user(core::Engine& engine, core::TimePoint now, core::Connect
 
 }  // namespace
 
-Dispatcher::Dispatcher(host::EngineHost& host, StreamRegistry& streams, net::thread_pool& workers,
+Dispatcher::Dispatcher(host::EngineHost& host, StreamRegistry& streams, asio::thread_pool& workers,
                        store::HistoryReader& history, const core::Clock& clock, DispatcherOptions options,
-                       net::thread_pool* hashing)
+                       asio::thread_pool* hashing)
     : host_(host),
       streams_(streams),
       workers_(workers),
@@ -44,8 +45,8 @@ Dispatcher::Dispatcher(host::EngineHost& host, StreamRegistry& streams, net::thr
       clock_(clock),
       options_(options),
       limits_(options.limits, clock),
-      dummy_hash_(hash_password("contactd-dummy-password", options.password_cost)),
-      own_hashing_(hashing ? nullptr : std::make_unique<net::thread_pool>(std::max(1u, options.hashing_threads))),
+      dummy_hash_(auth::hash_password("contactd-dummy-password", options.password_cost)),
+      own_hashing_(hashing ? nullptr : std::make_unique<asio::thread_pool>(std::max(1u, options.hashing_threads))),
       hashing_(hashing ? *hashing : *own_hashing_) {}
 
 Dispatcher::~Dispatcher() {
@@ -59,14 +60,14 @@ bool Dispatcher::hash_off_thread(std::function<void()> job) {
     hashing_waiting_.fetch_sub(1);
     return false;
   }
-  net::post(hashing_, [this, job = std::move(job)] {
+  asio::post(hashing_, [this, job = std::move(job)] {
     hashing_waiting_.fetch_sub(1);
     job();
   });
   return true;
 }
 
-void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool binary) {
+void Dispatcher::on_frame(const net::PeerPtr& peer, std::string_view bytes, bool binary) {
   if (!binary) {
     peer->send(error_frame(0, v1::MALFORMED_FRAME, "frames must be binary protobuf Envelopes"));
     return;
@@ -143,7 +144,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
       const std::uint64_t last_seq = command.resume().last_seq();
       auto snapshot = std::make_shared<v1::Snapshot>();
       host_.execute(
-          [=, hash = token_hash(token)](core::Engine& e, core::TimePoint now) {
+          [=, hash = auth::token_hash(token)](core::Engine& e, core::TimePoint now) {
             auto o = e.handle(core::Command{core::Actor::System(), core::AttachSession{hash, connection}}, now);
             if (o.ok()) wire::to_proto(e.snapshot(std::get<core::SessionReply>(o.reply).user), snapshot.get());
             return o;
@@ -191,7 +192,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
         if (!core::is_admin(caller->profile))
           return peer->send(error_frame(rid, v1::PERMISSION_DENIED, "only administrators may change the directory"));
         const bool queued = hash_off_thread([this, peer, rid, connection, body, password = std::move(password)]() mutable {
-          body.password_hash = hash_password(password, options_.password_cost);
+          body.password_hash = auth::hash_password(password, options_.password_cost);
           host_.execute(
               [connection, body](core::Engine& e, core::TimePoint now) {
                 return as_session_user(e, now, connection, body);
@@ -298,12 +299,12 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
   peer->send(error_frame(rid, v1::UNKNOWN_COMMAND, "unknown command (is the client newer than the server?)"));
 }
 
-void Dispatcher::session_attached(const PeerPtr& peer, core::UserId user) {
+void Dispatcher::session_attached(const net::PeerPtr& peer, core::UserId user) {
   limits_.bind(peer->id(), user);
   peer->mark_authenticated();
 }
 
-void Dispatcher::login(const PeerPtr& peer, std::uint64_t rid, std::string login, std::string password) {
+void Dispatcher::login(const net::PeerPtr& peer, std::uint64_t rid, std::string login, std::string password) {
   if (login.empty() || login.size() > kMaxLoginBytes || password.size() > kMaxPasswordBytes) {
     peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "login must be 1-64 bytes and password at most 1024"));
     return;
@@ -330,8 +331,8 @@ void Dispatcher::login(const PeerPtr& peer, std::uint64_t rid, std::string login
     auto credential = engine.credential(login);
     const bool queued = hash_off_thread([this, peer, rid, login, credential, password = std::move(password)] {
       // Unknown users cost the same as known ones and get the same answer.
-      const bool ok = credential ? verify_password(credential->password_hash, password)
-                                 : (verify_password(dummy_hash_, password), false);
+      const bool ok = credential ? auth::verify_password(credential->password_hash, password)
+                                 : (auth::verify_password(dummy_hash_, password), false);
       if (!ok) {
         if (auto n = wrong_password_log_.note())
           spdlog::info("login: wrong password or unknown login '{}' from {} ({} failures)", login,
@@ -340,12 +341,12 @@ void Dispatcher::login(const PeerPtr& peer, std::uint64_t rid, std::string login
         return;
       }
       limits_.login_succeeded(peer->remote_address(), login);
-      const std::string token = new_token();
+      const std::string token = auth::new_token();
       const core::TimePoint expires = clock_.now() + options_.session_ttl;
       auto result = std::make_shared<v1::Response>();
       const core::UserId user = credential->user;
       host_.execute(
-          [=, hash = token_hash(token)](core::Engine& e, core::TimePoint now) {
+          [=, hash = auth::token_hash(token)](core::Engine& e, core::TimePoint now) {
             auto o = e.handle(core::Command{core::Actor::System(), core::OpenSession{user, hash, expires, peer->id()}},
                               now);
             if (o.ok()) wire::to_proto(e.snapshot(user), result->mutable_login()->mutable_snapshot());
@@ -369,7 +370,7 @@ void Dispatcher::login(const PeerPtr& peer, std::uint64_t rid, std::string login
   });
 }
 
-void Dispatcher::with_history_scope(const PeerPtr& peer, std::uint64_t rid,
+void Dispatcher::with_history_scope(const net::PeerPtr& peer, std::uint64_t rid,
                                     std::function<void(store::HistoryQuery)> query) {
   const core::ConnectionId connection = peer->id();
   host_.lookup([this, peer, rid, connection, query = std::move(query)](const core::Engine& e) mutable {
@@ -380,7 +381,7 @@ void Dispatcher::with_history_scope(const PeerPtr& peer, std::uint64_t rid,
     const core::InteractionScope visible = core::interaction_scope(*me);  // one rule with the CRM (R-SEC-4)
     scope.visible_campaigns = visible.campaigns;
     scope.only_owner = visible.only_owner;
-    net::post(workers_, [peer, rid, scope = std::move(scope), query = std::move(query)]() mutable {
+    asio::post(workers_, [peer, rid, scope = std::move(scope), query = std::move(query)]() mutable {
       try {
         query(std::move(scope));
       } catch (const std::invalid_argument&) {
@@ -394,7 +395,7 @@ void Dispatcher::with_history_scope(const PeerPtr& peer, std::uint64_t rid,
   });
 }
 
-void Dispatcher::on_closed(const PeerPtr& peer) {
+void Dispatcher::on_closed(const net::PeerPtr& peer) {
   const core::ConnectionId connection = peer->id();
   limits_.forget(connection);
   host_.execute(

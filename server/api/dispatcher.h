@@ -13,9 +13,9 @@
 #include <memory>
 #include <string_view>
 
-#include "api/auth.h"
-#include "api/log_throttle.h"
-#include "api/peer.h"
+#include "auth/passwords.h"
+#include "net/log_throttle.h"
+#include "net/peer.h"
 #include "api/rate_limits.h"
 #include "api/streams.h"
 #include "host/engine_host.h"
@@ -35,7 +35,7 @@ namespace contactd::api {
 
 struct DispatcherOptions {
   std::chrono::milliseconds session_ttl{std::chrono::hours(12)};
-  PasswordCost password_cost{PasswordCost::interactive()};
+  auth::PasswordCost password_cost{auth::PasswordCost::interactive()};
   RateLimitOptions limits;
   // Password hashing (logins, new passwords) runs on its own threads, never on
   // the engine strand, the I/O threads or the pool that serves queries and
@@ -45,7 +45,7 @@ struct DispatcherOptions {
   std::string sip_realm{"contactd"};  // SIP passwords are stored as digests for this realm
 };
 
-class Dispatcher final : public FrameHandler {
+class Dispatcher final : public net::FrameHandler {
  public:
   // `history` answers history searches from the database (on `workers`).
   // `hashing`: where password checks run; null: a pool of
@@ -57,9 +57,9 @@ class Dispatcher final : public FrameHandler {
   ~Dispatcher() override;
 
   // A frame arrived on `peer`. Thread-safe.
-  void on_frame(const PeerPtr& peer, std::string_view bytes, bool binary) override;
+  void on_frame(const net::PeerPtr& peer, std::string_view bytes, bool binary) override;
   // The connection is gone (after its last frame).
-  void on_closed(const PeerPtr& peer) override;
+  void on_closed(const net::PeerPtr& peer) override;
 
  private:
   host::EngineHost& host_;
@@ -68,16 +68,16 @@ class Dispatcher final : public FrameHandler {
   store::HistoryReader& history_;
 
   // Queries and commands of queries.cpp; false when `command` is none of them.
-  bool on_query(const PeerPtr& peer, std::uint64_t rid, const contactd::v1::Command& command);
-  void login(const PeerPtr& peer, std::uint64_t rid, std::string login, std::string password);
+  bool on_query(const net::PeerPtr& peer, std::uint64_t rid, const contactd::v1::Command& command);
+  void login(const net::PeerPtr& peer, std::uint64_t rid, std::string login, std::string password);
   // After a login or resume: the connection acts for `user` (rate limits,
   // the transport's caps on unauthenticated connections).
-  void session_attached(const PeerPtr& peer, core::UserId user);
+  void session_attached(const net::PeerPtr& peer, core::UserId user);
   // Runs `job` on the hashing threads; false (and nothing runs) when
   // `hashing_queue` jobs are waiting already.
   bool hash_off_thread(std::function<void()> job);
   // Runs `query` on a worker with the caller's visibility filled in.
-  void with_history_scope(const PeerPtr& peer, std::uint64_t rid,
+  void with_history_scope(const net::PeerPtr& peer, std::uint64_t rid,
                           std::function<void(store::HistoryQuery)> query);
   const core::Clock& clock_;
   DispatcherOptions options_;
@@ -86,8 +86,8 @@ class Dispatcher final : public FrameHandler {
   std::unique_ptr<boost::asio::thread_pool> own_hashing_;
   boost::asio::thread_pool& hashing_;
   // Lines a client can cause: at most one per 10 s each, with a count.
-  LogThrottle lockout_log_{std::chrono::seconds(10)};
-  LogThrottle wrong_password_log_{std::chrono::seconds(10)};
+  net::LogThrottle lockout_log_{std::chrono::seconds(10)};
+  net::LogThrottle wrong_password_log_{std::chrono::seconds(10)};
   std::atomic<unsigned> hashing_waiting_{0};
 };
 

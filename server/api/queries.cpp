@@ -8,7 +8,7 @@
 #include "api/command_mapping.h"
 #include "api/dispatcher.h"
 #include "api/frames.h"
-#include "sip/digest.h"
+#include "auth/sip_digest.h"
 #include "store/history.h"
 #include "wire/campaign_mapping.h"
 #include "wire/mapping.h"
@@ -17,14 +17,14 @@
 namespace contactd::api {
 namespace {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 using core::Outcome;
 
 
 // Answers from a worker: database errors become UNAVAILABLE.
 template <class Fn>
-void on_worker(net::thread_pool& workers, const PeerPtr& peer, std::uint64_t rid, Fn fn) {
-  net::post(workers, [peer, rid, fn = std::move(fn)]() mutable {
+void on_worker(asio::thread_pool& workers, const net::PeerPtr& peer, std::uint64_t rid, Fn fn) {
+  asio::post(workers, [peer, rid, fn = std::move(fn)]() mutable {
     try {
       fn();
     } catch (const std::exception&) {
@@ -35,7 +35,7 @@ void on_worker(net::thread_pool& workers, const PeerPtr& peer, std::uint64_t rid
 
 }  // namespace
 
-bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Command& command) {
+bool Dispatcher::on_query(const net::PeerPtr& peer, std::uint64_t rid, const v1::Command& command) {
   const core::ConnectionId connection = peer->id();
   auto response = std::make_shared<v1::Response>();
   auto reply = [peer, rid, response](const Outcome& o) {
@@ -204,14 +204,14 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
                   const core::User* target = e.find_user(u.user_id());
                   if (!target) return core::Outcome::failure(core::ErrorCode::not_found, "no such user");
                   std::get<core::UpdateUser>(body).sip_secret =
-                      u.sip_password().empty() ? "" : sip::digest_secret(target->login, realm, u.sip_password());
+                      u.sip_password().empty() ? "" : auth::digest_secret(target->login, realm, u.sip_password());
                 }
                 return e.handle(core::Command{core::Actor::User(session->user), body}, now);
               },
               [peer, rid](const Outcome& o) { peer->send(o.ok() ? ack_frame(rid) : error_frame(rid, *o.error)); });
         };
         if (!u.has_password()) return apply(std::nullopt);
-        if (!hash_off_thread([this, u, apply] { apply(hash_password(u.password(), options_.password_cost)); }))
+        if (!hash_off_thread([this, u, apply] { apply(auth::hash_password(u.password(), options_.password_cost)); }))
           peer->send(error_frame(rid, v1::UNAVAILABLE, "too many password checks in progress; try again"));
       });
       return true;

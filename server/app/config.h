@@ -6,7 +6,7 @@
 #include <string>
 
 #include "api/dispatcher.h"
-#include "api/server.h"
+#include "net/server.h"
 #include "api/streams.h"
 #include "channels/webchat/options.h"
 #include "sip/phone_module.h"
@@ -14,7 +14,7 @@
 namespace contactd::app {
 
 struct Config {
-  api::ServerOptions server;
+  net::ServerOptions server;
   unsigned io_threads{2};
   unsigned worker_threads{2};
   api::StreamOptions streams;

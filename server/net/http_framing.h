@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace contactd::api {
+namespace contactd::net {
 
 // Largest request head (request line and header fields), bytes.
 inline constexpr std::size_t kMaxRequestHeadBytes = 8 * 1024;
@@ -38,4 +38,4 @@ std::optional<FramingRefusal> check_request_framing(const boost::beast::http::re
 // (the peer left or timed out).
 std::optional<FramingRefusal> refusal_for_parse_error(const boost::beast::error_code& ec);
 
-}  // namespace contactd::api
+}  // namespace contactd::net

@@ -1,9 +1,9 @@
-#include "api/ws_upgrade_check.h"
+#include "net/ws_upgrade_check.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace contactd::api {
+namespace contactd::net {
 
 namespace http = boost::beast::http;
 
@@ -47,4 +47,4 @@ std::optional<FramingRefusal> check_websocket_upgrade(const http::request<http::
   return std::nullopt;
 }
 
-}  // namespace contactd::api
+}  // namespace contactd::net

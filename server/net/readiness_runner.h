@@ -8,9 +8,9 @@
 #include <memory>
 #include <thread>
 
-#include "api/server.h"
+#include "net/server.h"
 
-namespace contactd::api {
+namespace contactd::net {
 
 class ReadinessRunner {
  public:
@@ -29,4 +29,4 @@ class ReadinessRunner {
   std::thread thread_;
 };
 
-}  // namespace contactd::api
+}  // namespace contactd::net

@@ -1,10 +1,10 @@
-#include "api/http_framing.h"
+#include "net/http_framing.h"
 
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
-namespace contactd::api {
+namespace contactd::net {
 
 namespace http = boost::beast::http;
 
@@ -71,4 +71,4 @@ std::optional<FramingRefusal> refusal_for_parse_error(const boost::beast::error_
   return std::nullopt;  // eof, reset, timeout: nobody to answer
 }
 
-}  // namespace contactd::api
+}  // namespace contactd::net
