@@ -71,4 +71,18 @@ std::optional<FramingRefusal> refusal_for_parse_error(const boost::beast::error_
   return std::nullopt;  // eof, reset, timeout: nobody to answer
 }
 
+RequestHead request_head_of(const http::request_header<>& request, const boost::optional<std::uint64_t>& content_length,
+                    const std::string& peer_address) {
+  RequestHead head;
+  head.method = std::string(request.method_string());
+  head.target = std::string(request.target());
+  const auto question = head.target.find('?');
+  head.path = head.target.substr(0, question);
+  if (question != std::string::npos) head.query = decode_query(std::string_view(head.target).substr(question + 1));
+  for (const auto& field : request) head.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  head.peer_address = peer_address;
+  if (content_length) head.content_length = *content_length;
+  return head;
+}
+
 }  // namespace contactd::net

@@ -1,6 +1,7 @@
 #pragma once
 // Request framing rules of RFC 9112 that a server must enforce so that a
-// proxy in front of it and this server always agree where a request ends.
+// proxy in front of it and this server always agree where a request ends,
+// and the plain RequestHead that route handlers get from a parsed head.
 // Every refusal is answered with its status and `Connection: close`, and the
 // connection is closed (RFC 9112 §6.1, §6.3, §5.2). Internal to the HTTP
 // session (Beast types).
@@ -8,10 +9,13 @@
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
+#include <boost/optional/optional.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "net/routes.h"
 
 namespace contactd::net {
 
@@ -37,5 +41,9 @@ std::optional<FramingRefusal> check_request_framing(const boost::beast::http::re
 // 400 (any other malformed message); nothing when there is no one to answer
 // (the peer left or timed out).
 std::optional<FramingRefusal> refusal_for_parse_error(const boost::beast::error_code& ec);
+
+// What route handlers see of a parsed request head.
+RequestHead request_head_of(const boost::beast::http::request_header<>& request,
+                            const boost::optional<std::uint64_t>& content_length, const std::string& peer_address);
 
 }  // namespace contactd::net

@@ -17,20 +17,6 @@ namespace {
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 64 * 1024;
 
-RequestHead head_of(const http::request_header<>& request, const boost::optional<std::uint64_t>& content_length,
-                    const std::string& peer_address) {
-  RequestHead head;
-  head.method = std::string(request.method_string());
-  head.target = std::string(request.target());
-  const auto question = head.target.find('?');
-  head.path = head.target.substr(0, question);
-  if (question != std::string::npos) head.query = decode_query(std::string_view(head.target).substr(question + 1));
-  for (const auto& field : request) head.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  head.peer_address = peer_address;
-  if (content_length) head.content_length = *content_length;
-  return head;
-}
-
 }  // namespace
 
 void HttpSession::run() {
@@ -91,7 +77,7 @@ void HttpSession::on_head() {
   version_ = request.version();
   keep_alive_ = request.keep_alive();
   body_unread_ = false;
-  head_ = head_of(request.base(), head_parser_->content_length(), admitted_.remote_address);
+  head_ = request_head_of(request.base(), head_parser_->content_length(), admitted_.remote_address);
   const auto match = state_->routes.find(head_.method, head_.path);
   const Route* route = match.route;
   const bool upgrading = websocket::is_upgrade(request);

@@ -1,6 +1,7 @@
-// One WebSocket connection: reads frames into the dispatcher, writes queued
-// frames one at a time, and enforces the frame size, idle timeout, write
-// queue bound and, until it authenticates, the login deadline.
+// One WebSocket connection: reads frames into its endpoint's FrameHandler (a
+// route of the table), writes queued frames one at a time, and enforces the
+// frame size, idle timeout, write queue bound and, until it authenticates,
+// the login deadline.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/steady_timer.hpp>
