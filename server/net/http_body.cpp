@@ -3,17 +3,12 @@
 // that at most one chunk of an upload is in memory.
 #include <spdlog/spdlog.h>
 
+#include "net/ascii.h"
 #include "net/http_session.h"
 #include "net/once.h"
 
 namespace contactd::net {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view abort_reason(const beast::error_code& ec) {
   if (ec == http::error::body_limit) return "the body is larger than the route allows";

@@ -4,20 +4,13 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "net/ascii.h"
+
 namespace contactd::net {
 
 namespace http = boost::beast::http;
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 FramingRefusal bad_request(std::string reason) {
   return FramingRefusal{http::status::bad_request, std::move(reason)};

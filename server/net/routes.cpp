@@ -4,17 +4,11 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "net/ascii.h"
 #include "net/once.h"
 
 namespace contactd::net {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
 
 bool is_prefix(const std::string& pattern) { return !pattern.empty() && pattern.back() == '*'; }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "net/readiness_runner.h"
 #include "net/routes.h"
 
 namespace boost::asio {
@@ -44,13 +45,6 @@ struct ServerOptions {
   // WebSocket endpoints; empty: any. Requests without Origin always pass.
   std::vector<std::string> allowed_origins;
 };
-
-struct Readiness {
-  bool ready{false};
-  std::string detail;  // JSON object
-};
-// Blocking; run on a thread of the server's own, never behind other work.
-using ReadinessProbe = std::function<Readiness()>;
 
 class Server {
  public:

@@ -1,7 +1,8 @@
 #include "net/ws_upgrade_check.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "net/ascii.h"
 
 namespace contactd::net {
 
@@ -11,12 +12,6 @@ namespace {
 
 bool is_base64_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
