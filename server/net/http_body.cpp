@@ -21,13 +21,9 @@ std::string_view abort_reason(const beast::error_code& ec) {
 
 }  // namespace
 
-bool HttpSession::has_body() const {
-  return head_parser_ && !head_parser_->is_done() && (head_parser_->chunked() || head_.content_length.value_or(0) > 0);
-}
-
 void HttpSession::continue_then(std::function<void()> next) {
   const std::string* expect = head_.header("Expect");
-  if (!expect || version_ < 11 || !iequals(*expect, "100-continue") || !has_body()) return next();
+  if (!expect || version_ < 11 || !iequals(*expect, "100-continue") || !body_pending_) return next();
   static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
   stream_.expires_after(state_->options.handshake_timeout);
   asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
@@ -70,7 +66,7 @@ void HttpSession::start_stream(const Route& route) {
 
 void HttpSession::on_decision(std::variant<SinkPtr, Answer> decision) {
   if (auto* refusal = std::get_if<Answer>(&decision)) {
-    body_unread_ = has_body();
+    body_unread_ = body_pending_;
     return answer(std::move(*refusal));
   }
   sink_ = std::move(std::get<SinkPtr>(decision));

@@ -77,6 +77,7 @@ void HttpSession::on_head() {
   version_ = request.version();
   keep_alive_ = request.keep_alive();
   body_unread_ = false;
+  body_pending_ = !head_parser_->is_done();
   head_ = request_head_of(request.base(), head_parser_->content_length(), admitted_.remote_address);
   const auto match = state_->routes.find(head_.method, head_.path);
   const Route* route = match.route;

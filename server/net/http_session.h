@@ -44,7 +44,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void close();
 
   // http_body.cpp
-  bool has_body() const;
   // Sends "100 Continue" first when the client waits for it.
   void continue_then(std::function<void()> next);
   // Reads the body whole (at most `limits`), then calls `then` with it.
@@ -85,7 +84,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   RequestHead head_;
   unsigned version_{11};
   bool keep_alive_{true};
-  bool body_unread_{false};  // answered before its body was read: close after the answer
+  bool body_pending_{false};  // the request has a body still to read after its head
+  bool body_unread_{false};   // answered before its body was read: close after the answer
   // A streaming body being read.
   SinkPtr sink_;
   std::vector<char> chunk_;

@@ -144,9 +144,10 @@ inline constexpr std::uint64_t kSmallBodyBytes = 8 * 1024;
 
 struct BodyLimits {
   std::uint64_t max_bytes{kSmallBodyBytes};  // more: 413
-  // The whole body must arrive within this after the head, with no pause
-  // longer than the server's handshake timeout.
-  std::chrono::seconds deadline{60};
+  // The whole body must arrive within this after the head (streamed: with
+  // no pause longer than the server's handshake timeout either). The
+  // default suits small bodies; a route for large ones sets more.
+  std::chrono::seconds deadline{10};
 };
 
 struct Route {

@@ -287,6 +287,18 @@ TEST_CASE("R-NET a streaming route may refuse on the head alone: its answer is s
   CHECK(r.status == 403);
   CHECK(r.header(http::field::connection) == "close");
   CHECK_FALSE(accepted);
+
+  // Without a body there is nothing left unread: the connection serves the next request.
+  asio::io_context io;
+  auto sock = connect(s.port(), io);
+  asio::write(sock, asio::buffer(request("PUT", "/upload/theirs", "", "Content-Length: 0\r\n") +
+                                 request("GET", "/healthz")));
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> first, second;
+  http::read(sock, buffer, first);
+  http::read(sock, buffer, second);
+  CHECK(first.result_int() == 403);
+  CHECK(second.result_int() == 200);
 }
 
 TEST_CASE("R-NET a streaming upload is aborted when its client disconnects, stops sending or goes over the limit") {
