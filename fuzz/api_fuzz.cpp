@@ -62,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   {
     host::EngineHost host(io, std::move(directory.engine), clock, journal, outlets);
     api::DispatcherOptions options;
-    options.password_cost = api::PasswordCost{1, 8192};
+    options.password_cost = auth::PasswordCost{1, 8192};
     api::Dispatcher dispatcher(host, streams, workers, history, clock, options, &workers);  // drain() waits for it
     host.start();
     fuzz::drain(io, &workers);

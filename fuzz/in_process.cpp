@@ -10,7 +10,7 @@
 #include <google/protobuf/stubs/logging.h>
 #include <spdlog/spdlog.h>
 
-#include "api/auth.h"
+#include "auth/passwords.h"
 
 namespace contactd::fuzz {
 namespace {
@@ -31,10 +31,10 @@ struct Builder {
   UserId user(const std::string& login, Profile p) {
     // libsodium's minimum argon2id cost, hashed once per process: logins stay
     // cheap to fuzz.
-    static const api::PasswordCost cheap{1, 8192};
+    static const auth::PasswordCost cheap{1, 8192};
     static std::map<std::string, std::string> hashes;
     auto [it, fresh] = hashes.try_emplace(login);
-    if (fresh) it->second = api::hash_password(login, cheap);
+    if (fresh) it->second = auth::hash_password(login, cheap);
     return created(CreateUser{login, login + " name", p, it->second});
   }
   void join(UserId u, CampaignId c) { created(SetMembership{u, c, true}); }
@@ -43,7 +43,7 @@ struct Builder {
 }  // namespace
 
 Directory make_directory(TimePoint now) {
-  static const bool crypto = (api::init_crypto(), true);
+  static const bool crypto = (auth::init_crypto(), true);
   (void)crypto;
   Directory d;
   Builder b{d, now};

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "api/peer.h"
+#include "net/peer.h"
 #include "core/audience.h"
 #include "core/engine.h"
 #include "host/journal.h"
@@ -33,20 +33,20 @@ class CollectingPeer;
 void debug_frame(const CollectingPeer& peer, const std::string& frame);
 
 // A connection that keeps (a bounded number of) the frames it is sent.
-class CollectingPeer final : public api::Peer {
+class CollectingPeer final : public net::Peer {
  public:
   explicit CollectingPeer(core::ConnectionId id) : id_(id) {}
   core::ConnectionId id() const override { return id_; }
   const std::string& remote_address() const override { return address_; }
   void mark_authenticated() override { authenticated = true; }
-  void send(api::Frame frame) override {
+  void send(net::Frame frame) override {
     debug_frame(*this, *frame);
     if (frames.size() < kKeptFrames) frames.push_back(std::move(frame));
   }
-  void close(api::CloseCode, std::string) override { closed = true; }
+  void close(net::CloseCode, std::string) override { closed = true; }
 
   static constexpr std::size_t kKeptFrames = 256;
-  std::vector<api::Frame> frames;
+  std::vector<net::Frame> frames;
   bool authenticated{false};
   bool closed{false};
 

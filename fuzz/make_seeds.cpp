@@ -133,6 +133,14 @@ void http() {
             "GET / HTTP/1.0\r\n\r\n");
   write("http_fuzz", "content_length_post.http",
         std::string(1, '\0') + "POST /ws HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world");
+  write("http_fuzz", "route_posts.http",
+        std::string(1, '\x0b') +
+            "POST /hooks/meta?hub.mode=subscribe&x=%41+b HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+            "PUT /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"
+            "400\r\n" + std::string(0x400, 'u') + "\r\n3\r\nend\r\n0\r\n\r\n"
+            "GET /media/a.ogg HTTP/1.1\r\nHost: a\r\nRange: bytes=100-199\r\n\r\n"
+            "DELETE /hooks/meta HTTP/1.1\r\nHost: a\r\n\r\n"
+            "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc");
 }
 
 // --- api_fuzz: byte 0 is who is logged in; frames separated by "\n--\n".

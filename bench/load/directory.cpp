@@ -3,7 +3,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "api/auth.h"
+#include "auth/passwords.h"
 #include "core/engine.h"
 #include "store/journal.h"
 
@@ -21,8 +21,8 @@ Directory write_directory(const std::string& database_url, const DirectorySize& 
     const auto* created = std::get_if<core::CreatedReply>(&o.reply);
     return created ? created->id : 0;
   };
-  api::init_crypto();
-  const std::string hash = api::hash_password(kPassword, api::PasswordCost{1, 8 * 1024});
+  auth::init_crypto();
+  const std::string hash = auth::hash_password(kPassword, auth::PasswordCost{1, 8 * 1024});
 
   core::CampaignSettings webchat;
   webchat.channels[core::index(core::Channel::webchat)] = core::ChannelSettings{true, core::Provider::builtin};

@@ -3,7 +3,7 @@
 namespace contactd::api {
 namespace {
 
-Frame serialise(const v1::Envelope& envelope) {
+net::Frame serialise(const v1::Envelope& envelope) {
   auto out = std::make_shared<std::string>();
   envelope.SerializeToString(out.get());
   return out;
@@ -19,7 +19,7 @@ void put_varint(std::string& out, std::uint64_t v) {
 
 }  // namespace
 
-Frame error_frame(std::uint64_t request_id, v1::ErrorCode code, std::string_view message) {
+net::Frame error_frame(std::uint64_t request_id, v1::ErrorCode code, std::string_view message) {
   v1::Envelope e;
   e.set_request_id(request_id);
   e.mutable_error()->set_code(code);
@@ -27,24 +27,24 @@ Frame error_frame(std::uint64_t request_id, v1::ErrorCode code, std::string_view
   return serialise(e);
 }
 
-Frame error_frame(std::uint64_t request_id, const core::Error& error) {
+net::Frame error_frame(std::uint64_t request_id, const core::Error& error) {
   return error_frame(request_id, wire::to_proto(error.code), error.message);
 }
 
-Frame response_frame(std::uint64_t request_id, const v1::Response& response) {
+net::Frame response_frame(std::uint64_t request_id, const v1::Response& response) {
   v1::Envelope e;
   e.set_request_id(request_id);
   *e.mutable_response() = response;
   return serialise(e);
 }
 
-Frame ack_frame(std::uint64_t request_id) {
+net::Frame ack_frame(std::uint64_t request_id) {
   v1::Response r;
   r.mutable_ack();
   return response_frame(request_id, r);
 }
 
-Frame event_frame(std::uint64_t seq, std::string_view event_bytes) {
+net::Frame event_frame(std::uint64_t seq, std::string_view event_bytes) {
   // Field 2 (seq, varint) then field 5 (event, length-delimited): the same
   // bytes SerializeToString would produce for Envelope{seq, event}.
   auto out = std::make_shared<std::string>();

@@ -6,13 +6,13 @@
 #include <chrono>
 #include <mutex>
 
-#include "api/log_throttle.h"
+#include "net/log_throttle.h"
 
 namespace contactd::api {
 namespace {
 
-LogThrottle& throttle() {
-  static LogThrottle t(std::chrono::seconds(10));
+net::LogThrottle& throttle() {
+  static net::LogThrottle t(std::chrono::seconds(10));
   return t;
 }
 

@@ -17,7 +17,7 @@ void StreamRegistry::push(Stream& s, std::string_view event_bytes) {
     s.lost = true;  // gone too long: stop holding frames for it
     s.buffer.clear();
   }
-  Frame frame = event_frame(s.seq, event_bytes);
+  net::Frame frame = event_frame(s.seq, event_bytes);
   if (!s.lost) {
     s.buffer.emplace_back(s.seq, frame);
     if (s.buffer.size() > options_.buffer_events) s.buffer.pop_front();
@@ -86,12 +86,12 @@ void StreamRegistry::apply(const core::Effect& effect) {
   if (const auto* close = std::get_if<core::CloseConnection>(&effect)) {
     auto peer = peers_.find(close->connection);
     if (peer == peers_.end()) return;
-    peer->second->close(CloseCode::normal, close->reason);
+    peer->second->close(net::CloseCode::normal, close->reason);
     detach(close->connection);
   }
 }
 
-std::uint64_t StreamRegistry::open(core::SessionId session, core::UserId user, PeerPtr peer) {
+std::uint64_t StreamRegistry::open(core::SessionId session, core::UserId user, net::PeerPtr peer) {
   Stream s;
   s.session = session;
   s.user = user;
@@ -104,7 +104,7 @@ std::uint64_t StreamRegistry::open(core::SessionId session, core::UserId user, P
 }
 
 StreamRegistry::Resumed StreamRegistry::resume(core::SessionId session, core::UserId user, std::uint64_t last_seq,
-                                               PeerPtr peer) {
+                                               net::PeerPtr peer) {
   Resumed out;
   auto it = streams_.find(session);
   if (it == streams_.end()) {

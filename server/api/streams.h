@@ -16,7 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "api/peer.h"
+#include "net/peer.h"
 #include "core/audience.h"
 #include "core/time.h"
 #include "host/event_sink.h"
@@ -37,16 +37,16 @@ class StreamRegistry final : public host::EventSink {
   void apply(const core::Effect& effect) override;
 
   // A new session's stream, attached to `peer`. Returns its position (0).
-  std::uint64_t open(core::SessionId session, core::UserId user, PeerPtr peer);
+  std::uint64_t open(core::SessionId session, core::UserId user, net::PeerPtr peer);
 
   struct Resumed {
     bool resync{false};
     std::uint64_t seq{0};              // the stream's position once `replay` is sent
-    std::vector<Frame> replay;         // frames after the client's last_seq, in order
+    std::vector<net::Frame> replay;         // frames after the client's last_seq, in order
   };
   // Reattaches `peer` to the session's stream. The caller sends the response,
   // then `replay`, before returning to the strand.
-  Resumed resume(core::SessionId session, core::UserId user, std::uint64_t last_seq, PeerPtr peer);
+  Resumed resume(core::SessionId session, core::UserId user, std::uint64_t last_seq, net::PeerPtr peer);
 
   // The connection left; its stream keeps buffering for the resume window.
   void detach(core::ConnectionId connection);
@@ -64,9 +64,9 @@ class StreamRegistry final : public host::EventSink {
     core::SessionId session{};
     core::UserId user{};
     std::uint64_t seq{0};
-    std::deque<std::pair<std::uint64_t, Frame>> buffer;
+    std::deque<std::pair<std::uint64_t, net::Frame>> buffer;
     bool lost{false};  // frames were dropped: the next resume must resync
-    PeerPtr peer;      // attached connection, if any
+    net::PeerPtr peer;      // attached connection, if any
     core::TimePoint detached_at{};
   };
 
@@ -81,7 +81,7 @@ class StreamRegistry final : public host::EventSink {
   std::unordered_map<core::ConnectionId, core::SessionId> session_of_connection_;
   // Attached connections, kept apart from streams: a CloseConnection effect
   // must find its peer even after the session (and its stream) has ended.
-  std::unordered_map<core::ConnectionId, PeerPtr> peers_;
+  std::unordered_map<core::ConnectionId, net::PeerPtr> peers_;
   std::unordered_map<core::InteractionId, std::vector<core::SessionId>> spies_;
   void stop_spying(core::SessionId session);
 };

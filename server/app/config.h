@@ -6,7 +6,7 @@
 #include <string>
 
 #include "api/dispatcher.h"
-#include "api/server.h"
+#include "net/server.h"
 #include "api/streams.h"
 #include "attachments/options.h"
 #include "channels/delivery/outbox_sender.h"
@@ -18,7 +18,7 @@
 namespace contactd::app {
 
 struct Config {
-  api::ServerOptions server;
+  net::ServerOptions server;
   unsigned io_threads{2};
   unsigned worker_threads{2};
   api::StreamOptions streams;

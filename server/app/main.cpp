@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "api/auth.h"
+#include "auth/passwords.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/logging.h"
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   }
   app::init_logging(config.log_level, config.log_target);
   try {
-    api::init_crypto();
+    auth::init_crypto();
     if (command == "check-config") {
       std::cout << "configuration ok" << (config_path.empty() ? " (defaults)" : ": " + config_path) << "\n";
       return 0;
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     if (command == "hash-password") {
       std::string password;
       std::getline(std::cin, password);
-      std::cout << api::hash_password(password, config.auth.password_cost) << "\n";
+      std::cout << auth::hash_password(password, config.auth.password_cost) << "\n";
       return 0;
     }
   } catch (const std::exception& e) {

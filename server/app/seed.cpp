@@ -6,11 +6,11 @@
 #include <iostream>
 #include <toml++/toml.h>
 
-#include "api/auth.h"
+#include "auth/passwords.h"
 #include "app/commands.h"
 #include "app/database_tools.h"
 #include "core/engine.h"
-#include "sip/digest.h"
+#include "auth/sip_digest.h"
 #include "store/journal.h"
 #include "store/loader.h"
 #include "tz/system_zones.h"
@@ -187,14 +187,14 @@ int seed(const Config& config, const std::string& seed_file) {
         if (!profile) throw std::runtime_error(where + " " + login + ": unknown profile '" + profile_name + "'");
         auto display = t["name"].value_or(login);
         if (!engine.find_user_by_login(login))
-          run(core::CreateUser{login, display, *profile, api::hash_password(password, config.auth.password_cost)},
+          run(core::CreateUser{login, display, *profile, auth::hash_password(password, config.auth.password_cost)},
               "user " + login);
         const core::UserId id = engine.find_user_by_login(login)->id;
         // sip_password: the user's desk phone registers with it (only its digest secret is kept).
         if (auto sip_password = t["sip_password"].value<std::string>(); sip_password && !sip_password->empty()) {
           if (engine.find_user(id)->sip_secret.empty()) {
             core::UpdateUser update{id};
-            update.sip_secret = sip::digest_secret(login, config.sip.realm, *sip_password);
+            update.sip_secret = auth::digest_secret(login, config.sip.realm, *sip_password);
             run(update, "SIP password of " + login);
           }
         }

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "api/dispatcher.h"
-#include "api/server.h"
+#include "api/protobuf_log.h"
 #include "api/streams.h"
 #include "app/commands.h"
 #include "app/database_tools.h"
@@ -18,6 +18,7 @@
 #include "channels/webchat/demo_page.h"
 #include "channels/webchat/gateway.h"
 #include "host/engine_host.h"
+#include "net/server.h"
 #include "sip/phone_module.h"
 #include "store/database.h"
 #include "store/journal.h"
@@ -29,10 +30,10 @@
 namespace contactd::app {
 namespace {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 
 // Blocking: opens a short-lived connection, checks the schema.
-api::Readiness probe(const Config& config, const store::PgJournal& journal) {
+net::Readiness probe(const Config& config, const store::PgJournal& journal) {
   std::string database = "ok";
   std::string migrations = "unknown";
   bool ready = true;
@@ -54,7 +55,7 @@ api::Readiness probe(const Config& config, const store::PgJournal& journal) {
   }
   const bool journal_ok = journal.available();
   ready = ready && journal_ok;
-  return api::Readiness{ready, R"({"ready":)" + std::string(ready ? "true" : "false") + R"(,"database":")" + database +
+  return net::Readiness{ready, R"({"ready":)" + std::string(ready ? "true" : "false") + R"(,"database":")" + database +
                                    R"(","migrations":")" + migrations + R"(","journal":")" +
                                    (journal_ok ? "ok" : "failing") + "\"}"};
 }
@@ -62,9 +63,9 @@ api::Readiness probe(const Config& config, const store::PgJournal& journal) {
 // Waits (on the io_context) until every WebSocket is closed; past `deadline`
 // tears down the ones whose clients did not answer the close handshake. Then
 // waits until their disconnections are durable and stops the loop.
-void stop_when_quiet(net::io_context& io, api::Server& server, host::EngineHost& host,
+void stop_when_quiet(asio::io_context& io, net::Server& server, host::EngineHost& host,
                      std::chrono::steady_clock::time_point deadline, bool aborted = false) {
-  auto timer = std::make_shared<net::steady_timer>(io, std::chrono::milliseconds(20));
+  auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(20));
   timer->async_wait([&io, &server, &host, deadline, aborted, timer](const boost::system::error_code&) {
     if (server.connection_count() == 0) {
       host.when_durable([&io] { io.stop(); });
@@ -104,8 +105,8 @@ int serve(const Config& config) {
   store::PgJournal journal(config.database_url);
   journal.start();
 
-  net::io_context io(static_cast<int>(config.io_threads));
-  net::thread_pool workers(config.worker_threads);
+  asio::io_context io(static_cast<int>(config.io_threads));
+  asio::thread_pool workers(config.worker_threads);
   api::StreamRegistry streams(config.streams, clock, std::move(audiences));
   EffectRouter router(streams);
   host::EngineHost host(io, std::move(engine), clock, journal, router);
@@ -116,9 +117,11 @@ int serve(const Config& config) {
   router.own<core::AskBot>(bots);
   store::HistoryReader history(config.database_url);
   api::Dispatcher dispatcher(host, streams, workers, history, clock, config.auth);
-  api::Server server(io, workers, config.server, dispatcher, [&] { return probe(config, journal); });
-  server.add_endpoint("/webchat/v1", webchat);
-  server.add_page("/webchat/", "text/html; charset=utf-8", channels::kWebChatDemoPage);
+  api::install_protobuf_log_handler();
+  net::Server server(io, config.server, [&] { return probe(config, journal); });
+  server.routes().websocket("/ws", dispatcher, /*binary=*/true);
+  server.routes().websocket("/webchat/v1", webchat, /*binary=*/false);
+  server.routes().page("/webchat/", "text/html; charset=utf-8", channels::kWebChatDemoPage);
 
   std::uint16_t port = 0;
   try {
@@ -155,9 +158,9 @@ int serve(const Config& config) {
   // that (plus a second for the journal's last drain) even when the database
   // refuses every write: what is not durable by then was never acknowledged,
   // and stays so.
-  net::steady_timer shutdown_deadline(io);
+  asio::steady_timer shutdown_deadline(io);
   std::chrono::steady_clock::time_point stop_by = std::chrono::steady_clock::time_point::max();
-  net::signal_set signals(io, SIGINT, SIGTERM);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: shutting down", signal);

@@ -15,6 +15,7 @@
 
 #include "core/engine.h"
 #include "host/engine_host.h"
+#include "auth/sip_digest.h"
 
 namespace contactd::sip {
 namespace {
@@ -179,7 +180,7 @@ void Registrar::on_register(SipStack& stack, nua_handle_t* handle, const sip_t* 
   expires = std::min<long>(expires, options_.max_expires.count());
   std::string contact_uri;
   if (contact && contact->m_url->url_type != url_any) contact_uri = text(url_as_string(home.home, contact->m_url));
-  DigestAnswer answer{login,
+  auth::DigestAnswer answer{login,
                       text(ar->ar_realm),
                       text(ar->ar_nonce),
                       text(ar->ar_uri),
@@ -202,7 +203,7 @@ void Registrar::on_register(SipStack& stack, nua_handle_t* handle, const sip_t* 
         if (name_locked && !bound_here)
           return core::Outcome::failure(core::ErrorCode::failed_precondition, "SIP user name locked out");
         if (!u || u->sip_secret.empty() ||
-            !same_digest(expected_response(u->sip_secret, method, answer), answer.response))
+            !auth::same_digest(auth::expected_response(u->sip_secret, method, answer), answer.response))
           return core::Outcome::failure(core::ErrorCode::unauthenticated, "wrong SIP credentials");
         if (u->deactivated) return core::Outcome::failure(core::ErrorCode::permission_denied, "no phone access");
         if (query) {

@@ -20,7 +20,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "sip/digest.h"
+#include "sip/nonces.h"
 #include "sip/phone_module.h"
 #include "sip/sip_limits.h"
 #include "sip/sip_stack.h"

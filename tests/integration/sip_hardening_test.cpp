@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "harness/sip_phone.h"
-#include "sip/digest.h"
+#include "auth/sip_digest.h"
 #include "world.h"
 
 using namespace contactd;
@@ -85,8 +85,8 @@ std::string register_with(const std::string& from, std::uint16_t port, const std
   REQUIRE(status_line(challenge) == "SIP/2.0 401 Unauthorized");
   const auto at = challenge.find("nonce=\"") + 7;
   const std::string nonce = challenge.substr(at, challenge.find('"', at) - at);
-  sip::DigestAnswer a{user, "contactd", nonce, "sip:127.0.0.1:" + std::to_string(port), "", "auth", "00000001", "c1"};
-  a.response = sip::expected_response(sip::digest_secret(user, "contactd", password), "REGISTER", a);
+  auth::DigestAnswer a{user, "contactd", nonce, "sip:127.0.0.1:" + std::to_string(port), "", "auth", "00000001", "c1"};
+  a.response = auth::expected_response(auth::digest_secret(user, "contactd", password), "REGISTER", a);
   const std::string authorization = "Authorization: Digest username=\"" + user + "\", realm=\"contactd\", nonce=\"" +
                                     nonce + "\", uri=\"" + a.uri + "\", response=\"" + a.response +
                                     "\", qop=auth, nc=00000001, cnonce=\"c1\", algorithm=MD5\r\n";

@@ -4,12 +4,12 @@
 #include <boost/beast/http.hpp>
 #include <catch2/catch.hpp>
 
-#include "api/admission.h"
-#include "api/http_framing.h"
-#include "api/log_throttle.h"
-#include "api/ws_upgrade_check.h"
+#include "net/admission.h"
+#include "net/http_framing.h"
+#include "net/log_throttle.h"
+#include "net/ws_upgrade_check.h"
 
-using namespace contactd::api;
+using namespace contactd::net;
 namespace http = boost::beast::http;
 
 namespace {

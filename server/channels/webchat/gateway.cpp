@@ -7,20 +7,20 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
-#include "api/auth.h"
+#include "auth/tokens.h"
 
 namespace contactd::channels {
 namespace {
 
 namespace json = boost::json;
 
-api::Frame frame(const json::object& o) { return std::make_shared<std::string>(json::serialize(o)); }
+net::Frame frame(const json::object& o) { return std::make_shared<std::string>(json::serialize(o)); }
 
-api::Frame error_frame(std::string_view code, std::string_view message) {
+net::Frame error_frame(std::string_view code, std::string_view message) {
   return frame(json::object{{"type", "error"}, {"code", code}, {"message", message}});
 }
 
-api::Frame error_frame(const core::Error& e) { return error_frame(core::to_string(e.code), e.message); }
+net::Frame error_frame(const core::Error& e) { return error_frame(core::to_string(e.code), e.message); }
 
 // The limiter measures intervals only: a monotonic clock, whatever its epoch.
 core::TimePoint monotonic_now() {
@@ -49,7 +49,7 @@ WebChatGateway::WebChatGateway(boost::asio::io_context& io, host::EngineHost& ho
 
 WebChatGateway::~WebChatGateway() { *alive_ = false; }
 
-void WebChatGateway::on_frame(const api::PeerPtr& peer, std::string_view bytes, bool binary) {
+void WebChatGateway::on_frame(const net::PeerPtr& peer, std::string_view bytes, bool binary) {
   if (binary) return peer->send(error_frame("malformed", "send JSON text frames"));
   boost::system::error_code ec;
   json::value value = json::parse(bytes, ec);
@@ -113,7 +113,7 @@ void WebChatGateway::on_frame(const api::PeerPtr& peer, std::string_view bytes, 
   peer->send(error_frame("malformed", "unknown type (expected start, resume, message or leave)"));
 }
 
-bool WebChatGateway::admit(const api::PeerPtr& peer, bool start) {
+bool WebChatGateway::admit(const net::PeerPtr& peer, bool start) {
   bool allowed = false;
   {
     std::lock_guard lock(limiter_mutex_);
@@ -127,8 +127,8 @@ bool WebChatGateway::admit(const api::PeerPtr& peer, bool start) {
   return allowed;
 }
 
-void WebChatGateway::start(const api::PeerPtr& peer, core::CampaignId campaign) {
-  const std::string visitor = "webchat-" + api::new_token().substr(0, 16);
+void WebChatGateway::start(const net::PeerPtr& peer, core::CampaignId campaign) {
+  const std::string visitor = "webchat-" + auth::new_token().substr(0, 16);
   const core::ConnectionId connection = peer->id();
   host_.execute(
       [this, connection, campaign, visitor](core::Engine& e, core::TimePoint now) {
@@ -143,7 +143,7 @@ void WebChatGateway::start(const api::PeerPtr& peer, core::CampaignId campaign) 
         const auto id = std::get<core::CreatedReply>(out.reply).id;
         Conversation& c = conversations_[id];
         c.interaction = id;
-        c.token = api::new_token();
+        c.token = auth::new_token();
         c.peer = peer;
         by_token_[c.token] = id;
         interaction_of_[peer->id()] = id;
@@ -152,7 +152,7 @@ void WebChatGateway::start(const api::PeerPtr& peer, core::CampaignId campaign) 
       });
 }
 
-void WebChatGateway::resume(const api::PeerPtr& peer, std::string token) {
+void WebChatGateway::resume(const net::PeerPtr& peer, std::string token) {
   const core::ConnectionId connection = peer->id();
   host_.execute(
       [this, connection, token](core::Engine& e, core::TimePoint now) {
@@ -171,7 +171,7 @@ void WebChatGateway::resume(const api::PeerPtr& peer, std::string token) {
         Conversation& c = conversations_.at(t->second);
         if (c.peer) {  // the old connection is still open: this one supersedes it
           interaction_of_.erase(c.peer->id());
-          c.peer->close(api::CloseCode::normal, "resumed elsewhere");
+          c.peer->close(net::CloseCode::normal, "resumed elsewhere");
         }
         c.peer = peer;
         ++c.away_generation;  // cancels the pending expiry
@@ -184,7 +184,7 @@ void WebChatGateway::resume(const api::PeerPtr& peer, std::string token) {
       });
 }
 
-void WebChatGateway::on_closed(const api::PeerPtr& peer) {
+void WebChatGateway::on_closed(const net::PeerPtr& peer) {
   const core::ConnectionId connection = peer->id();
   {
     std::lock_guard lock(limiter_mutex_);
@@ -226,7 +226,7 @@ void WebChatGateway::expire(core::InteractionId id, std::uint64_t generation) {
       nullptr, /*client_work=*/false);
 }
 
-void WebChatGateway::send(Conversation& c, api::Frame f) {
+void WebChatGateway::send(Conversation& c, net::Frame f) {
   if (c.peer) return c.peer->send(std::move(f));
   c.outbox.push_back(std::move(f));
   if (c.outbox.size() > kOutboxFrames) c.outbox.pop_front();  // the history keeps them all

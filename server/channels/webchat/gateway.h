@@ -38,7 +38,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "api/peer.h"
+#include "net/peer.h"
 #include "channels/webchat/options.h"
 #include "core/effects.h"
 #include "core/events.h"
@@ -51,7 +51,7 @@ class io_context;
 
 namespace contactd::channels {
 
-class WebChatGateway final : public api::FrameHandler, public host::EventSink {
+class WebChatGateway final : public net::FrameHandler, public host::EventSink {
  public:
   static constexpr std::size_t kOutboxFrames = 200;
 
@@ -60,8 +60,8 @@ class WebChatGateway final : public api::FrameHandler, public host::EventSink {
   WebChatGateway(boost::asio::io_context& io, host::EngineHost& host, std::chrono::seconds resume_window);
   ~WebChatGateway();
 
-  void on_frame(const api::PeerPtr& peer, std::string_view bytes, bool binary) override;
-  void on_closed(const api::PeerPtr& peer) override;
+  void on_frame(const net::PeerPtr& peer, std::string_view bytes, bool binary) override;
+  void on_closed(const net::PeerPtr& peer) override;
 
   // The conversation a customer's token opens (for their attachment
   // downloads); `done` runs on the engine strand. Thread-safe.
@@ -75,19 +75,19 @@ class WebChatGateway final : public api::FrameHandler, public host::EventSink {
   struct Conversation {
     core::InteractionId interaction{};
     std::string token;
-    api::PeerPtr peer;                  // null while the customer is away
-    std::deque<api::Frame> outbox;      // sent while away
+    net::PeerPtr peer;                  // null while the customer is away
+    std::deque<net::Frame> outbox;      // sent while away
     bool ended{false};                  // the agent finished it while the customer was away
     std::uint64_t away_generation{0};   // which disconnect the pending expiry belongs to
   };
 
-  void start(const api::PeerPtr& peer, core::CampaignId campaign);
-  void resume(const api::PeerPtr& peer, std::string token);
-  void send(Conversation& c, api::Frame frame);
+  void start(const net::PeerPtr& peer, core::CampaignId campaign);
+  void resume(const net::PeerPtr& peer, std::string token);
+  void send(Conversation& c, net::Frame frame);
   void forget(core::InteractionId interaction);
   void expire(core::InteractionId interaction, std::uint64_t generation);
   // Takes a start (or message) token for `peer`; false: answered rate_limited.
-  bool admit(const api::PeerPtr& peer, bool start);
+  bool admit(const net::PeerPtr& peer, bool start);
 
   boost::asio::io_context& io_;
   host::EngineHost& host_;

@@ -1,10 +1,10 @@
-#include "api/admission.h"
+#include "net/admission.h"
 
 #include <sys/resource.h>
 
 #include <algorithm>
 
-namespace contactd::api {
+namespace contactd::net {
 
 void AdmissionTicket::release() {
   if (!released_.exchange(true)) admission_.release(address_);
@@ -59,4 +59,4 @@ std::size_t raise_descriptor_limit() {
   return static_cast<std::size_t>(limit.rlim_cur);
 }
 
-}  // namespace contactd::api
+}  // namespace contactd::net

@@ -1,9 +1,10 @@
-#include "api/ws_upgrade_check.h"
+#include "net/ws_upgrade_check.h"
 
 #include <algorithm>
-#include <cctype>
 
-namespace contactd::api {
+#include "net/ascii.h"
+
+namespace contactd::net {
 
 namespace http = boost::beast::http;
 
@@ -11,12 +12,6 @@ namespace {
 
 bool is_base64_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
@@ -47,4 +42,4 @@ std::optional<FramingRefusal> check_websocket_upgrade(const http::request<http::
   return std::nullopt;
 }
 
-}  // namespace contactd::api
+}  // namespace contactd::net

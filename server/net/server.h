@@ -1,9 +1,12 @@
 #pragma once
-// The WebSocket + HTTP listener (Boost.Beast), all on one port:
-//   /ws       the protobuf API (binary frames, one Envelope each)
-//   others    endpoints added with add_endpoint() (text frames; e.g. WebChat)
+// The HTTP + WebSocket listener (Boost.Beast), all on one port. What each
+// path serves is a route of routes() (net/routes.h): the app adds the
+// protobuf API (/ws), WebChat (/webchat/v1) and the rest; the server itself
+// serves
 //   /healthz  200 while the process serves
 //   /readyz   200 when the database is reachable and migrated, else 503
+// It admits connections under caps (net/admission.h), frames requests
+// strictly (net/http_framing.h) and bounds every read and write in time.
 // Beast stays behind this header.
 #include <chrono>
 #include <cstdint>
@@ -12,15 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "net/readiness_runner.h"
+#include "net/routes.h"
+
 namespace boost::asio {
 class io_context;
-class thread_pool;
 }  // namespace boost::asio
 
-namespace contactd::api {
-
-class Dispatcher;
-class FrameHandler;
+namespace contactd::net {
 
 struct ServerOptions {
   std::string address{"127.0.0.1"};
@@ -44,25 +46,14 @@ struct ServerOptions {
   std::vector<std::string> allowed_origins;
 };
 
-struct Readiness {
-  bool ready{false};
-  std::string detail;  // JSON object
-};
-// Blocking; run on a thread of the server's own, never behind other work.
-using ReadinessProbe = std::function<Readiness()>;
-
 class Server {
  public:
-  // Raises the descriptor soft limit to the hard limit and installs the
-  // rate-limited protobuf log handler (once per process).
-  Server(boost::asio::io_context& io, boost::asio::thread_pool& workers, ServerOptions options,
-         Dispatcher& dispatcher, ReadinessProbe readiness);
-  // Serves another WebSocket endpoint at `path` (e.g. "/webchat/v1") with
-  // text frames. REQUIRES: before start().
-  void add_endpoint(std::string path, FrameHandler& handler);
-  // Serves a fixed document at `path` for GET. REQUIRES: before start().
-  void add_page(std::string path, std::string content_type, std::string body);
+  // Raises the descriptor soft limit to the hard limit.
+  Server(boost::asio::io_context& io, ServerOptions options, ReadinessProbe readiness);
   ~Server();
+
+  // What each path serves. REQUIRES: changed only before start().
+  RouteTable& routes();
 
   // Binds and starts accepting. Returns the bound port. Throws on failure.
   std::uint16_t start();
@@ -79,4 +70,4 @@ class Server {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace contactd::api
+}  // namespace contactd::net

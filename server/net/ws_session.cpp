@@ -1,18 +1,19 @@
-// One WebSocket connection: reads frames into the dispatcher, writes queued
-// frames one at a time, and enforces the frame size, idle timeout, write
-// queue bound and, until it authenticates, the login deadline.
+// One WebSocket connection: reads frames into its endpoint's FrameHandler (a
+// route of the table), writes queued frames one at a time, and enforces the
+// frame size, idle timeout, write queue bound and, until it authenticates,
+// the login deadline.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
 
-#include "api/transport.h"
+#include "net/transport.h"
 
-namespace contactd::api {
+namespace contactd::net {
 
 class WsSession final : public Peer, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(std::shared_ptr<Server::State> state, beast::tcp_stream stream, Server::State::Endpoint endpoint,
+  WsSession(std::shared_ptr<Server::State> state, beast::tcp_stream stream, WebSocketEndpoint endpoint,
             Unauthenticated admitted)
       : state_(std::move(state)),
         endpoint_(endpoint),
@@ -27,7 +28,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
   void mark_authenticated() override {
     if (authenticated_.exchange(true)) return;
     ticket_->release();  // thread-safe; the ticket itself is only dropped with the session
-    net::post(ws_.get_executor(), [self = shared_from_this()] { self->login_timer_.cancel(); });
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->login_timer_.cancel(); });
   }
 
   void run(http::request<http::string_body> request) {
@@ -56,7 +57,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
   }
 
   void send(Frame frame) override {
-    net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
       if (self->closing_ || self->finished_) return;
       if (self->queue_.size() >= self->state_->options.write_queue_max_frames) {
         spdlog::warn("connection {}: write queue full, disconnecting slow client", self->id_);
@@ -69,7 +70,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
   }
 
   void close(CloseCode code, std::string reason) override {
-    net::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
       const auto wire_code = code == CloseCode::going_away ? websocket::close_code::going_away
                              : code == CloseCode::policy ? websocket::close_code::policy_error
                                                          : websocket::close_code::normal;
@@ -97,7 +98,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
     writing_ = true;
     in_flight_ = std::move(queue_.front());
     queue_.pop_front();
-    ws_.async_write(net::buffer(*in_flight_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_write(asio::buffer(*in_flight_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->writing_ = false;
       self->in_flight_.reset();
       if (ec) return self->finish(ec);
@@ -137,7 +138,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
   void finish(beast::error_code ec) {
     if (finished_) return;
     finished_ = true;
-    if (ec && ec != websocket::error::closed && ec != net::error::operation_aborted && ec != net::error::eof)
+    if (ec && ec != websocket::error::closed && ec != asio::error::operation_aborted && ec != asio::error::eof)
       spdlog::debug("connection {}: {}", id_, ec.message());
     queue_.clear();
     close_timer_.cancel();
@@ -151,13 +152,13 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
 
   // Closes the socket: pending reads and writes fail, and finish() runs.
   void abort() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] { self->abort_now(); });
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->abort_now(); });
   }
 
   friend void abort_ws_session(const std::shared_ptr<WsSession>&);
 
   std::shared_ptr<Server::State> state_;
-  const Server::State::Endpoint endpoint_;
+  const WebSocketEndpoint endpoint_;
   const core::ConnectionId id_;
   const std::string remote_address_;
   const std::shared_ptr<AdmissionTicket> ticket_;  // released on authentication or with the session
@@ -167,8 +168,8 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
   beast::flat_buffer buffer_;
   std::deque<Frame> queue_;  // waiting to be written
   Frame in_flight_;          // being written; kept alive until the write completes
-  net::steady_timer close_timer_{ws_.get_executor()};
-  net::steady_timer login_timer_{ws_.get_executor()};
+  asio::steady_timer close_timer_{ws_.get_executor()};
+  asio::steady_timer login_timer_{ws_.get_executor()};
   bool open_{false};  // the opening handshake completed
   bool writing_{false};
   bool closing_{false};
@@ -178,7 +179,7 @@ class WsSession final : public Peer, public std::enable_shared_from_this<WsSessi
 };
 
 std::shared_ptr<WsSession> start_ws_session(std::shared_ptr<Server::State> state, beast::tcp_stream stream,
-                                            http::request<http::string_body> request, Server::State::Endpoint endpoint,
+                                            http::request<http::string_body> request, WebSocketEndpoint endpoint,
                                             Unauthenticated admitted) {
   auto session = std::make_shared<WsSession>(std::move(state), std::move(stream), endpoint, std::move(admitted));
   session->run(std::move(request));
@@ -191,4 +192,4 @@ void close_ws_session(const std::shared_ptr<WsSession>& session, std::string rea
   session->close(CloseCode::going_away, std::move(reason));
 }
 
-}  // namespace contactd::api
+}  // namespace contactd::net

@@ -6,11 +6,17 @@
 // at most one probe runs at a time however many requests come in.
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 
-#include "api/server.h"
+namespace contactd::net {
 
-namespace contactd::api {
+struct Readiness {
+  bool ready{false};
+  std::string detail;  // JSON object
+};
+// Blocking; run on a thread of the server's own, never behind other work.
+using ReadinessProbe = std::function<Readiness()>;
 
 class ReadinessRunner {
  public:
@@ -29,4 +35,4 @@ class ReadinessRunner {
   std::thread thread_;
 };
 
-}  // namespace contactd::api
+}  // namespace contactd::net

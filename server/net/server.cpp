@@ -1,6 +1,6 @@
 // The listener: accepts connections, admits them under the caps on
 // unauthenticated connections, and hands each to an HTTP session.
-#include "api/server.h"
+#include "net/server.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -8,10 +8,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/protobuf_log.h"
-#include "api/transport.h"
+#include "net/transport.h"
 
-namespace contactd::api {
+namespace contactd::net {
 namespace {
 
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
@@ -81,7 +80,7 @@ void admit(const std::shared_ptr<Server::State>& state, tcp::socket socket) {
   // would hold each behind the previous one's ACK (up to 40 ms).
   socket.set_option(tcp::no_delay(true), option_ec);
   if (state->options.socket_send_buffer_bytes > 0) {
-    socket.set_option(net::socket_base::send_buffer_size(state->options.socket_send_buffer_bytes), option_ec);
+    socket.set_option(asio::socket_base::send_buffer_size(state->options.socket_send_buffer_bytes), option_ec);
   }
   start_http_session(state, std::move(socket),
                      Unauthenticated{std::move(ticket), std::move(address),
@@ -89,11 +88,11 @@ void admit(const std::shared_ptr<Server::State>& state, tcp::socket socket) {
 }
 
 void do_accept(std::shared_ptr<Server::State> state) {
-  state->acceptor.async_accept(net::make_strand(state->io), [state](beast::error_code ec, tcp::socket socket) {
+  state->acceptor.async_accept(asio::make_strand(state->io), [state](beast::error_code ec, tcp::socket socket) {
     if (ec) {
-      if (ec == net::error::operation_aborted || state->stopping) return;
-      if (ec == net::error::no_descriptors || ec.value() == ENFILE || ec == net::error::no_buffer_space ||
-          ec == net::error::no_memory)
+      if (ec == asio::error::operation_aborted || state->stopping) return;
+      if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
+          ec == asio::error::no_memory)
         return back_off(state, ec);
       if (auto count = state->accept_errors.note()) spdlog::warn("accept failed: {} ({} times)", ec.message(), *count);
     } else {
@@ -111,9 +110,7 @@ std::vector<std::shared_ptr<WsSession>> live_sessions(Server::State& state) {
   return live;
 }
 
-std::shared_ptr<Server::State> make_state(net::io_context& io, net::thread_pool& workers, ServerOptions options,
-                                          Dispatcher& dispatcher, ReadinessProbe readiness) {
-  install_protobuf_log_handler();
+std::shared_ptr<Server::State> make_state(asio::io_context& io, ServerOptions options, ReadinessProbe readiness) {
   const std::size_t descriptors = raise_descriptor_limit();
   const std::size_t total = options.max_unauthenticated_connections > 0 ? options.max_unauthenticated_connections
                                                                         : default_max_unauthenticated(descriptors);
@@ -122,8 +119,22 @@ std::shared_ptr<Server::State> make_state(net::io_context& io, net::thread_pool&
                                       : default_max_unauthenticated_per_address(total);
   spdlog::info("descriptor limit {}; unauthenticated connections capped at {} ({} per address), login within {} s",
                descriptors, total, per_address, options.login_timeout.count());
-  return std::make_shared<Server::State>(io, workers, std::move(options), dispatcher, std::move(readiness), total,
-                                         per_address);
+  return std::make_shared<Server::State>(io, std::move(options), std::move(readiness), total, per_address);
+}
+
+// The routes every server has: liveness, and readiness from the probe (it
+// blocks, asking the database: it runs on the readiness runner's thread).
+void add_health_routes(Server::State& state) {
+  state.routes.buffered({"GET"}, "/healthz", BodyLimits{}, [](const RequestHead&, std::string, Responder responder) {
+    responder.respond(Response::json(200, R"({"status":"alive"})"));
+  });
+  ReadinessRunner& readiness = state.readiness;
+  state.routes.buffered({"GET"}, "/readyz", BodyLimits{},
+                        [&readiness](const RequestHead&, std::string, Responder responder) {
+                          readiness.request([responder](const Readiness& r) {
+                            responder.respond(Response::json(r.ready ? 200 : 503, r.detail));
+                          });
+                        });
 }
 
 }  // namespace
@@ -132,29 +143,22 @@ Server::State::~State() {
   if (reserve_fd >= 0) ::close(reserve_fd);
 }
 
-Server::Server(net::io_context& io, net::thread_pool& workers, ServerOptions options, Dispatcher& dispatcher,
-               ReadinessProbe readiness)
-    : state_(make_state(io, workers, std::move(options), dispatcher, std::move(readiness))) {
-  state_->endpoints["/ws"] = State::Endpoint{&dispatcher, true};
+Server::Server(asio::io_context& io, ServerOptions options, ReadinessProbe readiness)
+    : state_(make_state(io, std::move(options), std::move(readiness))) {
+  add_health_routes(*state_);
 }
 
 Server::~Server() = default;
 
-void Server::add_page(std::string path, std::string content_type, std::string body) {
-  state_->pages[std::move(path)] = State::Page{std::move(content_type), std::move(body)};
-}
-
-void Server::add_endpoint(std::string path, FrameHandler& handler) {
-  state_->endpoints[std::move(path)] = State::Endpoint{&handler, false};
-}
+RouteTable& Server::routes() { return state_->routes; }
 
 std::uint16_t Server::start() {
   auto& acceptor = state_->acceptor;
-  tcp::endpoint endpoint{net::ip::make_address(state_->options.address), state_->options.port};
+  tcp::endpoint endpoint{asio::ip::make_address(state_->options.address), state_->options.port};
   acceptor.open(endpoint.protocol());
-  acceptor.set_option(net::socket_base::reuse_address(true));
+  acceptor.set_option(asio::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
-  acceptor.listen(net::socket_base::max_listen_connections);
+  acceptor.listen(asio::socket_base::max_listen_connections);
   state_->reserve_fd = open_reserve_descriptor();
   do_accept(state_);
   return acceptor.local_endpoint().port();
@@ -162,7 +166,7 @@ std::uint16_t Server::start() {
 
 void Server::stop(std::string reason) {
   state_->stopping = true;
-  net::post(state_->acceptor.get_executor(), [state = state_] {
+  asio::post(state_->acceptor.get_executor(), [state = state_] {
     beast::error_code ignored;
     state->acceptor.close(ignored);
     state->accept_pause.cancel();
@@ -179,4 +183,4 @@ std::size_t Server::connection_count() const {
   return state_->sessions.size();
 }
 
-}  // namespace contactd::api
+}  // namespace contactd::net

@@ -7,7 +7,7 @@
 
 #include "core/ids.h"
 
-namespace contactd::api {
+namespace contactd::net {
 
 // A serialised Envelope, shared between everyone it is sent to.
 using Frame = std::shared_ptr<const std::string>;
@@ -43,4 +43,4 @@ class FrameHandler {
   virtual void on_closed(const PeerPtr& peer) = 0;
 };
 
-}  // namespace contactd::api
+}  // namespace contactd::net

@@ -1,6 +1,7 @@
 #pragma once
 // Request framing rules of RFC 9112 that a server must enforce so that a
-// proxy in front of it and this server always agree where a request ends.
+// proxy in front of it and this server always agree where a request ends,
+// and the plain RequestHead that route handlers get from a parsed head.
 // Every refusal is answered with its status and `Connection: close`, and the
 // connection is closed (RFC 9112 §6.1, §6.3, §5.2). Internal to the HTTP
 // session (Beast types).
@@ -8,12 +9,15 @@
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
+#include <boost/optional/optional.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace contactd::api {
+#include "net/routes.h"
+
+namespace contactd::net {
 
 // Largest request head (request line and header fields), bytes.
 inline constexpr std::size_t kMaxRequestHeadBytes = 8 * 1024;
@@ -38,4 +42,8 @@ std::optional<FramingRefusal> check_request_framing(const boost::beast::http::re
 // (the peer left or timed out).
 std::optional<FramingRefusal> refusal_for_parse_error(const boost::beast::error_code& ec);
 
-}  // namespace contactd::api
+// What route handlers see of a parsed request head.
+RequestHead request_head_of(const boost::beast::http::request_header<>& request,
+                            const boost::optional<std::uint64_t>& content_length, const std::string& peer_address);
+
+}  // namespace contactd::net

@@ -1,23 +1,16 @@
-#include "api/http_framing.h"
+#include "net/http_framing.h"
 
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
-namespace contactd::api {
+#include "net/ascii.h"
+
+namespace contactd::net {
 
 namespace http = boost::beast::http;
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 FramingRefusal bad_request(std::string reason) {
   return FramingRefusal{http::status::bad_request, std::move(reason)};
@@ -71,4 +64,18 @@ std::optional<FramingRefusal> refusal_for_parse_error(const boost::beast::error_
   return std::nullopt;  // eof, reset, timeout: nobody to answer
 }
 
-}  // namespace contactd::api
+RequestHead request_head_of(const http::request_header<>& request, const boost::optional<std::uint64_t>& content_length,
+                    const std::string& peer_address) {
+  RequestHead head;
+  head.method = std::string(request.method_string());
+  head.target = std::string(request.target());
+  const auto question = head.target.find('?');
+  head.path = head.target.substr(0, question);
+  if (question != std::string::npos) head.query = decode_query(std::string_view(head.target).substr(question + 1));
+  for (const auto& field : request) head.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  head.peer_address = peer_address;
+  if (content_length) head.content_length = *content_length;
+  return head;
+}
+
+}  // namespace contactd::net

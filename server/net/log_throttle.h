@@ -7,7 +7,7 @@
 #include <mutex>
 #include <optional>
 
-namespace contactd::api {
+namespace contactd::net {
 
 class LogThrottle {
  public:
@@ -36,4 +36,4 @@ class LogThrottle {
   std::uint64_t pending_{0};
 };
 
-}  // namespace contactd::api
+}  // namespace contactd::net

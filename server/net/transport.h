@@ -4,7 +4,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -12,51 +11,38 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "api/admission.h"
-#include "api/dispatcher.h"
-#include "api/log_throttle.h"
-#include "api/readiness_runner.h"
-#include "api/server.h"
+#include "net/admission.h"
+#include "net/log_throttle.h"
+#include "net/readiness_runner.h"
+#include "net/routes.h"
+#include "net/server.h"
 
-namespace contactd::api {
+namespace contactd::net {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 class WsSession;
 
 struct Server::State {
-  State(net::io_context& io_, net::thread_pool& workers_, ServerOptions options_, Dispatcher& dispatcher_,
-        ReadinessProbe readiness_, std::size_t max_unauthenticated, std::size_t max_unauthenticated_per_address)
+  State(asio::io_context& io_, ServerOptions options_, ReadinessProbe readiness_, std::size_t max_unauthenticated,
+        std::size_t max_unauthenticated_per_address)
       : io(io_),
-        workers(workers_),
         options(std::move(options_)),
-        dispatcher(dispatcher_),
         readiness(std::move(readiness_)),
-        acceptor(net::make_strand(io_)),
+        acceptor(asio::make_strand(io_)),
         admission(max_unauthenticated, max_unauthenticated_per_address) {}
   ~State();
 
-  net::io_context& io;
-  net::thread_pool& workers;
+  asio::io_context& io;
   const ServerOptions options;
-  Dispatcher& dispatcher;
-  struct Endpoint {
-    FrameHandler* handler;
-    bool binary;
-  };
-  std::unordered_map<std::string, Endpoint> endpoints;  // path -> handler; fixed after start()
-  struct Page {
-    std::string content_type;
-    std::string body;
-  };
-  std::unordered_map<std::string, Page> pages;  // fixed after start()
+  RouteTable routes;  // fixed after start()
   ReadinessRunner readiness;
   tcp::acceptor acceptor;
-  net::steady_timer accept_pause{acceptor.get_executor()};  // backing off when out of descriptors
+  asio::steady_timer accept_pause{acceptor.get_executor()};  // backing off when out of descriptors
   int reserve_fd{-1};                                       // released to accept-and-close when out of descriptors
   Admission admission;
   LogThrottle accept_errors{std::chrono::seconds(10)};
@@ -81,9 +67,9 @@ struct Unauthenticated {
 void start_http_session(std::shared_ptr<Server::State> state, tcp::socket socket, Unauthenticated admitted);
 // Starts a WebSocket session from an upgrade request.
 std::shared_ptr<WsSession> start_ws_session(std::shared_ptr<Server::State> state, beast::tcp_stream stream,
-                                            http::request<http::string_body> request, Server::State::Endpoint endpoint,
+                                            http::request<http::string_body> request, WebSocketEndpoint endpoint,
                                             Unauthenticated admitted);
 void close_ws_session(const std::shared_ptr<WsSession>& session, std::string reason);
 void abort_ws_session(const std::shared_ptr<WsSession>& session);
 
-}  // namespace contactd::api
+}  // namespace contactd::net

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "api/http_framing.h"
+#include "net/http_framing.h"
 
-namespace contactd::api {
+namespace contactd::net {
 
 bool is_valid_websocket_key(std::string_view key);
 
@@ -21,4 +21,4 @@ std::optional<FramingRefusal> check_websocket_upgrade(
     const boost::beast::http::request<boost::beast::http::string_body>& request,
     const std::vector<std::string>& allowed_origins);
 
-}  // namespace contactd::api
+}  // namespace contactd::net

@@ -10,7 +10,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace contactd::api {
+namespace contactd::net {
 
 class Admission;
 
@@ -67,4 +67,4 @@ std::size_t default_max_unauthenticated_per_address(std::size_t max_total);
 // soft limit in force afterwards.
 std::size_t raise_descriptor_limit();
 
-}  // namespace contactd::api
+}  // namespace contactd::net

@@ -1,10 +1,10 @@
-#include "api/readiness_runner.h"
+#include "net/readiness_runner.h"
 
 #include <condition_variable>
 #include <mutex>
 #include <vector>
 
-namespace contactd::api {
+namespace contactd::net {
 
 struct ReadinessRunner::Shared {
   explicit Shared(ReadinessProbe p) : probe(std::move(p)) {}
@@ -59,4 +59,4 @@ void ReadinessRunner::request(std::function<void(const Readiness&)> done) {
   shared_->wake.notify_one();
 }
 
-}  // namespace contactd::api
+}  // namespace contactd::net
