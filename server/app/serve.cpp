@@ -13,7 +13,17 @@
 #include "api/streams.h"
 #include "app/commands.h"
 #include "app/database_tools.h"
+#include "api/attachment_routes.h"
 #include "app/effect_router.h"
+#include "attachments/attachment_store.h"
+#include "channels/accounts.h"
+#include "channels/delivery/outbox_sender.h"
+#include "channels/whatsapp/inbound_feeder.h"
+#include "channels/whatsapp/links.h"
+#include "channels/whatsapp/media_fetcher.h"
+#include "channels/whatsapp/webhooks.h"
+#include "store/inbox.h"
+#include "store/outbox.h"
 #include "channels/bot/bot_client.h"
 #include "channels/webchat/demo_page.h"
 #include "channels/webchat/gateway.h"
@@ -96,6 +106,8 @@ int serve(const Config& config) {
   core::EngineOptions engine_options;
   engine_options.zones = &zones;
   core::Engine engine(std::move(state), engine_options);
+  channels::AccountDirectory accounts;
+  accounts.load(engine.provider_accounts());
   spdlog::info("state loaded in {} ms: {} users, journal at {}",
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - load_started)
                    .count(),
@@ -115,6 +127,47 @@ int serve(const Config& config) {
   router.own_delivery(core::Channel::webchat, core::Provider::builtin, webchat);
   channels::BotClient bots(io, host);
   router.own<core::AskBot>(bots);
+
+  // Provider channels: accounts, the media store, the outbox and the inbox.
+  router.watch(accounts);
+  attachments::AttachmentStore media(config.media, config.database_url, clock);
+  store::PgOutbox outbox(config.database_url);
+  const std::vector<store::OutboxRow> left = outbox.recover();
+  std::vector<core::DeliverMessage> due = outbox.deliveries(left);
+  std::vector<store::OutboxRow> unconfirmed;
+  for (const auto& row : left)
+    if (row.state == "unknown") unconfirmed.push_back(row);
+  outbox.start();
+  store::PgInbox inbox(config.database_url);
+  const std::vector<store::StoredInboxItem> unfed = inbox.unprocessed();
+  const std::vector<store::PendingMedia> unfetched = store::pending_media(*owner);
+  inbox.start();
+  auto report = [&host](channels::OutboxSender::Report r) {
+    core::ReportMessageStatus cmd{r.interaction, r.message, r.sent ? core::MessageState::sent : core::MessageState::failed,
+                                  std::move(r.provider_message_id), std::move(r.error_code), std::move(r.error_text)};
+    host.execute([cmd](core::Engine& e, core::TimePoint now) {
+      return e.handle(core::Command{core::Actor::System(), cmd}, now);
+    }, nullptr, /*client_work=*/false);
+  };
+  channels::OutboxSender sender(io, outbox, report, clock, config.providers.outbox);
+  channels::whatsapp::ProviderClients provider_clients(io, config.providers.http);
+  channels::whatsapp::CloudApiLink cloud_api(accounts, provider_clients, &media);
+  channels::whatsapp::GupshupLink gupshup(accounts, provider_clients);
+  sender.add_link(core::Provider::meta, cloud_api);
+  sender.add_link(core::Provider::whatsapp_business, cloud_api);
+  sender.add_link(core::Provider::gupshup, gupshup);
+  for (auto provider : {core::Provider::meta, core::Provider::whatsapp_business, core::Provider::gupshup})
+    router.own_delivery(core::Channel::whatsapp, provider, sender);
+  // An effect nobody carries out is reported, never dropped in silence.
+  router.on_unrouted([&report](const core::Effect& effect) {
+    if (const auto* d = std::get_if<core::DeliverMessage>(&effect); d && d->provider != core::Provider::builtin)
+      report({d->message.interaction, d->message.message, false, {}, "no_adapter",
+              "contactd cannot deliver " + std::string(core::to_string(d->channel)) + " messages through " +
+                  std::string(core::to_string(d->provider)) + " yet"});
+  });
+  channels::whatsapp::MediaFetcher media_fetcher(io, host, accounts, provider_clients, media);
+  channels::whatsapp::InboundFeeder feeder(host, inbox, outbox, sender, &media_fetcher);
+  channels::whatsapp::WhatsAppWebhooks webhooks(accounts, inbox, feeder, config.providers.webhooks);
   store::HistoryReader history(config.database_url);
   api::Dispatcher dispatcher(host, streams, workers, history, clock, config.auth);
   api::install_protobuf_log_handler();
@@ -122,6 +175,11 @@ int serve(const Config& config) {
   server.routes().websocket("/ws", dispatcher, /*binary=*/true);
   server.routes().websocket("/webchat/v1", webchat, /*binary=*/false);
   server.routes().page("/webchat/", "text/html; charset=utf-8", channels::kWebChatDemoPage);
+  webhooks.add_routes(server.routes());
+  api::AttachmentRoutes attachment_routes(host, media, workers, clock, [&webchat](std::string token, auto done) {
+    webchat.interaction_of_token(std::move(token), std::move(done));
+  });
+  attachment_routes.add_routes(server.routes());
 
   std::uint16_t port = 0;
   try {
@@ -153,6 +211,33 @@ int serve(const Config& config) {
     }
   }
   host.start();
+  // What the previous process left: sends, webhook items, media downloads.
+  if (!due.empty() || !unconfirmed.empty() || !unfed.empty() || !unfetched.empty())
+    spdlog::info("resuming {} unsent messages, {} unconfirmed sends, {} webhook items, {} media downloads", due.size(),
+                 unconfirmed.size(), unfed.size(), unfetched.size());
+  sender.resume(std::move(due), std::move(unconfirmed));
+  for (const auto& item : unfed) feeder.feed(item);
+  for (const auto& m : unfetched) media_fetcher.fetch(m.account, m.interaction, m.message, m.index, m.attachment);
+  // Retention of closed interactions' files (and of uploads no message used).
+  asio::steady_timer sweep_timer(io);
+  std::function<void()> sweep_later = [&] {
+    sweep_timer.expires_after(config.media.sweep_every);
+    sweep_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      asio::post(workers, [&] {
+        try {
+          auto r = media.sweep(clock.now(), config.media.retention);
+          if (r.expired + r.unbound)
+            spdlog::info("media retention: {} files of closed interactions and {} unused uploads removed", r.expired,
+                         r.unbound);
+        } catch (const std::exception& e) {
+          spdlog::error("media retention sweep failed: {}", e.what());
+        }
+      });
+      sweep_later();
+    });
+  };
+  sweep_later();
 
   // Clients get shutdown_grace to close; the whole shutdown ends within twice
   // that (plus a second for the journal's last drain) even when the database
@@ -177,6 +262,7 @@ int serve(const Config& config) {
     sd_notify(0, "STOPPING=1\nSTATUS=shutting down");
     server.stop("server shutting down");
     if (phones) phones->stop();  // phones retry REGISTERs answered by nobody
+    sweep_timer.cancel();
     host.stop();
     // Everything accepted before the signal is made durable and answered first.
     host.when_durable([&] { stop_when_quiet(io, server, host, stop_by); });
@@ -195,6 +281,8 @@ int serve(const Config& config) {
   journal.stop(stop_by == std::chrono::steady_clock::time_point::max()
                    ? std::chrono::milliseconds(config.shutdown_grace)
                    : std::chrono::milliseconds(std::chrono::seconds(1)));
+  inbox.stop();
+  outbox.stop();
   spdlog::info("contactd stopped");
   return 0;
 }

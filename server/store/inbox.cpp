@@ -10,6 +10,32 @@
 
 namespace contactd::store {
 
+std::vector<PendingMedia> pending_media(pqxx::connection& conn) {
+  pqxx::read_transaction t(conn);
+  std::vector<PendingMedia> out;
+  for (const auto& r : t.exec(
+           "SELECT i.account_id, m.interaction_id, m.id, (a.n - 1)::int, COALESCE(a.x->>'filename', ''),"
+           " COALESCE(a.x->>'content_type', ''), COALESCE(a.x->>'provider_media_id', ''),"
+           " COALESCE((a.x->>'voice')::boolean, false)"
+           " FROM messages m JOIN interactions i ON i.id = m.interaction_id,"
+           " jsonb_array_elements(m.attachments) WITH ORDINALITY AS a(x, n)"
+           " WHERE m.sender = 'customer' AND i.account_id IS NOT NULL AND a.x->>'state' = 'pending'"
+           " ORDER BY m.id, a.n")) {
+    PendingMedia p;
+    p.account = r[0].as<std::uint64_t>();
+    p.interaction = r[1].as<core::InteractionId>();
+    p.message = r[2].as<core::MessageId>();
+    p.index = r[3].as<std::uint32_t>();
+    p.attachment.filename = r[4].as<std::string>();
+    p.attachment.content_type = r[5].as<std::string>();
+    p.attachment.provider_media_id = r[6].as<std::string>();
+    p.attachment.voice = r[7].as<bool>();
+    p.attachment.state = core::AttachmentState::pending;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 PgInbox::PgInbox(std::string database_url, std::chrono::milliseconds patience)
     : url_(std::move(database_url)), patience_(patience) {}
 

@@ -17,6 +17,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/message.h"
+#include "core/ids.h"
+
 
 namespace contactd::store {
 
@@ -33,6 +36,17 @@ struct StoredInboxItem {
   InboxId id{};
   InboxItem item;
 };
+
+// An inbound attachment whose download had not finished when the daemon
+// stopped (messages.attachments[index].state = 'pending').
+struct PendingMedia {
+  std::uint64_t account{};
+  core::InteractionId interaction{};
+  core::MessageId message{};
+  std::uint32_t index{0};
+  core::Attachment attachment;
+};
+std::vector<PendingMedia> pending_media(pqxx::connection& conn);
 
 class PgInbox {
  public:
