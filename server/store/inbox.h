@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "core/message.h"
-#include "core/ids.h"
+#include "core/interaction.h"
 
 
 namespace contactd::store {

@@ -82,10 +82,10 @@ std::string random_boundary() {
   return b;
 }
 
-CloudApiEndpoint endpoint_of(const core::ProviderAccount& a, const ProviderHttpOptions& o) {
+meta::CloudApiEndpoint endpoint_of(const core::ProviderAccount& a, const ProviderHttpOptions& o) {
   // A WhatsApp Business BSP's paths carry neither version nor number id.
-  if (a.provider == core::Provider::whatsapp_business) return CloudApiEndpoint{};
-  return CloudApiEndpoint{o.meta_api_version, a.phone_number_id};
+  if (a.provider == core::Provider::whatsapp_business) return meta::CloudApiEndpoint{};
+  return meta::CloudApiEndpoint{o.meta_api_version, a.phone_number_id};
 }
 
 }  // namespace
@@ -105,17 +105,17 @@ void CloudApiLink::send(const core::DeliverMessage& delivery, std::function<void
   std::ostringstream bytes;
   bytes << in.rdbuf();
   if (!in) return done(refused("attachment_unreadable", "the attachment " + a.filename + " cannot be read"));
-  auto upload = build_media_upload(endpoint_of(*account, clients_.options()), stored->info.content_type,
+  auto upload = meta::build_media_upload(endpoint_of(*account, clients_.options()), stored->info.content_type,
                                    stored->info.filename, random_boundary());
   if (auto* err = std::get_if<BuildError>(&upload)) return done(refused("invalid_media", err->reason));
-  const auto& u = std::get<MultipartUpload>(upload);
+  const auto& u = std::get<meta::MultipartUpload>(upload);
   std::shared_ptr<HttpClient> client;
   try {
     client = clients_.client(account);
   } catch (const std::exception& e) {
     return done(refused("bad_account", e.what()));
   }
-  client->request("POST", u.path, {{"Content-Type", u.content_type}}, multipart_body(u, bytes.str()),
+  client->request("POST", u.path, {{"Content-Type", u.content_type}}, meta::multipart_body(u, bytes.str()),
                   [this, account, delivery, done = std::move(done)](HttpResult result) mutable {
                     if (const auto* failure = std::get_if<HttpFailure>(&result)) {
                       // An upload that may have landed is harmless: it is not a message. Retry.
@@ -124,7 +124,7 @@ void CloudApiLink::send(const core::DeliverMessage& delivery, std::function<void
                     }
                     const auto& response = std::get<HttpResponse>(result);
                     auto retry_after = response.header("Retry-After");
-                    auto outcome = parse_media_upload_response(static_cast<int>(response.status), response.body,
+                    auto outcome = meta::parse_media_upload_response(static_cast<int>(response.status), response.body,
                                                                retry_after ? *retry_after : std::string_view());
                     if (outcome.result.kind != SendOutcome::Kind::accepted) {
                       auto r = result_of(outcome.result);
@@ -149,7 +149,7 @@ void CloudApiLink::send_message(const AccountPtr& account, const core::DeliverMe
     media.voice = a.voice;
     m.media = std::move(media);
   }
-  auto request = build_send(m, endpoint_of(*account, clients_.options()));
+  auto request = meta::build_send(m, endpoint_of(*account, clients_.options()));
   if (auto* err = std::get_if<BuildError>(&request)) return done(refused("invalid_message", err->reason));
   auto& spec = std::get<HttpRequestSpec>(request);
   std::shared_ptr<HttpClient> client;
@@ -177,7 +177,7 @@ void GupshupLink::send(const core::DeliverMessage& delivery, std::function<void(
     // Gupshup addresses templates by its own id, kept as the template's category-independent provider id.
     m.template_message->id = delivery.message.template_use->name;
   }
-  auto request = gupshup::build_send(m, GupshupAccount{account->app_name, account->source_number});
+  auto request = gupshup::build_send(m, gupshup::GupshupAccount{account->app_name, account->source_number});
   if (auto* err = std::get_if<BuildError>(&request)) return done(refused("invalid_message", err->reason));
   auto& spec = std::get<HttpRequestSpec>(request);
   std::shared_ptr<HttpClient> client;

@@ -82,6 +82,8 @@ Daemon::Daemon(TestDatabase& db, DaemonOptions options) : db_(db), options_(opti
                               << "trunk = \"" << options_.sip_trunk << "\"\n"
                               << "outbound_answer_timeout_seconds = 3\n"
                               << options_.sip_extra
+                              << "[media]\ndirectory = \"" << dir_ << "/media\"\n" << options_.media_extra
+                              << "[providers]\n" << options_.providers_extra
                               << "[log]\nlevel = \"debug\"\ntarget = \"stderr\"\n";
   REQUIRE(run_tool({"migrate"}) == 0);
   REQUIRE(run_tool({"seed", CONTACTD_TEST_SEED}) == 0);

@@ -30,6 +30,8 @@ struct DaemonOptions {
   std::size_t max_calls{1000};  // [sip] max_calls
   std::string sip_trunk;        // [sip] trunk (host:port)
   std::string sip_extra;        // more lines for [sip], e.g. "rtp_inactivity_timeout_seconds = 2\n"
+  std::string media_extra;      // more lines for [media] (its directory is the daemon's own)
+  std::string providers_extra;  // lines for [providers], e.g. "unknown_delivery_seconds = 10\n"
   std::vector<std::pair<std::string, std::string>> env;  // set in the process's environment
   // More [server] keys, each with its TOML value as written ("5", "[\"x\"]").
   std::vector<std::pair<std::string, std::string>> server_settings;
