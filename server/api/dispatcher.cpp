@@ -216,19 +216,7 @@ void Dispatcher::on_frame(const PeerPtr& peer, std::string_view bytes, bool bina
             if (!session) return core::Outcome::failure(core::ErrorCode::unauthenticated, "log in or resume first");
             auto result = e.transfer_targets(session->user, interaction, now);
             if (auto* err = std::get_if<core::Error>(&result)) return core::Outcome::failure(err->code, err->message);
-            auto* out = response->mutable_transfer_targets();
-            for (const auto& a : std::get<core::TransferTargets>(result).agents) {
-              auto* pa = out->add_agents();
-              pa->set_id(a.id);
-              pa->set_display_name(a.name);
-              pa->set_available(a.available);
-            }
-            for (const auto& c : std::get<core::TransferTargets>(result).campaigns) {
-              auto* pc = out->add_campaigns();
-              pc->set_id(c.id);
-              pc->set_name(c.name);
-              pc->set_inside_hours(c.inside_hours);
-            }
+            wire::to_proto(std::get<core::TransferTargets>(result), response->mutable_transfer_targets());
             return Outcome{};
           },
           [peer, rid, response](const Outcome& o) {

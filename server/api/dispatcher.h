@@ -25,6 +25,7 @@ class thread_pool;
 }
 namespace contactd::v1 {
 class Command;
+class GetMessages;
 }
 namespace contactd::store {
 class HistoryReader;
@@ -76,6 +77,9 @@ class Dispatcher final : public FrameHandler {
   // Runs `job` on the hashing threads; false (and nothing runs) when
   // `hashing_queue` jobs are waiting already.
   bool hash_off_thread(std::function<void()> job);
+  // R-MSG-7 (message_query.cpp): a page of an interaction's messages, the
+  // permission decided on the engine strand, the rows read on a worker.
+  void get_messages(const PeerPtr& peer, std::uint64_t rid, const contactd::v1::GetMessages& query);
   // Runs `query` on a worker with the caller's visibility filled in.
   void with_history_scope(const PeerPtr& peer, std::uint64_t rid,
                           std::function<void(store::HistoryQuery)> query);

@@ -216,6 +216,9 @@ bool Dispatcher::on_query(const PeerPtr& peer, std::uint64_t rid, const v1::Comm
       });
       return true;
     }
+    case v1::Command::kGetMessages:
+      get_messages(peer, rid, command.get_messages());
+      return true;
     default:
       return false;
   }

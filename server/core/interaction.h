@@ -8,6 +8,7 @@
 
 #include "core/channel.h"
 #include "core/ids.h"
+#include "core/message_preview.h"
 #include "core/time.h"
 
 namespace contactd::core {
@@ -72,6 +73,7 @@ struct Interaction {
   std::uint64_t contact{0};  // the CRM contact (R-FORM-1); 0: not linked
   std::uint64_t next_attempt{0};  // scheduled by its reschedule disposition (R-DISP-3)
   CallState call;                 // phone only
+  std::optional<MessagePreview> last_message;  // R-MSG-7: text only; kept on MessagePosted
 
   bool hub() const { return attempt != 0; }
 };

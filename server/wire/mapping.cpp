@@ -82,6 +82,31 @@ void to_proto(const core::Interaction& in, v1::Interaction* out) {
   for (auto agent : in.call.ringing) out->add_ringing_agent_ids(agent);
   out->set_on_hold(in.call.held);
   out->set_muted(in.call.muted);
+  if (in.last_message) to_proto(*in.last_message, out->mutable_last_message());
+}
+
+void to_proto(const core::MessagePreview& in, v1::MessagePreview* out) {
+  out->set_message_id(in.message);
+  out->set_sender(static_cast<v1::Sender>(static_cast<int>(in.sender) + 1));
+  out->set_author_name(in.author_name);
+  out->set_text(in.text);
+  out->set_created_at_ms(core::to_unix_ms(in.created_at));
+  out->set_attachment_count(in.attachments);
+}
+
+void to_proto(const core::TransferTargets& in, v1::TransferTargets* out) {
+  for (const auto& c : in.campaigns) {
+    auto* pc = out->add_campaigns();
+    pc->set_id(c.id);
+    pc->set_name(c.name);
+    pc->set_inside_hours(c.inside_hours);
+    for (const auto& a : c.agents) {
+      auto* pa = pc->add_agents();
+      pa->set_id(a.id);
+      pa->set_display_name(a.name);
+      pa->set_available(a.available);
+    }
+  }
 }
 
 void to_proto(const core::Snapshot& in, v1::Snapshot* out) {
