@@ -74,6 +74,8 @@ using HandlerTable = std::unordered_map<int, CommandHandler>;  // by v1::Command
 void add_session_commands(HandlerTable& table);
 void add_admin_commands(HandlerTable& table);
 void add_query_commands(HandlerTable& table);
+// R-MSG-7 (message_query.cpp).
+void get_messages(const Call& call);
 void add_history_commands(HandlerTable& table);
 
 // The commands of api/command_mapping.h: run by the engine as the caller.

@@ -19,6 +19,26 @@ Mapped settings_command(std::uint64_t campaign, const std::string* name, const v
   return core::CommandBody{core::UpdateCampaign{campaign, std::move(settings)}};
 }
 
+// A partial update_campaign: the named fields of `in` over the defaults (so
+// the fields it does not name need not be valid on their own); the engine
+// merges them into the campaign's current settings.
+Mapped partial_update_command(const v1::UpdateCampaign& in) {
+  if (in.campaign_id() == 0) return invalid("campaign_id is required");
+  std::vector<core::SettingsField> only;
+  for (const auto& path : in.update_mask().paths()) {
+    auto field = wire::settings_field_from_path(path);
+    if (!field)
+      return invalid("update_mask path '" + path + "' is not a top-level campaign setting (e.g. transfer_timeout_ms)");
+    only.push_back(*field);
+  }
+  v1::CampaignSettings named;
+  wire::to_proto(core::CampaignSettings{}, &named);
+  wire::merge_named(in.settings(), in.update_mask(), &named);
+  core::CampaignSettings settings;
+  if (auto e = wire::from_proto(named, &settings)) return *e;
+  return core::CommandBody{core::UpdateCampaign{in.campaign_id(), std::move(settings), std::move(only)}};
+}
+
 template <class Repeated>
 std::vector<core::Attachment> attachments_of(const Repeated& in) {
   std::vector<core::Attachment> out;
@@ -82,6 +102,8 @@ std::optional<Mapped> to_core(const v1::Command& c) {
     case K::kCreateCampaign:
       return settings_command(0, &c.create_campaign().name(), c.create_campaign().settings());
     case K::kUpdateCampaign:
+      if (c.update_campaign().has_update_mask() && c.update_campaign().update_mask().paths_size() > 0)
+        return partial_update_command(c.update_campaign());
       return settings_command(c.update_campaign().campaign_id(), nullptr, c.update_campaign().settings());
     case K::kArchiveCampaign:
       if (c.archive_campaign().campaign_id() == 0) return invalid("campaign_id is required");

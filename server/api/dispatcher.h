@@ -23,6 +23,7 @@ class thread_pool;
 }
 namespace contactd::v1 {
 class Command;
+class GetMessages;
 }
 namespace contactd::store {
 class HistoryReader;

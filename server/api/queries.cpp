@@ -25,19 +25,7 @@ void list_transfer_targets(const Call& call) {
         if (!session) return not_logged_in();
         auto result = e.transfer_targets(session->user, interaction, now);
         if (auto* err = std::get_if<core::Error>(&result)) return Outcome::failure(err->code, err->message);
-        auto* out = response->mutable_transfer_targets();
-        for (const auto& a : std::get<core::TransferTargets>(result).agents) {
-          auto* pa = out->add_agents();
-          pa->set_id(a.id);
-          pa->set_display_name(a.name);
-          pa->set_available(a.available);
-        }
-        for (const auto& c : std::get<core::TransferTargets>(result).campaigns) {
-          auto* pc = out->add_campaigns();
-          pc->set_id(c.id);
-          pc->set_name(c.name);
-          pc->set_inside_hours(c.inside_hours);
-        }
+        wire::to_proto(std::get<core::TransferTargets>(result), response->mutable_transfer_targets());
         return Outcome{};
       },
       answer_with(peer, rid, response));
@@ -221,6 +209,7 @@ void add_query_commands(HandlerTable& table) {
   table[v1::Command::kGetForm] = get_form;
   table[v1::Command::kSpy] = spy;
   table[v1::Command::kListProviderAccounts] = list_provider_accounts;
+  table[v1::Command::kGetMessages] = get_messages;
 }
 
 }  // namespace contactd::api

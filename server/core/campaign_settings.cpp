@@ -92,6 +92,34 @@ MaybeError validate(const CampaignSettings& s, const ZoneRules& zones) {
   return std::nullopt;
 }
 
+CampaignSettings merge(const CampaignSettings& base, const CampaignSettings& changes,
+                       const std::vector<SettingsField>& fields) {
+  if (fields.empty()) return changes;
+  CampaignSettings out = base;
+  for (SettingsField f : fields) {
+    switch (f) {
+      case SettingsField::channels:
+        out.channels = changes.channels;
+        out.default_capacity = changes.default_capacity;
+        break;
+      case SettingsField::strategy: out.strategy = changes.strategy; break;
+      case SettingsField::bot: out.bot = changes.bot; break;
+      case SettingsField::transfer_timeout: out.transfer_timeout = changes.transfer_timeout; break;
+      case SettingsField::hold_music: out.hold_music = changes.hold_music; break;
+      case SettingsField::hours: out.hours = changes.hours; break;
+      case SettingsField::dispositions: out.dispositions = changes.dispositions; break;
+      case SettingsField::comment_policy: out.comment_policy = changes.comment_policy; break;
+      case SettingsField::form: out.form = changes.form; break;
+      case SettingsField::email_signature: out.email_signature = changes.email_signature; break;
+      case SettingsField::wrap_up: out.wrap_up = changes.wrap_up; break;
+      case SettingsField::phone_number: out.phone_number = changes.phone_number; break;
+      case SettingsField::ring_timeout: out.ring_timeout = changes.ring_timeout; break;
+      case SettingsField::missed_calls_limit: out.missed_calls_limit = changes.missed_calls_limit; break;
+    }
+  }
+  return out;
+}
+
 const DispositionNode* resolve_disposition(const std::vector<DispositionNode>& tree,
                                            const std::vector<std::uint32_t>& path) {
   const std::vector<DispositionNode>* level = &tree;

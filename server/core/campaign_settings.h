@@ -100,6 +100,18 @@ struct CampaignSettings {
   bool has(Channel c) const { return channels[index(c)].enabled; }
 };
 
+// A campaign setting that can be changed on its own (a partial update).
+// `channels` covers each channel's enablement, provider and default capacity.
+enum class SettingsField : std::uint8_t {
+  channels, strategy, bot, transfer_timeout, hold_music, hours, dispositions, comment_policy, form,
+  email_signature, wrap_up, phone_number, ring_timeout, missed_calls_limit,
+};
+
+// `base` with each of `fields` replaced, as a whole, by its value in
+// `changes`; with no fields, `changes`. The result still needs validate().
+CampaignSettings merge(const CampaignSettings& base, const CampaignSettings& changes,
+                       const std::vector<SettingsField>& fields);
+
 class ZoneRules;
 
 // A campaign's phone number: what may stand in a SIP request-URI's user part.

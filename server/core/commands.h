@@ -35,6 +35,7 @@ struct CreateCampaign {
 struct UpdateCampaign {
   CampaignId campaign{};
   CampaignSettings settings;
+  std::vector<SettingsField> only;  // partial update: these fields of `settings`; empty: all
 };
 struct CreateUser {
   std::string login;

@@ -120,6 +120,7 @@ Outcome Engine::handle(const Command& command, TimePoint now) {
     failed.error = std::move(err);
     return failed;
   }
+  remember_last_messages(out);
   return out;
 }
 

@@ -56,7 +56,8 @@ struct EngineOptions {
   std::uint64_t random_seed{0x9e3779b97f4a7c15ULL};
 };
 
-// R-TR-3: where an interaction can be transferred, with availability.
+// R-TR-1, R-TR-3: where an interaction can be transferred, campaign then
+// agent (the guide's flow), with availability.
 struct TransferTargets {
   struct Agent {
     UserId id{};
@@ -67,9 +68,20 @@ struct TransferTargets {
     CampaignId id{};
     std::string name;
     bool inside_hours{false};
+    // The campaign's agents (profile agent, active) but the caller, by id.
+    // Supervisors and administrators are not transfer targets.
+    std::vector<Agent> agents;
   };
-  std::vector<Agent> agents;        // members of campaigns with the channel, but the caller
-  std::vector<Campaign> campaigns;  // campaigns with the channel
+  std::vector<Campaign> campaigns;  // not archived, with the channel enabled, by id
+};
+
+// R-MSG-7: the answer of Engine::message_access when the caller may read.
+struct MessageAccess {
+  // Set when the interaction is not open (closed or abandoned): the engine no
+  // longer holds it, so the store decides with the rule of history detail —
+  // allowed when this scope covers the closed interaction's campaign and
+  // owner (InteractionScope::covers). Unset: allowed.
+  std::optional<InteractionScope> closed_scope;
 };
 
 // What a login needs to verify a password, looked up by login name.
@@ -107,6 +119,14 @@ class Engine {
   const Interaction* find_interaction(InteractionId id) const;
   // For the owner of `interaction` (or an administrator).
   std::variant<TransferTargets, Error> transfer_targets(UserId viewer, InteractionId interaction, TimePoint now) const;
+  // R-MSG-7: whether `viewer` may read `interaction`'s messages. An open one:
+  // its owner, the agent a pending transfer is addressed to, the supervisors
+  // of its campaign, administrators, and, while it is with the bot or
+  // pending, the members of its campaign (and of the campaign a transfer
+  // came from) — who see its messages live (message_audience). Otherwise
+  // permission_denied; an id never issued: not_found. A closed one: see
+  // MessageAccess::closed_scope.
+  std::variant<MessageAccess, Error> message_access(UserId viewer, InteractionId interaction) const;
   const ZoneRules& zones() const { return options_.zones ? *options_.zones : utc_only_; }
   std::size_t pending_count(CampaignId campaign, Channel channel) const;
   std::size_t interaction_count() const { return interactions_.size(); }
@@ -233,7 +253,9 @@ class Engine {
   MaybeError on(const Actor&, const CompleteTransfer&, Pending&);
   MaybeError on(const Actor&, const CancelTransfer&, Pending&);
   void complete_transfer(Interaction&, Pending&);  // the target owns the call now
-  void call_back(Interaction&, UserId by, Pending&);  // the agent transfer is off
+  // The agent transfer is off: TransferCancelled, or, when `timed_out`,
+  // TransferTimedOut alone (one event per outcome).
+  void call_back(Interaction&, UserId by, Pending&, bool timed_out = false);
   void expire_call_transfer(Interaction&, Pending&);
   // Wrap-up (engine_wrap_up.cpp).
   MaybeError on(const Actor&, const EndWrapUp&, Pending&);
@@ -257,6 +279,10 @@ class Engine {
   // REQUIRES: called before the interaction loses its owner and is erased.
   void remember_closed_work(const Interaction&);
   Audience message_audience(const Interaction& i) const;
+  bool reads_live(const User& viewer, const Interaction& i) const;  // message_access, open interactions
+  // R-MSG-7: keeps Interaction::last_message in step with the MessagePosted
+  // events of `out` (every handler's messages, whoever posted them).
+  void remember_last_messages(const Outcome& out);
   MaybeError check_text(const std::string& text, bool has_attachments) const;
   MaybeError on(const Actor&, const CreateUser&, Pending&);
   MaybeError on(const Actor&, const SetMembership&, Pending&);

@@ -109,14 +109,15 @@ void Engine::complete_transfer(Interaction& i, Pending& p) {
   refresh_agent(from, p);
 }
 
-void Engine::call_back(Interaction& i, UserId by, Pending& p) {
+void Engine::call_back(Interaction& i, UserId by, Pending& p, bool timed_out) {
   const PendingTransfer t = *i.transfer;
   transfer_deadlines_.erase({t.deadline, i.id});
   i.transfer.reset();
   i.call.ringing.clear();
   User& target = users_.at(t.to_agent);
   if (target.ringing == i.id) target.ringing = 0;
-  p.emit(inbox_audience(i), TransferCancelled{i.id, by});
+  if (timed_out) p.emit(inbox_audience(i), TransferTimedOut{i.id, t.from});
+  else p.emit(inbox_audience(i), TransferCancelled{i.id, by});
   p.effect(TransferCall{i.id, TransferStep::back, i.owner, t.to_agent, "", "", "", t.attended});
   refresh_agent(target, p);
 }
@@ -144,8 +145,7 @@ MaybeError Engine::on(const Actor& actor, const CancelTransfer& cmd, Pending& p)
 void Engine::expire_call_transfer(Interaction& i, Pending& p) {
   const PendingTransfer t = *i.transfer;
   if (t.to_agent != kNoUser) {  // still with its owner, whose phone is still on the call
-    p.emit(inbox_audience(i), TransferTimedOut{i.id, t.from});
-    call_back(i, kNoUser, p);
+    call_back(i, kNoUser, p, /*timed_out=*/true);
     return;
   }
   // Waiting in another campaign's queue (or ringing there): back to the owner's phone (R-TR-4).

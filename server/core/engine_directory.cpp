@@ -57,12 +57,14 @@ MaybeError Engine::on(const Actor& actor, const UpdateCampaign& cmd, Pending& p)
   if (auto e = require_admin(actor, find_user(actor.user))) return e;
   auto it = campaigns_.find(cmd.campaign);
   if (it == campaigns_.end()) return error(ErrorCode::not_found, "no such campaign");
-  if (auto e = validate(cmd.settings, zones())) return e;
-  if (const Campaign* other = find_campaign_by_number(cmd.settings.phone_number); other && other->id != cmd.campaign)
+  // A partial update changes the named settings; the result is checked whole.
+  CampaignSettings merged = merge(it->second.settings, cmd.settings, cmd.only);
+  if (auto e = validate(merged, zones())) return e;
+  if (const Campaign* other = find_campaign_by_number(merged.phone_number); other && other->id != cmd.campaign)
     return error(ErrorCode::already_exists, "another campaign has that phone number");
   if (auto e = check_accounts(cmd.settings, cmd.campaign, &it->second.settings)) return e;
   Campaign& c = it->second;
-  c.settings = cmd.settings;
+  c.settings = std::move(merged);
   p.emit(campaign_audience(c), CampaignUpdated{c.id, c.settings});
   // Effective immediately for new work: rebuild the pools, serve the queues.
   refresh_campaign(c, p);

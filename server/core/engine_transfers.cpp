@@ -5,6 +5,13 @@
 #include "core/engine_internal.h"
 
 namespace contactd::core {
+namespace {
+
+// R-TR-1: text goes to agents. Supervisors and administrators are members
+// of campaigns to oversee them, not to receive their work.
+bool receives_transfers(const User& u) { return u.profile == Profile::agent && !u.deactivated; }
+
+}  // namespace
 
 MaybeError Engine::on(const Actor& actor, const TransferInteraction& cmd, Pending& p) {
   MaybeError err;
@@ -26,6 +33,8 @@ MaybeError Engine::on(const Actor& actor, const TransferInteraction& cmd, Pendin
     const User* target = find_user(cmd.to_agent);
     if (!target) return error(ErrorCode::not_found, "no such agent");
     if (target->id == i->owner) return error(ErrorCode::invalid_argument, "cannot transfer to yourself");
+    if (!receives_transfers(*target))
+      return error(ErrorCode::failed_precondition, "only agents receive transfers (R-TR-1); choose an agent");
     // R-TR-1: the target works in a campaign that has this channel.
     const bool has_channel = std::any_of(target->campaigns.begin(), target->campaigns.end(), [&](CampaignId c) {
       const Campaign& tc = campaigns_.at(c);
@@ -95,14 +104,14 @@ std::variant<TransferTargets, Error> Engine::transfer_targets(UserId viewer, Int
   if (!me || (i->owner != viewer && !is_admin(me->profile)))
     return error(ErrorCode::permission_denied, "the interaction is not yours");
   TransferTargets out;
-  std::set<UserId> seen{viewer};
   for (const auto& [cid, c] : campaigns_) {
     if (c.archived || !c.settings.has(i->channel)) continue;
-    out.campaigns.push_back(TransferTargets::Campaign{cid, c.name, is_open(c.settings.hours, now, zones())});
+    TransferTargets::Campaign& target =
+        out.campaigns.emplace_back(TransferTargets::Campaign{cid, c.name, is_open(c.settings.hours, now, zones()), {}});
     for (const auto& [uid, membership] : c.members) {
-      if (!seen.insert(uid).second) continue;
       const User& u = users_.at(uid);
-      out.agents.push_back(TransferTargets::Agent{uid, u.display_name, u.connected() && !u.status});
+      if (uid == viewer || !receives_transfers(u)) continue;
+      target.agents.push_back(TransferTargets::Agent{uid, u.display_name, u.connected() && !u.status});
     }
   }
   return out;

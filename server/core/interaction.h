@@ -8,6 +8,7 @@
 
 #include "core/channel.h"
 #include "core/ids.h"
+#include "core/message_preview.h"
 #include "core/time.h"
 
 namespace contactd::core {
@@ -77,6 +78,7 @@ struct Interaction {
   std::string display_name;       // the customer's profile name, as the provider gave it
   std::string customer_alt_id;    // the provider's other id for the customer (WhatsApp BSUID)
   std::optional<TimePoint> last_customer_message_at;  // R-OUT-3: the 24 h window runs from here
+  std::optional<MessagePreview> last_message;  // R-MSG-7: text only; kept on MessagePosted
 
   bool hub() const { return attempt != 0; }
 };

@@ -8,6 +8,7 @@
 
 #include "core/channel.h"
 #include "store/database.h"
+#include "store/message_page.h"
 
 namespace contactd::store {
 namespace {
@@ -197,6 +198,16 @@ std::vector<v1::Interaction> HistoryReader::contact_interactions(std::uint64_t c
     read_row(r, &out.emplace_back(), &closed_ms);
   }
   return out;
+}
+
+std::variant<v1::MessagePage, core::Error> HistoryReader::messages(
+    core::InteractionId id, core::MessageId after, std::uint32_t limit,
+    const std::optional<core::InteractionScope>& closed_scope) {
+  std::lock_guard lock(mu_);
+  pqxx::read_transaction t(connection());
+  if (closed_scope)
+    if (auto refused = check_closed_access(t, id, *closed_scope)) return *refused;
+  return read_message_page(t, id, after, limit);
 }
 
 }  // namespace contactd::store

@@ -9,9 +9,12 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "contactd/v1/envelope.pb.h"
+#include "core/contact_scope.h"
+#include "core/error.h"
 #include "core/ids.h"
 #include "core/interaction.h"
 
@@ -47,6 +50,12 @@ class HistoryReader {
   // only: R-SEC-4/CRM), open or closed, newest first.
   std::vector<contactd::v1::Interaction> contact_interactions(std::uint64_t contact, const HistoryQuery& scope,
                                                               std::uint32_t limit);
+  // R-MSG-7 (store/message_page.h): one page of an interaction's messages
+  // after message `after`. With `closed_scope` (the engine no longer holds
+  // the interaction), first checks it exists and the scope covers it.
+  std::variant<contactd::v1::MessagePage, core::Error> messages(
+      core::InteractionId id, core::MessageId after, std::uint32_t limit,
+      const std::optional<core::InteractionScope>& closed_scope);
 
  private:
   pqxx::connection& connection();

@@ -3,6 +3,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -97,6 +98,26 @@ void load_conversations(pqxx::work& t, core::EngineState& st) {
     for (std::string s; std::getline(states, s, ',');)
       rec.attachments.push_back(core::attachment_state_from_string(s).value_or(core::AttachmentState::ready));
     it->second->messages.push_back(std::move(rec));
+  }
+}
+
+// R-MSG-7: the last message of each open interaction (the snapshot's preview).
+void load_last_messages(pqxx::transaction_base& t, core::EngineState& st) {
+  std::unordered_map<core::InteractionId, core::Interaction*> open;
+  for (auto& loaded : st.interactions) open.emplace(loaded.interaction.id, &loaded.interaction);
+  for (const auto& r : t.exec(
+           "SELECT DISTINCT ON (m.interaction_id) m.interaction_id, m.id, m.sender, m.author_name,"
+           " left(m.body, " + std::to_string(core::kPreviewTextBytes) + "), " + ms_of("m.created_at") +
+           ", jsonb_array_length(m.attachments) FROM messages m JOIN interactions i ON i.id = m.interaction_id"
+           " WHERE i.state <> 'closed' ORDER BY m.interaction_id, m.id DESC")) {
+    auto it = open.find(r[0].as<core::InteractionId>());
+    if (it == open.end()) continue;
+    const auto sender = r[2].as<std::string>();
+    it->second->last_message = core::make_preview(
+        r[1].as<core::MessageId>(),
+        sender == "agent" ? core::Sender::agent : sender == "bot" ? core::Sender::bot : core::Sender::customer,
+        r[3].as<std::string>(), r[4].as<std::string>(), core::from_unix_ms(r[5].as<long long>()),
+        r[6].as<std::size_t>());
   }
 }
 
@@ -270,6 +291,7 @@ core::EngineState load_state(pqxx::connection& c) {
   }
   load_conversations(t, st);
   load_accounts(t, st);
+  load_last_messages(t, st);
   st.last_interaction_id = t.exec1("SELECT COALESCE(max(id), 0) FROM interactions")[0].as<std::uint64_t>();
   st.last_message_id = t.exec1("SELECT COALESCE(max(id), 0) FROM messages")[0].as<std::uint64_t>();
   st.loaded_at = core::from_unix_ms(t.exec1("SELECT " + ms_of("now()"))[0].as<long long>());

@@ -1,5 +1,7 @@
 #include "wire/campaign_mapping.h"
 
+#include <google/protobuf/util/field_mask_util.h>
+
 namespace contactd::wire {
 namespace {
 
@@ -154,6 +156,36 @@ core::MaybeError from_proto(const v1::CampaignSettings& in, core::CampaignSettin
   }
   *out = std::move(s);
   return std::nullopt;
+}
+
+std::optional<core::SettingsField> settings_field_from_path(std::string_view path) {
+  using F = core::SettingsField;
+  static constexpr std::pair<std::string_view, F> kPaths[] = {
+      {"channels", F::channels},
+      {"strategy", F::strategy},
+      {"bot", F::bot},
+      {"transfer_timeout_ms", F::transfer_timeout},
+      {"hold_music", F::hold_music},
+      {"hours", F::hours},
+      {"dispositions", F::dispositions},
+      {"comment_required", F::comment_policy},
+      {"form", F::form},
+      {"email_signature", F::email_signature},
+      {"wrap_up_ms", F::wrap_up},
+      {"phone_number", F::phone_number},
+      {"ring_timeout_ms", F::ring_timeout},
+      {"missed_calls_limit", F::missed_calls_limit},
+  };
+  for (const auto& [name, field] : kPaths)
+    if (name == path) return field;
+  return std::nullopt;
+}
+
+void merge_named(const v1::CampaignSettings& in, const google::protobuf::FieldMask& mask, v1::CampaignSettings* out) {
+  google::protobuf::util::FieldMaskUtil::MergeOptions whole;
+  whole.set_replace_message_fields(true);
+  whole.set_replace_repeated_fields(true);
+  google::protobuf::util::FieldMaskUtil::MergeMessageTo(in, mask, whole, out);
 }
 
 }  // namespace contactd::wire

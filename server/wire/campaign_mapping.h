@@ -1,6 +1,11 @@
 #pragma once
 // Campaign settings <-> protobuf, both ways: the API and the query tables
 // (JSON of the same message) read what the engine wrote.
+#include <google/protobuf/field_mask.pb.h>
+
+#include <optional>
+#include <string_view>
+
 #include "contactd/v1/campaign.pb.h"
 #include "core/campaign_settings.h"
 
@@ -17,5 +22,13 @@ void to_proto(const core::CampaignSettings& in, v1::CampaignSettings* out);
 // Fails (invalid_argument) on unspecified or unknown enum values. Range and
 // consistency checks are the engine's (core::validate).
 core::MaybeError from_proto(const v1::CampaignSettings& in, core::CampaignSettings* out);
+
+// Partial updates (UpdateCampaign.update_mask): the setting a path names
+// (CampaignSettings' top-level field names), or nullopt for any other path.
+std::optional<core::SettingsField> settings_field_from_path(std::string_view path);
+// Replaces, in `out`, each field `mask` names by its value in `in` (whole
+// fields: repeated and message fields are replaced, not merged).
+// REQUIRES: every path passed settings_field_from_path.
+void merge_named(const v1::CampaignSettings& in, const google::protobuf::FieldMask& mask, v1::CampaignSettings* out);
 
 }  // namespace contactd::wire

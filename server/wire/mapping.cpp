@@ -87,6 +87,31 @@ void to_proto(const core::Interaction& in, v1::Interaction* out) {
   out->set_customer_alt_id(in.customer_alt_id);
   out->set_last_customer_message_at_ms(in.last_customer_message_at ? core::to_unix_ms(*in.last_customer_message_at) : 0);
   out->set_account_id(in.account);
+  if (in.last_message) to_proto(*in.last_message, out->mutable_last_message());
+}
+
+void to_proto(const core::MessagePreview& in, v1::MessagePreview* out) {
+  out->set_message_id(in.message);
+  out->set_sender(static_cast<v1::Sender>(static_cast<int>(in.sender) + 1));
+  out->set_author_name(in.author_name);
+  out->set_text(in.text);
+  out->set_created_at_ms(core::to_unix_ms(in.created_at));
+  out->set_attachment_count(in.attachments);
+}
+
+void to_proto(const core::TransferTargets& in, v1::TransferTargets* out) {
+  for (const auto& c : in.campaigns) {
+    auto* pc = out->add_campaigns();
+    pc->set_id(c.id);
+    pc->set_name(c.name);
+    pc->set_inside_hours(c.inside_hours);
+    for (const auto& a : c.agents) {
+      auto* pa = pc->add_agents();
+      pa->set_id(a.id);
+      pa->set_display_name(a.name);
+      pa->set_available(a.available);
+    }
+  }
 }
 
 void to_proto(const core::Snapshot& in, v1::Snapshot* out) {

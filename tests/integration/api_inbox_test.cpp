@@ -107,11 +107,12 @@ TEST_CASE("R-IN-1 R-IN-3 R-MSG-1 R-TR-4 R-DISP-1 R-SUP-2 end to end: WebChat cus
   auto listed = ana.request(targets);
   REQUIRE(listed.response().has_transfer_targets());
   const auto& t = listed.response().transfer_targets();
-  REQUIRE(t.agents_size() == 1);
-  CHECK(t.agents(0).id() == carla_id);
-  CHECK_FALSE(t.agents(0).available());
   REQUIRE(t.campaigns_size() == 2);
   CHECK(t.campaigns(0).inside_hours());
+  CHECK(t.campaigns(0).agents_size() == 0);  // Web: only ana, the caller
+  REQUIRE(t.campaigns(1).agents_size() == 1);
+  CHECK(t.campaigns(1).agents(0).id() == carla_id);
+  CHECK_FALSE(t.campaigns(1).agents(0).available());
 
   // Transfer to a campaign where nobody takes it: back to ana after the timeout.
   v1::Command transfer;

@@ -169,3 +169,14 @@ TEST_CASE("R-TR-2 a call sent to an external number leaves the center: the inter
   text.to_number = "15550109999";
   CHECK(d.as(d.engine.find_interaction(chat)->owner, text).error->code == ErrorCode::invalid_argument);
 }
+
+TEST_CASE("R-TR-4 one event per outcome: a call transfer that times out is transfer_timed_out, never also transfer_cancelled") {
+  Transfers d;
+  auto s = d.engine.find_campaign(d.sales)->settings;
+  REQUIRE(d.transfer(d.bob).ok());
+  d.clock.advance(s.transfer_timeout);
+  auto o = d.engine.tick(d.clock.now());
+  CHECK(count_events<TransferTimedOut>(o) == 1);
+  CHECK(count_events<TransferCancelled>(o) == 0);
+  CHECK_FALSE(d.engine.find_interaction(d.id)->transfer);
+}

@@ -113,3 +113,13 @@ TEST_CASE("transfers: one at a time, no finishing while one is in progress") {
   CHECK(d.as(d.ana, TransferInteraction{d.chat, d.bob, 0}).error->code == ErrorCode::failed_precondition);
   CHECK(d.as(d.ana, Finish{d.chat}).error->code == ErrorCode::failed_precondition);
 }
+
+TEST_CASE("R-TR-4 one event per outcome: a text transfer that times out is one transfer_timed_out") {
+  Transfers d;
+  REQUIRE(d.as(d.ana, TransferInteraction{d.chat, d.carla, 0}).ok());
+  d.clock.advance(30s);
+  auto o = d.engine.tick(d.clock.now());
+  CHECK(count_events<TransferTimedOut>(o) == 1);
+  CHECK(count_events<TransferCancelled>(o) == 0);
+  CHECK(o.events.size() == 1);  // the offer ends; ana still owns it
+}

@@ -76,15 +76,40 @@ TEST_CASE("R-TR-3 transfer targets list agents available or not and campaigns in
   auto result = d.engine.transfer_targets(d.ana, id, d.clock.now());
   REQUIRE(std::holds_alternative<TransferTargets>(result));
   const auto& t = std::get<TransferTargets>(result);
-  std::map<UserId, bool> available;
-  for (const auto& a : t.agents) available[a.id] = a.available;
-  CHECK_FALSE(available.count(d.ana));  // not to yourself
-  CHECK_FALSE(available.at(d.bob));     // on a break
-  CHECK_FALSE(available.at(d.carla));   // disconnected
-  CHECK_FALSE(available.at(d.sam));
   REQUIRE(t.campaigns.size() == 2);
+  std::map<UserId, bool> available;
+  for (const auto& a : t.campaigns[1].agents) available[a.id] = a.available;  // Finance
+  CHECK_FALSE(available.at(d.bob));    // on a break
+  CHECK_FALSE(available.at(d.carla));  // disconnected
   CHECK(t.campaigns[0].inside_hours);        // Sales: always open
   CHECK_FALSE(t.campaigns[1].inside_hours);  // Finance: holiday today
   CHECK(std::holds_alternative<Error>(d.engine.transfer_targets(d.bob, id, d.clock.now())));
   CHECK(std::holds_alternative<Error>(d.engine.transfer_targets(d.ana, 999, d.clock.now())));
+}
+
+TEST_CASE("R-TR-3 transfer targets are grouped by campaign: each campaign lists its own agents, never supervisors") {
+  Inbox d;
+  d.configure(d.sales, webchat(Strategy::manual));
+  d.configure(d.finance, webchat(Strategy::manual));
+  d.connect(d.ana);
+  d.connect(d.bob);
+  d.connect(d.sam);
+  auto id = d.open(d.sales);
+  REQUIRE(d.as(d.ana, Take{id}).ok());
+  auto result = d.engine.transfer_targets(d.ana, id, d.clock.now());
+  REQUIRE(std::holds_alternative<TransferTargets>(result));
+  const auto& t = std::get<TransferTargets>(result);
+  REQUIRE(t.campaigns.size() == 2);
+  auto ids = [](const TransferTargets::Campaign& c) {
+    std::vector<UserId> out;
+    for (const auto& a : c.agents) out.push_back(a.id);
+    return out;
+  };
+  CHECK(t.campaigns[0].id == d.sales);
+  CHECK(ids(t.campaigns[0]) == std::vector<UserId>{d.bob});  // not ana (the caller), not sam (a supervisor)
+  CHECK(t.campaigns[0].agents[0].available);
+  CHECK(t.campaigns[1].id == d.finance);
+  CHECK(ids(t.campaigns[1]) == std::vector<UserId>{d.bob, d.carla});  // bob under both of his campaigns
+  // A supervisor is no text transfer target, even connected and a member.
+  CHECK(d.as(d.ana, TransferInteraction{id, d.sam, 0}).error->code == ErrorCode::failed_precondition);
 }
