@@ -71,13 +71,14 @@ UploadPlan plan_upload(const core::Engine& e, const std::string& token_hash, cor
     if (c) route = {i->channel, c->settings.channels[core::index(i->channel)].provider};
   } else if (auto campaign = number(head.parameter("campaign"))) {
     const std::string* name = head.parameter("channel");
-    auto channel = name ? core::channel_from_string(*name) : std::nullopt;
     const core::Campaign* c = e.find_campaign(*campaign);
-    if (!c || !channel) {
+    const std::optional<core::Channel> channel = name ? core::channel_from_string(*name) : std::nullopt;
+    if (!c || !channel.has_value()) {
       plan.refusal = error(400, "campaign and channel name where the file will be sent");
       return plan;
     }
-    route = {*channel, c->settings.channels[core::index(*channel)].provider};
+    const core::Channel ch = channel.value_or(core::Channel::webchat);
+    route = {ch, c->settings.channels[core::index(ch)].provider};
   }
   if (route) {
     core::Attachment probe;

@@ -42,7 +42,9 @@ std::optional<core::MessageId> parse_message_cursor(core::InteractionId interact
 
 const char* const kMessageColumns =
     "m.id, m.interaction_id, m.sender, COALESCE(m.author_id, 0), m.author_name, m.body,"
-    " round(extract(epoch from m.created_at) * 1000)::bigint, m.attachments::text";
+    " round(extract(epoch from m.created_at) * 1000)::bigint, m.attachments::text, m.state,"
+    " COALESCE(m.provider_message_id, ''), COALESCE(m.error_code, ''), COALESCE(m.error_text, ''),"
+    " COALESCE(m.reply::text, ''), COALESCE(m.template::text, '')";
 
 void to_proto(const pqxx::row& r, v1::Message* out) {
   out->set_id(r[0].as<std::uint64_t>());
@@ -62,6 +64,27 @@ void to_proto(const pqxx::row& r, v1::Message* out) {
            .ok())
     throw std::runtime_error("message " + std::to_string(out->id()) + " has unreadable attachments");
   *out->mutable_attachments() = std::move(*attachments.mutable_attachments());
+  auto state = core::message_state_from_string(r[8].as<std::string>());
+  out->set_state(state ? static_cast<v1::MessageState>(static_cast<int>(*state) + 1) : v1::MESSAGE_STATE_UNSPECIFIED);
+  out->set_provider_message_id(r[9].as<std::string>());
+  out->set_error_code(r[10].as<std::string>());
+  out->set_error_text(r[11].as<std::string>());
+  // reply and template hold ReplyLink and TemplateUse as JSON (projection.cpp:
+  // snake_case names, the sender as a word).
+  if (const auto reply = r[12].as<std::string>(); !reply.empty()) {
+    v1::ReplyLink link;
+    std::string json = reply;
+    for (const char* word : {"customer", "agent", "bot"}) {
+      const std::string from = std::string("\"sender\":\"") + word + "\"";
+      const std::string to = std::string("\"sender\":\"SENDER_") + (word[0] == 'c' ? "CUSTOMER" : word[0] == 'a' ? "AGENT" : "BOT") + "\"";
+      if (auto at = json.find(from); at != std::string::npos) json.replace(at, from.size(), to);
+    }
+    if (google::protobuf::util::JsonStringToMessage(json, &link, lenient).ok()) *out->mutable_reply() = std::move(link);
+  }
+  if (const auto use = r[13].as<std::string>(); !use.empty()) {
+    v1::TemplateUse t;
+    if (google::protobuf::util::JsonStringToMessage(use, &t, lenient).ok()) *out->mutable_template_() = std::move(t);
+  }
 }
 
 v1::MessagePage read_message_page(pqxx::transaction_base& t, core::InteractionId interaction, core::MessageId after,
