@@ -228,8 +228,7 @@ void Engine::end_call(Interaction& i, UserId by, Pending& p, CallEndReason reaso
   User& owner = users_.at(i.owner);
   release(i, p);
   i.state = InteractionState::finished;
-  if (reason != CallEndReason::completed) p.emit(inbox_audience(i), CallFailed{i.id, reason});
-  p.emit(inbox_audience(i), InteractionFinished{i.id, by});
+  p.emit(inbox_audience(i), InteractionFinished{i.id, by, reason});  // one event, with the reason
   start_wrap_up(owner, campaigns_.at(i.campaign), i.id, p);
   refresh_agent(owner, p);
 }

@@ -111,7 +111,13 @@ struct InteractionAssigned {
   std::vector<Candidate> considered;  // the best few, in order
 };
 
-struct InteractionFinished { InteractionId interaction{}; UserId by{}; };
+struct InteractionFinished {
+  InteractionId interaction{};
+  UserId by{};
+  // Calls: why the call ended, when not a plain hang-up (busy, no answer...,
+  // media timeout). One event for the outcome: no separate CallFailed.
+  CallEndReason reason{CallEndReason::completed};
+};
 struct DispositionSaved {
   InteractionId interaction{};
   std::vector<std::uint32_t> path;
@@ -307,7 +313,8 @@ struct ConsultationStarted { InteractionId interaction{}; UserId agent{}; };
 // The owner called the transfer off, or the target's phone refused it: the
 // call is back with the owner.
 struct TransferCancelled { InteractionId interaction{}; UserId by{kNoUser}; };
-// An outbound call that never connected; the interaction finishes with this reason.
+// No longer emitted (InteractionFinished carries the reason); kept so
+// journals written before issue 12 still read.
 struct CallFailed {
   InteractionId interaction{};
   CallEndReason reason{};

@@ -434,6 +434,9 @@ void project(SqlBatch& b, const core::Event& event) {
           [&](const core::InteractionFinished& e) {
             b.add("UPDATE interactions SET state = 'finished', finished_at = " + ts(2) + " WHERE id = $1",
                           e.interaction, at);
+            if (e.reason != core::CallEndReason::completed)
+              b.add("UPDATE interactions SET outcome = $2 WHERE id = $1", e.interaction,
+                    std::string(core::to_string(e.reason)));
           },
           [&](const core::DispositionSaved& e) {
             b.add("UPDATE interactions SET disposition = jsonb_build_object('path', $2::jsonb, 'comment', $3::text,"

@@ -381,6 +381,8 @@ void to_proto(const core::Event& in, v1::Event* out) {
                    auto* m = out->mutable_interaction_finished();
                    m->set_interaction_id(e.interaction);
                    m->set_by(e.by);
+                   if (e.reason != core::CallEndReason::completed)
+                     m->set_reason(static_cast<v1::CallEndReason>(static_cast<int>(e.reason) + 1));
                  },
                  [&](const core::DispositionSaved& e) {
                    auto* m = out->mutable_disposition_saved();
