@@ -31,6 +31,7 @@ stop_cluster() { "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pgdata" -w -s -m fast stop 
 trap stop_cluster EXIT
 
 export CONTACTD_MUSIC_DIR="$root/assets"  # the repository's hold music (installed: /usr/share/contactd/music)
+export CONTACTD_MEDIA_DIR="${CONTACTD_MEDIA_DIR:-$root/build/demo-media}"  # uploads and provider media (installed: /var/lib/contactd/media)
 export CONTACTD_DATABASE_URL="host=$socket port=$pg_port user=contactd dbname=contactd"
 if ! "${as_pg[@]}" psql -h "$socket" -p "$pg_port" -U contactd -d postgres -tAc \
      "SELECT 1 FROM pg_database WHERE datname = 'contactd'" | grep -q 1; then

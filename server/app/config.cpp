@@ -286,6 +286,7 @@ Config load_config(const std::string& path) {
   if (const char* url = std::getenv("CONTACTD_DATABASE_URL")) c.database_url = url;
   if (const char* level = std::getenv("CONTACTD_LOG_LEVEL")) c.log_level = level;
   if (const char* music = std::getenv("CONTACTD_MUSIC_DIR")) c.sip.music_dir = music;
+  if (const char* media = std::getenv("CONTACTD_MEDIA_DIR")) c.media.directory = media;
 
   const std::string file = path.empty() ? "(defaults)" : path;
   require(c.server.max_frame_bytes >= 1024 && c.server.max_frame_bytes <= 64 * 1024 * 1024,
