@@ -83,6 +83,8 @@ UploadPlan plan_upload(const core::Engine& e, const std::string& token_hash, cor
   if (route) {
     core::Attachment probe;
     probe.filename = filename;
+    probe.size_bytes = 1;  // the size is checked while the file streams
+    probe.reference = "upload";
     if (auto err = core::check_attachments(route->first, route->second, {probe})) {
       plan.refusal = error(415, err->message);
       return plan;

@@ -24,6 +24,9 @@
 namespace boost::asio {
 class thread_pool;
 }
+namespace contactd::attachments {
+class AttachmentStore;
+}
 
 namespace contactd::api {
 
@@ -58,6 +61,9 @@ struct Services {
   // Lines a client can cause: at most one per 10 s each, with a count.
   net::LogThrottle lockout_log{std::chrono::seconds(10)};
   net::LogThrottle wrong_password_log{std::chrono::seconds(10)};
+  // Where attachment ids of send_message / start_interaction are looked up
+  // (null: messages cannot carry attachments).
+  attachments::AttachmentStore* media{nullptr};
 };
 
 // One command that passed the frame checks.

@@ -3,6 +3,8 @@
 // api/command_context.h lists.
 #include "api/dispatcher.h"
 
+#include "api/attachment_refs.h"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -67,9 +69,22 @@ bool run_mapped(const Call& call) {
     peer->send(error_frame(rid, *err));
     return true;
   }
+  auto body = std::get<core::CommandBody>(std::move(*mapped));
+  if (names_attachments(body)) {
+    // The files are looked up off the connection's strand, then the command runs.
+    resolve_attachments(s, peer, rid, std::move(body));
+    return true;
+  }
+  run_as_caller(s, peer, rid, std::move(body), {});
+  return true;
+}
+
+void run_as_caller(Services& s, const net::PeerPtr& peer, std::uint64_t rid, core::CommandBody body,
+                   std::vector<UploadCheck> uploads) {
   s.host.execute(
-      [connection = peer->id(), body = std::get<core::CommandBody>(std::move(*mapped))](core::Engine& e,
+      [connection = peer->id(), body = std::move(body), uploads = std::move(uploads)](core::Engine& e,
                                                                                         core::TimePoint now) {
+        if (auto refused = check_uploads(e, connection, body, uploads)) return *refused;
         return as_session_user(e, now, connection, body);
       },
       [peer, rid](const core::Outcome& o) {
@@ -81,8 +96,9 @@ bool run_mapped(const Call& call) {
         }
         peer->send(ack_frame(rid));
       });
-  return true;
 }
+
+void Dispatcher::set_media(attachments::AttachmentStore& media) { services_->media = &media; }
 
 Dispatcher::Dispatcher(host::EngineHost& host, StreamRegistry& streams, asio::thread_pool& workers,
                        store::HistoryReader& history, const core::Clock& clock, DispatcherOptions options,

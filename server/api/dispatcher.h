@@ -21,6 +21,9 @@
 namespace boost::asio {
 class thread_pool;
 }
+namespace contactd::attachments {
+class AttachmentStore;
+}
 namespace contactd::v1 {
 class Command;
 class GetMessages;
@@ -56,6 +59,9 @@ class Dispatcher final : public net::FrameHandler {
              store::HistoryReader& history, const core::Clock& clock, DispatcherOptions options,
              boost::asio::thread_pool* hashing = nullptr);
   ~Dispatcher() override;
+  // Messages' attachments are the media store's uploads (api/attachment_refs.h).
+  // REQUIRES: before the first frame.
+  void set_media(attachments::AttachmentStore& media);
 
   // A frame arrived on `peer`: checked in the order above, then handed to
   // the command's handler (api/command_context.h). Thread-safe.

@@ -172,6 +172,7 @@ int serve(const Config& config) {
   store::HistoryReader history(config.database_url);
   api::Dispatcher dispatcher(host, streams, workers, history, clock, config.auth);
   api::install_protobuf_log_handler();
+  dispatcher.set_media(media);
   net::Server server(io, config.server, [&] { return probe(config, journal); });
   server.routes().websocket("/ws", dispatcher, /*binary=*/true);
   server.routes().websocket("/webchat/v1", webchat, /*binary=*/false);

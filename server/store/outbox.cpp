@@ -99,8 +99,9 @@ std::vector<core::DeliverMessage> PgOutbox::deliveries(const std::vector<OutboxR
       out[it->second].message.template_use->parameters.push_back(r[1].as<std::string>());
   for (const auto& r : t.exec_params(
            "SELECT m.id, a.filename, COALESCE(a.size_bytes, 0), COALESCE(a.reference, ''), COALESCE(a.voice, false),"
-           " COALESCE(a.content_type, '') FROM messages m, jsonb_to_recordset(m.attachments) WITH ORDINALITY"
-           " AS a(filename text, size_bytes bigint, reference text, voice boolean, content_type text, n bigint)"
+           " COALESCE(a.content_type, '') FROM messages m, ROWS FROM (jsonb_to_recordset(m.attachments)"
+           " AS (filename text, size_bytes bigint, reference text, voice boolean, content_type text)) WITH ORDINALITY"
+           " AS a(filename, size_bytes, reference, voice, content_type, n)"
            " WHERE m.id = ANY($1::bigint[]) ORDER BY m.id, a.n",
            ids)) {
     auto it = at.find(r[0].as<core::MessageId>());
@@ -216,9 +217,9 @@ void PgOutbox::run() {
             " next_attempt_at = CASE WHEN x.state = 'pending' THEN to_timestamp(x.next / 1000.0) ELSE o.next_attempt_at END,"
             " provider_message_id = COALESCE(NULLIF(x.provider_id, ''), o.provider_message_id),"
             " last_error = COALESCE(NULLIF(x.error, ''), o.last_error)"
-            " FROM (SELECT DISTINCT ON (id) * FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY"
-            "       AS r(id bigint, state text, next bigint, provider_id text, error text, n bigint)"
-            "       ORDER BY id, n DESC) x"
+            " FROM (SELECT DISTINCT ON (id) * FROM ROWS FROM (jsonb_to_recordset($1::jsonb)"
+            "       AS (id bigint, state text, next bigint, provider_id text, error text)) WITH ORDINALITY"
+            "       AS r(id, state, next, provider_id, error, n) ORDER BY id, n DESC) x"
             " WHERE o.message_id = x.id AND o.state NOT IN ('sent', 'failed')",
             rows);
       }
@@ -230,6 +231,13 @@ void PgOutbox::run() {
       for (auto& fn : after)
         if (fn) fn();
       backoff = std::chrono::milliseconds(50);
+    } catch (const pqxx::sql_error& ex) {
+      // Refused for its content, not an outage: writing it again fails again.
+      // The records are advice (a lost one is settled at start), so they go;
+      // the claims and lookups are tried again without them.
+      conn_.reset();
+      spdlog::error("outbox: the database refused {} state records (dropped): {}", records.size(), ex.what());
+      records.clear();
     } catch (const std::exception& ex) {
       conn_.reset();
       spdlog::error("outbox: write failed, retrying: {}", ex.what());

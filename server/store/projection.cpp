@@ -481,6 +481,10 @@ void project(SqlBatch& b, const core::Event& event) {
                   " WHERE id = $1 AND interaction_id = $2 AND jsonb_array_length(attachments) > $3::int"
                   " AND attachments->$3::int->>'state' IS DISTINCT FROM 'ready'",
                   e.message, e.interaction, static_cast<int>(e.index), attachment_json(e.attachment));
+            // The fetched file belongs to the interaction (its downloads are checked against it).
+            if (!e.attachment.reference.empty())
+              b.add("UPDATE attachments SET interaction_id = $2 WHERE id = $1 AND interaction_id IS NULL",
+                    e.attachment.reference, e.interaction);
           },
           [&](const core::ProviderAccountSaved& e) {
             const core::ProviderAccount& a = e.account;
