@@ -3,6 +3,7 @@
 // reconnect and after a daemon restart; the snapshot's last-message
 // previews; refusals typed. Issue 12 item 8: transfer targets by campaign,
 // partial campaign updates.
+#include "harness/http_call.h"
 #include "harness/webchat_client.h"
 #include "world.h"
 
@@ -138,13 +139,23 @@ TEST_CASE("R-MSG-7 an agent reads a pending conversation, takes it, and reads it
 
   // Taken: ana replies with a file; bob (a member) no longer reads it.
   require_ack(ana.request(on_interaction(id, "take")));
+  // The file is uploaded first (the media store), then the message names it.
+  HttpCallOptions upload;
+  upload.headers = {{"Authorization", "Bearer " + login.token()}, {"Content-Type", "application/pdf"}};
+  upload.body = "%PDF-1.4\n" + std::string(2048 - 9, 'x');
+  auto stored = http_call("POST", "http://127.0.0.1:" + std::to_string(d.w.port()) +
+                                      "/v1/attachments?filename=invoice.pdf&interaction=" + std::to_string(id),
+                          upload);
+  INFO(stored.body);
+  REQUIRE(stored.status == 201);
+  const std::string reference = stored.body.substr(stored.body.find("\"id\":\"") + 6, 32);
   v1::Command say;
   say.mutable_send_message()->set_interaction_id(id);
   say.mutable_send_message()->set_text("Let me check");
   auto* file = say.mutable_send_message()->add_attachments();
   file->set_filename("invoice.pdf");
-  file->set_size_bytes(2048);
-  file->set_reference("store/invoice-1");
+  file->set_size_bytes(1);  // what the client says is ignored: the stored file's size counts
+  file->set_reference(reference);
   created_id(ana.request(say));
   customer.next();  // delivered to the customer
 
@@ -179,7 +190,8 @@ TEST_CASE("R-MSG-7 an agent reads a pending conversation, takes it, and reads it
   REQUIRE(all[3].attachments_size() == 1);
   CHECK(all[3].attachments(0).filename() == "invoice.pdf");
   CHECK(all[3].attachments(0).size_bytes() == 2048);
-  CHECK(all[3].attachments(0).reference() == "store/invoice-1");
+  CHECK(all[3].attachments(0).reference() == reference);
+  CHECK(all[3].attachments(0).content_type() == "application/pdf");
   const auto now = back.snapshot();
   REQUIRE(now.response().has_snapshot());
   auto active = item(now.response().snapshot().active(), id);

@@ -249,8 +249,14 @@ FakeReply FakeMeta::send(const FakeRequest& request, const std::string& version,
       reply = FakeReply::drop();
       break;
   }
+  if (on_send_) on_send_(s);
   sends_.push_back(std::move(s));
   return reply;
+}
+
+void FakeMeta::on_send(std::function<void(const MetaSend&)> fn) {
+  std::lock_guard lock(mu_);
+  on_send_ = std::move(fn);
 }
 
 std::string FakeMeta::webhook(json::array messages, json::array statuses, json::array contacts) const {

@@ -14,6 +14,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,8 @@ class FakeMeta {
   void script(std::vector<MetaAnswer> answers);
   void set_retry_after(std::string value);  // for rate_limited; "30" unless set
   std::vector<MetaSend> sends() const;
+  // Called (under the fake's lock: keep it short) as each send arrives.
+  void on_send(std::function<void(const MetaSend&)> fn);
 
   // Media the fake can serve; `sha256` is computed.
   void add_media(const std::string& id, std::string bytes, std::string mime_type);
@@ -105,6 +108,7 @@ class FakeMeta {
   MetaAccount account_;
   mutable std::mutex mu_;
   std::deque<MetaAnswer> script_;
+  std::function<void(const MetaSend&)> on_send_;
   std::string retry_after_{"30"};
   std::vector<MetaSend> sends_;
   struct Media {
