@@ -82,6 +82,27 @@ std::string random_boundary() {
   return b;
 }
 
+// Sends a request the codec built (or refuses what it could not build) with
+// the account's client; the answer classified by the provider's `classify`.
+void send_built(ProviderClients& clients, const AccountPtr& account,
+                std::variant<HttpRequestSpec, BuildError> request,
+                SendOutcome (*classify)(int, std::string_view, std::string_view), std::function<void(SendResult)> done) {
+  if (auto* err = std::get_if<BuildError>(&request)) return done(refused("invalid_message", err->reason));
+  auto& spec = std::get<HttpRequestSpec>(request);
+  std::shared_ptr<HttpClient> client;
+  try {
+    client = clients.client(account);
+  } catch (const std::exception& e) {
+    return done(refused("bad_account", e.what()));
+  }
+  client->request(spec.method, spec.path, {{"Content-Type", spec.content_type}}, std::move(spec.body),
+                  [classify, done = std::move(done)](HttpResult result) {
+                    done(classify_result(result, [classify](int status, std::string_view body, std::string_view retry_after) {
+                      return result_of(classify(status, body, retry_after));
+                    }));
+                  });
+}
+
 meta::CloudApiEndpoint endpoint_of(const core::ProviderAccount& a, const ProviderHttpOptions& o) {
   // A WhatsApp Business BSP's paths carry neither version nor number id.
   if (a.provider == core::Provider::whatsapp_business) return meta::CloudApiEndpoint{};
@@ -149,21 +170,8 @@ void CloudApiLink::send_message(const AccountPtr& account, const core::DeliverMe
     media.voice = a.voice;
     m.media = std::move(media);
   }
-  auto request = meta::build_send(m, endpoint_of(*account, clients_.options()));
-  if (auto* err = std::get_if<BuildError>(&request)) return done(refused("invalid_message", err->reason));
-  auto& spec = std::get<HttpRequestSpec>(request);
-  std::shared_ptr<HttpClient> client;
-  try {
-    client = clients_.client(account);
-  } catch (const std::exception& e) {
-    return done(refused("bad_account", e.what()));
-  }
-  client->request(spec.method, spec.path, {{"Content-Type", spec.content_type}}, std::move(spec.body),
-                  [done = std::move(done)](HttpResult result) {
-                    done(classify_result(result, [](int status, std::string_view body, std::string_view retry_after) {
-                      return result_of(meta::classify_send_response(status, body, retry_after));
-                    }));
-                  });
+  send_built(clients_, account, meta::build_send(m, endpoint_of(*account, clients_.options())),
+             meta::classify_send_response, std::move(done));
 }
 
 void GupshupLink::send(const core::DeliverMessage& delivery, std::function<void(SendResult)> done) {
@@ -173,25 +181,12 @@ void GupshupLink::send(const core::DeliverMessage& delivery, std::function<void(
     return done(refused("media_unsupported",
                         "Gupshup fetches media from a public URL, which this contactd does not publish yet"));
   OutboundMessage m = outbound_of(delivery);
-  if (m.template_message) {
-    // Gupshup addresses templates by its own id, kept as the template's category-independent provider id.
-    m.template_message->id = delivery.message.template_use->name;
-  }
-  auto request = gupshup::build_send(m, gupshup::GupshupAccount{account->app_name, account->source_number});
-  if (auto* err = std::get_if<BuildError>(&request)) return done(refused("invalid_message", err->reason));
-  auto& spec = std::get<HttpRequestSpec>(request);
-  std::shared_ptr<HttpClient> client;
-  try {
-    client = clients_.client(account);
-  } catch (const std::exception& e) {
-    return done(refused("bad_account", e.what()));
-  }
-  client->request(spec.method, spec.path, {{"Content-Type", spec.content_type}}, std::move(spec.body),
-                  [done = std::move(done)](HttpResult result) {
-                    done(classify_result(result, [](int status, std::string_view body, std::string_view retry_after) {
-                      return result_of(gupshup::classify_send_response(status, body, retry_after));
-                    }));
-                  });
+  // Gupshup addresses a template by its own id (a UUID), which templates do
+  // not carry yet: a Gupshup account's templates are registered under that id
+  // as their name.
+  if (m.template_message) m.template_message->id = delivery.message.template_use->name;
+  send_built(clients_, account, gupshup::build_send(m, gupshup::GupshupAccount{account->app_name, account->source_number}),
+             gupshup::classify_send_response, std::move(done));
 }
 
 }  // namespace contactd::channels::whatsapp
