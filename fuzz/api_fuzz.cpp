@@ -14,7 +14,6 @@
 
 #include "api/dispatcher.h"
 #include "api/streams.h"
-#include "app/outlets.h"
 #include "contactd/v1/envelope.pb.h"
 #include "host/engine_host.h"
 #include "in_process.h"
@@ -58,9 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::InlineJournal journal;
   boost::asio::io_context io;
   api::StreamRegistry streams(api::StreamOptions{}, clock, std::move(directory.audiences));
-  app::Outlets outlets(streams);
   {
-    host::EngineHost host(io, std::move(directory.engine), clock, journal, outlets);
+    host::EngineHost host(io, std::move(directory.engine), clock, journal, streams);
     api::DispatcherOptions options;
     options.password_cost = auth::PasswordCost{1, 8192};
     api::Dispatcher dispatcher(host, streams, workers, history, clock, options, &workers);  // drain() waits for it

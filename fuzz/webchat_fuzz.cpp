@@ -12,7 +12,6 @@
 #include <string>
 
 #include "api/streams.h"
-#include "app/outlets.h"
 #include "channels/webchat/gateway.h"
 #include "host/engine_host.h"
 #include "in_process.h"
@@ -49,17 +48,36 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   return 0;
 }
 
+// What the daemon's EffectRouter does for these two: events to the streams
+// and the gateway, deliveries to the gateway, the rest to the streams.
+struct Sinks final : host::EventSink {
+  api::StreamRegistry& streams;
+  channels::WebChatGateway* webchat{nullptr};
+  explicit Sinks(api::StreamRegistry& s) : streams(s) {}
+  void publish(const std::vector<core::Event>& events) override {
+    streams.publish(events);
+    if (webchat) webchat->publish(events);
+  }
+  void apply(const core::Effect& effect) override {
+    if (std::holds_alternative<core::DeliverMessage>(effect)) {
+      if (webchat) webchat->apply(effect);
+    } else {
+      streams.apply(effect);
+    }
+  }
+};
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   core::ManualClock clock(core::from_unix_ms(1'790'000'000'000));
   fuzz::Directory directory = fuzz::make_directory(clock.now());
   fuzz::InlineJournal journal;
   boost::asio::io_context io;
   api::StreamRegistry streams(api::StreamOptions{}, clock, std::move(directory.audiences));
-  app::Outlets outlets(streams);
+  Sinks sinks(streams);
   {
-    host::EngineHost host(io, std::move(directory.engine), clock, journal, outlets);
+    host::EngineHost host(io, std::move(directory.engine), clock, journal, sinks);
     channels::WebChatGateway webchat(io, host, std::chrono::seconds(60));
-    outlets.add(webchat);
+    sinks.webchat = &webchat;
     host.start();
     fuzz::drain(io);
 

@@ -221,6 +221,9 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       if (c.save_template().account_id() == 0) return invalid("account_id is required");
       return core::CommandBody{
           core::SaveTemplate{c.save_template().account_id(), wire::from_proto(c.save_template().definition())}};
+    case K::kRefreshTemplates:
+      if (c.refresh_templates().account_id() == 0) return invalid("account_id is required");
+      return core::CommandBody{core::RefreshTemplates{c.refresh_templates().account_id()}};
     case K::kDeleteTemplate: {
       const auto& d = c.delete_template();
       if (d.account_id() == 0) return invalid("account_id is required");

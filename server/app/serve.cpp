@@ -22,6 +22,7 @@
 #include "channels/whatsapp/inbound_feeder.h"
 #include "channels/whatsapp/links.h"
 #include "channels/whatsapp/media_fetcher.h"
+#include "channels/whatsapp/template_sync.h"
 #include "channels/whatsapp/webhooks.h"
 #include "store/inbox.h"
 #include "store/outbox.h"
@@ -167,6 +168,8 @@ int serve(const Config& config) {
                   std::string(core::to_string(d->provider)) + " yet"});
   });
   channels::whatsapp::MediaFetcher media_fetcher(io, host, accounts, provider_clients, media);
+  channels::whatsapp::TemplateSync template_sync(host, accounts, provider_clients);
+  router.own<core::FetchTemplates>(template_sync);
   channels::whatsapp::InboundFeeder feeder(host, inbox, outbox, sender, &media_fetcher);
   channels::whatsapp::WhatsAppWebhooks webhooks(accounts, inbox, feeder, config.providers.webhooks);
   store::HistoryReader history(config.database_url);

@@ -277,6 +277,10 @@ struct DeleteTemplate {
   std::string name;
   std::string language;
 };
+// Administrators: fetch the account's approved templates from the provider's
+// listing (Meta and Cloud-API-compatible BSPs); each comes back as a
+// system SaveTemplate. Gupshup accounts register theirs with SaveTemplate.
+struct RefreshTemplates { AccountId account{}; };
 
 // --- From provider adapters (system) ---
 
@@ -369,7 +373,7 @@ using CommandBody = std::variant<CreateCampaign, UpdateCampaign, ArchiveCampaign
                                  UploadContacts, CancelAttempt, SaveContact, SaveForm, SaveFormDraft,
                                  StartInteraction, CallEnded, EndWrapUp, RegisterPhone, UnregisterPhone,
                                  CallAnswered, CallNotAnswered, ResetCalls, HoldCall, MuteCall, SendDigits, HangUp,
-                                 CompleteTransfer, CancelTransfer, SaveProviderAccount, SaveTemplate, DeleteTemplate,
+                                 CompleteTransfer, CancelTransfer, SaveProviderAccount, SaveTemplate, DeleteTemplate, RefreshTemplates,
                                  ReceiveProviderMessage, ReportMessageStatus, ReportAttachment>;
 
 struct Command {

@@ -96,6 +96,10 @@ struct ControlCall {
   UserId by{kNoUser};
 };
 
-using Effect = std::variant<CloseConnection, DeliverMessage, AskBot, RingPhones, StopRinging, ControlCall, PlaceCall, TransferCall>;
+// Fetch `account`'s templates from its provider's listing (RefreshTemplates).
+struct FetchTemplates { AccountId account{}; };
+
+using Effect = std::variant<CloseConnection, DeliverMessage, AskBot, RingPhones, StopRinging, ControlCall, PlaceCall,
+                            TransferCall, FetchTemplates>;
 
 }  // namespace contactd::core

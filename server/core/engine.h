@@ -206,6 +206,7 @@ class Engine {
   MaybeError on(const Actor&, const SaveProviderAccount&, Pending&);
   MaybeError on(const Actor&, const SaveTemplate&, Pending&);
   MaybeError on(const Actor&, const DeleteTemplate&, Pending&);
+  MaybeError on(const Actor&, const RefreshTemplates&, Pending&);
   MaybeError on(const Actor&, const ReceiveProviderMessage&, Pending&);
   MaybeError on(const Actor&, const ReportMessageStatus&, Pending&);
   MaybeError on(const Actor&, const ReportAttachment&, Pending&);

@@ -230,6 +230,16 @@ MaybeError Engine::on(const Actor& actor, const SaveTemplate& cmd, Pending& p) {
   return std::nullopt;
 }
 
+MaybeError Engine::on(const Actor& actor, const RefreshTemplates& cmd, Pending& p) {
+  if (!administers(actor, find_user(actor.user))) return error(ErrorCode::permission_denied, "only administrators manage templates");
+  const ProviderAccount* account = find_provider_account(cmd.account);
+  if (!account) return error(ErrorCode::not_found, "no such provider account");
+  if (account->provider == Provider::gupshup)
+    return error(ErrorCode::failed_precondition, "Gupshup templates are registered with save_template");
+  p.effect(FetchTemplates{cmd.account});
+  return std::nullopt;
+}
+
 MaybeError Engine::on(const Actor& actor, const DeleteTemplate& cmd, Pending& p) {
   if (!administers(actor, find_user(actor.user))) return error(ErrorCode::permission_denied, "only administrators manage templates");
   if (!find_provider_account(cmd.account)) return error(ErrorCode::not_found, "no such provider account");

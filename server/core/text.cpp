@@ -217,6 +217,7 @@ MaybeError check_command_text(const CommandBody& body) {
                    check("template name", c.name);
                    check("template language", c.language);
                  },
+                 [&](const RefreshTemplates&) {},
                  [&](const ReceiveProviderMessage& c) {
                    check("customer", c.customer);
                    check("customer_alt_id", c.customer_alt_id);

@@ -384,3 +384,22 @@ TEST_CASE("R-MSG-5 a send whose answer was lost is not resent: it waits as unkno
   eventually(t.w.db, "SELECT state FROM messages WHERE id = " + std::to_string(message), "delivered");
   CHECK(t.meta.sends().size() == 1);
 }
+
+TEST_CASE("R-OUT-3 an administrator refreshes a Meta account's approved templates from its listing") {
+  WhatsAppWorld t;
+  json::array listing;
+  listing.push_back(json::object{{"name", "appointment_reminder"}, {"language", "pt_BR"}, {"status", "APPROVED"},
+                                 {"category", "UTILITY"}, {"id", "1"},
+                                 {"components", json::array{json::object{{"type", "BODY"},
+                                                                         {"text", "Olá {{1}}, sua consulta é {{2}}."}}}}});
+  listing.push_back(json::object{{"name", "black_friday"}, {"language", "pt_BR"}, {"status", "REJECTED"},
+                                 {"category", "MARKETING"}, {"id", "2"},
+                                 {"components", json::array{json::object{{"type", "BODY"}, {"text", "Promo!"}}}}});
+  t.meta.set_templates(listing);
+  v1::Command refresh;
+  refresh.mutable_refresh_templates()->set_account_id(t.account);
+  require_ack(t.admin.request(refresh));
+  eventually(t.w.db, "SELECT string_agg(name || '/' || language || '/' || category, ',' ORDER BY name) FROM templates",
+             "appointment_reminder/pt_BR/utility,order_update/en_US/utility");
+  CHECK(t.w.db.query("SELECT body FROM templates WHERE name = 'appointment_reminder'") == "Olá {{1}}, sua consulta é {{2}}.");
+}

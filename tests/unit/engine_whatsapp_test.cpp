@@ -213,6 +213,17 @@ TEST_CASE("templates: the parameter count is the highest {{n}}, and each saved t
   CHECK(d.engine.templates(d.meta).size() == 1);
 }
 
+TEST_CASE("templates: administrators refresh a Meta account's templates from its listing (an effect), not a Gupshup one's") {
+  WhatsApp d;
+  CHECK(d.as(d.ana, RefreshTemplates{d.meta}).error->code == ErrorCode::permission_denied);
+  CHECK(d.system(RefreshTemplates{999}).error->code == ErrorCode::not_found);
+  auto o = d.system(RefreshTemplates{d.meta});
+  REQUIRE(o.ok());
+  CHECK(o.events.empty());
+  REQUIRE(o.effects.size() == 1);
+  CHECK(std::get<FetchTemplates>(o.effects[0]).account == d.meta);
+}
+
 // --- R-OUT-3 ---
 
 TEST_CASE("R-OUT-3 first WhatsApp message must be a template, and the template's text is its filled-in body") {
