@@ -594,7 +594,8 @@ TEST_CASE("R-IN-1 a WhatsApp customer goes to the bot first when the campaign ha
   CHECK(ask.text == "I need help");  // one question: the first message itself
   auto next = d.inbound("5511999990005", "hello?", "wamid.2");
   CHECK(std::get<AskBot>(next.effects.at(0)).text == "hello?");
-  const auto* bot = find_effect<DeliverMessage>(d.system(BotMessage{id, "Hi, I am Sally"}));
+  const Outcome said = d.system(BotMessage{id, "Hi, I am Sally"});  // kept: `bot` points into it
+  const auto* bot = find_effect<DeliverMessage>(said);
   REQUIRE(bot);
   CHECK(bot->account == d.meta);
   CHECK(bot->message.state == MessageState::queued);
