@@ -25,6 +25,7 @@
 
 #include "net/http_framing.h"
 #include "net/routes.h"
+#include "net/ws_upgrade_check.h"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -149,6 +150,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       http::request<http::string_body> request;
       if (!read_whole(client, buffer, head_parser, limit, &request)) return 0;
       if (served && upgrading) {
+        // As the session does: the transport's own upgrade check first (what
+        // it refuses never reaches Beast's accept).
+        if (net::check_websocket_upgrade(request, {})) return 0;
         accept_websocket(io, std::move(request));
         return 0;  // the connection is a WebSocket now
       }
