@@ -71,6 +71,10 @@ struct WhatsAppWorld {
     auto* channels = settings.mutable_update_campaign()->mutable_settings()->mutable_channels();
     for (auto& ch : *channels)
       if (ch.channel() == v1::CHANNEL_WHATSAPP) ch.set_account_id(account);
+    auto* resolved = settings.mutable_update_campaign()->mutable_settings()->add_dispositions();
+    resolved->set_id(1);
+    resolved->set_label("Resolved");
+    resolved->set_type(v1::DISPOSITION_TYPE_NORMAL);
     require_ack(admin.request(settings));
     // Ana may start WhatsApp conversations in Sales (R-OUT-1).
     for (const auto& u : login.snapshot().overseen())
@@ -138,6 +142,27 @@ v1::Command send_text(std::uint64_t interaction, const std::string& text, std::u
   return c;
 }
 
+// Every message of `interaction`, through get_messages pages of 2 (so the
+// cursor is exercised).
+std::vector<v1::Message> messages_of(Client& c, std::uint64_t interaction) {
+  std::vector<v1::Message> all;
+  std::string cursor;
+  for (int page = 0; page < 50; ++page) {
+    v1::Command q;
+    q.mutable_get_messages()->set_interaction_id(interaction);
+    q.mutable_get_messages()->set_cursor(cursor);
+    q.mutable_get_messages()->set_limit(2);
+    auto e = c.request(q);
+    INFO(e.DebugString());
+    REQUIRE(e.response().has_message_page());
+    for (const auto& m : e.response().message_page().messages()) all.push_back(m);
+    cursor = e.response().message_page().next_cursor();
+    if (cursor.empty()) return all;
+  }
+  FAIL("get_messages never ended");
+  return all;
+}
+
 std::string str(const json::value& v, std::initializer_list<const char*> path) {
   const json::value* at = &v;
   for (const char* key : path) {
@@ -176,6 +201,11 @@ TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end 
   CHECK(t.w.db.query("SELECT count(*) FROM channel_inbox WHERE processed_at IS NULL") == "0");
 
   require_ack(ana.request(take(interaction)));
+  // Having taken it, she reads what the customer wrote before.
+  auto before = messages_of(ana, interaction);
+  REQUIRE(before.size() == 1);
+  CHECK(before[0].text() == "Hello, is my order on its way?");
+  CHECK(before[0].author_name() == "Maria Silva");
 
   // The agent replies quoting the customer's message.
   auto sent = ana.request(send_text(interaction, "Yes! It left this morning.", customer_message));
@@ -249,12 +279,87 @@ TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end 
   REQUIRE(t.meta.uploads().size() == 1);
   CHECK(t.meta.uploads()[0].bytes == kPng);
 
-  // Finish: the history keeps states and reply links.
+  // Transfer to Bob (R-TR-1): he accepts, reads the whole conversation with
+  // its states and reply links, and answers the customer himself.
+  Client bob(t.w.port());
+  const auto bob_login = must_login(bob, "bob", "bob-pass");
+  const auto bob_id = bob_login.snapshot().me().id();
+  v1::Command transfer;
+  transfer.mutable_transfer()->set_interaction_id(interaction);
+  transfer.mutable_transfer()->set_to_agent(bob_id);
+  require_ack(ana.request(transfer));
+  wait_for(bob, [&](const v1::Event& e) {
+    return e.has_transfer_requested() && e.transfer_requested().interaction_id() == interaction;
+  });
+  v1::Command accept;
+  accept.mutable_accept_transfer()->set_interaction_id(interaction);
+  require_ack(bob.request(accept));
+  auto conversation = messages_of(bob, interaction);
+  REQUIRE(conversation.size() == 5);
+  CHECK(conversation[0].provider_message_id() == "wamid.c1");
+  CHECK(conversation[1].id() == reply);
+  CHECK(conversation[1].state() == v1::MESSAGE_STATE_READ);
+  CHECK(conversation[1].reply().message_id() == customer_message);
+  CHECK(conversation[2].reply().message_id() == reply);
+  CHECK(conversation[2].reply().author_name() == "Ana Agent");
+  REQUIRE(conversation[3].attachments_size() == 1);
+  CHECK(conversation[3].attachments(0).reference() == in_id);
+  REQUIRE(conversation[4].attachments_size() == 1);
+  CHECK(conversation[4].attachments(0).reference() == out_id);
+  // The transfer target may now download what the customer sent.
+  HttpCallOptions bob_auth;
+  bob_auth.headers = {{"Authorization", "Bearer " + bob_login.token()}};
+  CHECK(http_call("GET", t.base() + "/v1/attachments/" + in_id, bob_auth).body == kJpeg);
+  const auto bobs = created_id(bob.request(send_text(interaction, "Bob here, anything else?")));
+  sends = t.sends(3);
+  CHECK(str(sends[2].body, {"text", "body"}) == "Bob here, anything else?");
+  CHECK(str(sends[2].body, {"biz_opaque_callback_data"}) == std::to_string(bobs));
+  REQUIRE(t.statuses({meta_webhook::status(sends[2].wamid, "delivered", kCustomer, std::to_string(bobs))}) == 200);
+  eventually(t.w.db, "SELECT state FROM messages WHERE id = " + std::to_string(bobs), "delivered");
+
+  // Finish, then the disposition closes it (Bob owns it now).
   v1::Command finish;
   finish.mutable_finish()->set_interaction_id(interaction);
-  require_ack(ana.request(finish));
-  CHECK(t.w.db.query("SELECT reply->>'message_id' FROM messages WHERE provider_message_id = 'wamid.c2'") ==
-        std::to_string(reply));
+  CHECK(error_of(ana.request(finish)) != v1::ERROR_CODE_UNSPECIFIED);  // no longer hers
+  require_ack(bob.request(finish));
+  v1::Command dispose;
+  dispose.mutable_save_disposition()->set_interaction_id(interaction);
+  dispose.mutable_save_disposition()->add_path(1);
+  dispose.mutable_save_disposition()->set_close(true);
+  require_ack(bob.request(dispose));
+  eventually(t.w.db, "SELECT state || ' ' || owner_id FROM interactions WHERE id = " + std::to_string(interaction),
+             "closed " + std::to_string(bob_id));
+
+  // History detail: the timeline has the transfer, the states and the reply
+  // links; the closed conversation reads the same as the open one did.
+  v1::Command detail;
+  detail.mutable_get_interaction_detail()->set_interaction_id(interaction);
+  auto d = t.admin.request(detail);
+  INFO(d.DebugString());
+  REQUIRE(d.response().has_interaction_detail());
+  bool transferred = false, read_seen = false, linked_seen = false, disposed = false;
+  for (const auto& e : d.response().interaction_detail().timeline()) {
+    if (e.has_transfer_requested() && e.transfer_requested().to_agent() == bob_id) transferred = true;
+    if (e.has_message_status_changed() && e.message_status_changed().message_id() == reply &&
+        e.message_status_changed().state() == v1::MESSAGE_STATE_READ)
+      read_seen = true;
+    if (e.has_message_posted() && e.message_posted().provider_message_id() == "wamid.c2" &&
+        e.message_posted().reply().message_id() == reply)
+      linked_seen = true;
+    if (e.has_disposition_saved()) disposed = true;
+  }
+  CHECK(transferred);
+  CHECK(read_seen);
+  CHECK(linked_seen);
+  CHECK(disposed);
+  auto closed = messages_of(t.admin, interaction);
+  REQUIRE(closed.size() == 6);
+  CHECK(closed[1].state() == v1::MESSAGE_STATE_READ);
+  CHECK(closed[2].reply().message_id() == reply);
+  CHECK(closed[5].state() == v1::MESSAGE_STATE_DELIVERED);
+  CHECK(closed[5].author_name() == "Bob Agent");
+  // Carla (another campaign) cannot open it.
+  CHECK(error_of(carla.request(detail)) == v1::NOT_FOUND);
 }
 
 TEST_CASE("R-OUT-3 an outbound WhatsApp conversation starts with an approved template, free text once the customer replies") {
