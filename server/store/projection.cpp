@@ -7,6 +7,7 @@
 #include "core/overloaded.h"
 
 #include "core/profile.h"
+#include "store/json_text.h"
 #include "wire/campaign_mapping.h"
 
 #include <google/protobuf/util/json_util.h>
@@ -37,24 +38,6 @@ std::string channels_array(const core::ChannelSet& set) {
     out += core::to_string(static_cast<core::Channel>(i));
   }
   return out + "}";
-}
-
-// A JSON string literal (quotes, backslashes and control characters escaped).
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
 }
 
 std::string path_json(const std::vector<std::uint32_t>& path) {
@@ -173,23 +156,42 @@ std::string secrets_json(const std::map<std::string, std::string>& secrets) { re
 // agent and bot messages of an interaction carried by a provider account get
 // their outbox row; the inbox rows inbound messages came from are processed;
 // uploaded files the messages use are bound to their interaction.
-std::string after_messages(const std::vector<core::MessageId>& ids, const std::vector<std::uint64_t>& inbox_ids) {
+std::string id_array(const std::vector<std::uint64_t>& ids) {
   std::string list = "'{";
   for (std::size_t k = 0; k < ids.size(); ++k) list += (k ? "," : "") + std::to_string(ids[k]);
-  list += "}'::bigint[]";
-  std::string sql =
-      "INSERT INTO outbox (message_id, interaction_id, account_id) SELECT m.id, m.interaction_id, i.account_id"
-      " FROM messages m JOIN interactions i ON i.id = m.interaction_id WHERE m.id = ANY(" + list +
-      ") AND m.sender <> 'customer' AND i.account_id IS NOT NULL ON CONFLICT DO NOTHING;"
-      " UPDATE attachments SET interaction_id = m.interaction_id FROM messages m,"
-      " jsonb_array_elements(m.attachments) AS a WHERE m.id = ANY(" + list +
-      ") AND attachments.id = a->>'reference' AND attachments.interaction_id IS NULL";
-  if (!inbox_ids.empty()) {
-    std::string inbox = "'{";
-    for (std::size_t k = 0; k < inbox_ids.size(); ++k) inbox += (k ? "," : "") + std::to_string(inbox_ids[k]);
-    inbox += "}'::bigint[]";
-    sql += "; UPDATE channel_inbox SET processed_at = now() WHERE id = ANY(" + inbox + ") AND processed_at IS NULL";
-  }
+  return list + "}'::bigint[]";
+}
+
+}  // namespace
+
+void MessageFollowUps::note(const core::MessagePosted& m) {
+  if (m.sender != core::Sender::customer) outbound.push_back(m.message);
+  if (!m.attachments.empty()) with_attachments.push_back(m.message);
+  if (m.inbox_id) inbox_ids.push_back(m.inbox_id);
+}
+
+void MessageFollowUps::clear() {
+  outbound.clear();
+  with_attachments.clear();
+  inbox_ids.clear();
+}
+
+namespace {
+
+std::string follow_ups_sql(const MessageFollowUps& f) {
+  std::string sql;
+  auto add = [&sql](std::string statement) { sql += (sql.empty() ? "" : "; ") + statement; };
+  if (!f.outbound.empty())
+    add("INSERT INTO outbox (message_id, interaction_id, account_id) SELECT m.id, m.interaction_id, i.account_id"
+        " FROM messages m JOIN interactions i ON i.id = m.interaction_id WHERE m.id = ANY(" + id_array(f.outbound) +
+        ") AND i.account_id IS NOT NULL ON CONFLICT DO NOTHING");
+  if (!f.with_attachments.empty())
+    add("UPDATE attachments SET interaction_id = m.interaction_id FROM messages m,"
+        " jsonb_array_elements(m.attachments) AS a WHERE m.id = ANY(" + id_array(f.with_attachments) +
+        ") AND attachments.id = a->>'reference' AND attachments.interaction_id IS NULL");
+  if (!f.inbox_ids.empty())
+    add("UPDATE channel_inbox SET processed_at = now() WHERE id = ANY(" + id_array(f.inbox_ids) +
+        ") AND processed_at IS NULL");
   return sql;
 }
 
@@ -213,8 +215,7 @@ void Projector::apply(const core::Event& event) {
       return;
     }
     messages_ += (pending_++ ? "," : "[") + message_json(*m, core::to_unix_ms(event.at));
-    ids_.push_back(m->message);
-    if (m->inbox_id) inbox_ids_.push_back(m->inbox_id);
+    follow_ups_.note(*m);
     return;
   }
   flush();
@@ -224,10 +225,9 @@ void Projector::apply(const core::Event& event) {
 void Projector::flush() {
   if (pending_ == 0) return;
   insert_messages(b_, messages_ + "]");
-  b_.add(after_messages(ids_, inbox_ids_));
+  if (!follow_ups_.empty()) b_.add(follow_ups_sql(follow_ups_));
   messages_.clear();
-  ids_.clear();
-  inbox_ids_.clear();
+  follow_ups_.clear();
   pending_ = 0;
 }
 
@@ -249,14 +249,9 @@ void Projector::copy_messages(pqxx::transaction_base& t) {
                            m.reply ? reply.c_str() : nullptr, m.template_use ? use.c_str() : nullptr);
   }
   out.complete();
-  std::vector<core::MessageId> ids;
-  std::vector<std::uint64_t> inbox_ids;
-  for (const core::Event* e : copied_) {
-    const auto& m = std::get<core::MessagePosted>(e->body);
-    ids.push_back(m.message);
-    if (m.inbox_id) inbox_ids.push_back(m.inbox_id);
-  }
-  t.exec(after_messages(ids, inbox_ids));
+  MessageFollowUps follow_ups;
+  for (const core::Event* e : copied_) follow_ups.note(std::get<core::MessagePosted>(e->body));
+  if (!follow_ups.empty()) t.exec(follow_ups_sql(follow_ups));
   copied_.clear();
 }
 
@@ -457,8 +452,9 @@ void project(SqlBatch& b, const core::Event& event) {
           },
           [&](const core::MessagePosted& e) {
             insert_messages(b, "[" + message_json(e, at) + "]");
-            b.add(after_messages({e.message}, e.inbox_id ? std::vector<std::uint64_t>{e.inbox_id}
-                                                         : std::vector<std::uint64_t>{}));
+            MessageFollowUps follow_ups;
+            follow_ups.note(e);
+            if (!follow_ups.empty()) b.add(follow_ups_sql(follow_ups));
           },
           [&](const core::MessageStatusChanged& e) {
             // R-MSG-5: the engine merges the messages it holds; for the others

@@ -15,6 +15,19 @@ std::string timestamp_text(core::TimePoint at);
 // With Messages::copied_later, messages are kept out of `b` and written by
 // copy_messages() (COPY), after `b` has run: nothing else in a projection
 // reads the messages table, and the interactions they belong to exist by then.
+// What a group of stored messages implies, in the same transaction: agent
+// and bot messages of provider-carried interactions enter the outbox; the
+// uploads messages use are bound to their interaction; the inbox rows they
+// came from are processed. A group of plain customer text implies nothing.
+struct MessageFollowUps {
+  std::vector<core::MessageId> outbound;  // not from the customer
+  std::vector<core::MessageId> with_attachments;
+  std::vector<std::uint64_t> inbox_ids;
+  void note(const core::MessagePosted& m);
+  bool empty() const { return outbound.empty() && with_attachments.empty() && inbox_ids.empty(); }
+  void clear();
+};
+
 class Projector {
  public:
   enum class Messages { in_batch, copied_later };
@@ -28,8 +41,7 @@ class Projector {
   Messages mode_;
   std::vector<const core::Event*> copied_;
   std::string messages_;  // JSON rows not yet written
-  std::vector<core::MessageId> ids_;        // their ids
-  std::vector<std::uint64_t> inbox_ids_;    // the inbox rows they came from
+  MessageFollowUps follow_ups_;  // of those rows
   std::size_t pending_{0};
 };
 

@@ -19,30 +19,6 @@ namespace {
 const std::string kCustomer = "5511988887777";
 const std::string kCallbackToken = "gupshup-callback-token-4f8a2c9e";
 
-template <class Pred>
-v1::Envelope wait_for(Client& c, Pred pred, std::chrono::milliseconds timeout = 10s) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    REQUIRE(left.count() > 0);
-    auto e = c.next_frame(left);
-    if (e.has_event() && pred(e.event())) return e;
-  }
-}
-
-void eventually(TestDatabase& db, const std::string& sql, const std::string& expected,
-                std::chrono::milliseconds timeout = 10s) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  std::string got;
-  while (std::chrono::steady_clock::now() < until) {
-    got = db.query(sql);
-    if (got == expected) return;
-    std::this_thread::sleep_for(50ms);
-  }
-  INFO(sql);
-  CHECK(got == expected);
-}
-
 struct Setup {
   World w;
   Client admin{w.port()};
@@ -53,6 +29,23 @@ struct Setup {
     auto login = must_login(admin, "alice", "alice-pass");
     for (const auto& c : login.snapshot().campaigns())
       if (c.name() == "Sales") sales = c.id();
+  }
+  // Saves a Meta account for `meta` (the fake Graph API) and enables
+  // WhatsApp through it in Sales; returns the account id.
+  std::uint64_t meta_account(FakeMeta& meta) {
+    v1::Command save;
+    auto* a = save.mutable_save_provider_account()->mutable_account();
+    a->set_provider(v1::PROVIDER_META);
+    a->set_name("Main number");
+    a->set_phone_number_id(meta.account().phone_number_id);
+    a->set_business_account_id(meta.account().waba_id);
+    a->set_base_url(meta.base_url());
+    (*a->mutable_secrets())["access_token"] = meta.account().access_token;
+    (*a->mutable_secrets())["app_secret"] = meta.account().app_secret;
+    (*a->mutable_secrets())["verify_token"] = meta.account().verify_token;
+    const auto account = created_id(admin.request(save));
+    enable(v1::PROVIDER_META, account);
+    return account;
   }
   void enable(v1::Provider provider, std::uint64_t account) {
     auto settings = webchat_settings(sales, v1::STRATEGY_MANUAL, {{v1::CHANNEL_WHATSAPP, provider}});
@@ -133,18 +126,7 @@ TEST_CASE("R-IN-1 R-MSG-5 a Gupshup WhatsApp conversation: callbacks in, replies
 TEST_CASE("R-SEC webhooks that are not a provider's good notification store nothing and say why") {
   Setup t;
   FakeMeta meta;
-  v1::Command save;
-  auto* a = save.mutable_save_provider_account()->mutable_account();
-  a->set_provider(v1::PROVIDER_META);
-  a->set_name("Main number");
-  a->set_phone_number_id(meta.account().phone_number_id);
-  a->set_business_account_id(meta.account().waba_id);
-  a->set_base_url(meta.base_url());
-  (*a->mutable_secrets())["access_token"] = meta.account().access_token;
-  (*a->mutable_secrets())["app_secret"] = meta.account().app_secret;
-  (*a->mutable_secrets())["verify_token"] = meta.account().verify_token;
-  const auto account = created_id(t.admin.request(save));
-  t.enable(v1::PROVIDER_META, account);
+  const auto account = t.meta_account(meta);
   const std::string hook = t.base + "/hooks/whatsapp/" + std::to_string(account);
 
   const std::string good = meta.webhook({meta_webhook::text(kCustomer, "wamid.e1", "hi")});
@@ -177,18 +159,7 @@ TEST_CASE("R-SEC webhooks that are not a provider's good notification store noth
 TEST_CASE("R-MSG-3 uploads are refused over the provider's limit and media that never downloads is marked unavailable") {
   Setup t;
   FakeMeta meta;
-  v1::Command save;
-  auto* a = save.mutable_save_provider_account()->mutable_account();
-  a->set_provider(v1::PROVIDER_META);
-  a->set_name("Main number");
-  a->set_phone_number_id(meta.account().phone_number_id);
-  a->set_business_account_id(meta.account().waba_id);
-  a->set_base_url(meta.base_url());
-  (*a->mutable_secrets())["access_token"] = meta.account().access_token;
-  (*a->mutable_secrets())["app_secret"] = meta.account().app_secret;
-  (*a->mutable_secrets())["verify_token"] = meta.account().verify_token;
-  const auto account = created_id(t.admin.request(save));
-  t.enable(v1::PROVIDER_META, account);
+  const auto account = t.meta_account(meta);
   const std::string hook = t.base + "/hooks/whatsapp/" + std::to_string(account);
   Client ana(t.w.port());
   const std::string token = must_login(ana, "ana", "ana-pass").token();

@@ -22,30 +22,6 @@ const std::string kPng = std::string("\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x
 // The start of a JPEG (the store sniffs the first bytes).
 const std::string kJpeg = std::string("\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0", 20) + std::string(2000, 'x');
 
-template <class Pred>
-v1::Envelope wait_for(Client& c, Pred pred, std::chrono::milliseconds timeout = 10s) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    REQUIRE(left.count() > 0);
-    auto e = c.next_frame(left);
-    if (e.has_event() && pred(e.event())) return e;
-  }
-}
-
-// Polls `sql` until it answers `expected` (the daemon works asynchronously).
-void eventually(TestDatabase& db, const std::string& sql, const std::string& expected, std::chrono::milliseconds timeout = 10s) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  std::string got;
-  while (std::chrono::steady_clock::now() < until) {
-    got = db.query(sql);
-    if (got == expected) return;
-    std::this_thread::sleep_for(50ms);
-  }
-  INFO(sql);
-  CHECK(got == expected);
-}
-
 struct WhatsAppWorld {
   World w;
   FakeMeta meta;

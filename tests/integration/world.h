@@ -1,6 +1,8 @@
 #pragma once
 // A running contactd on a fresh database, and lookups into its seeded directory.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -92,6 +94,34 @@ inline v1::Event next_of(Client& c, v1::Event::KindCase kind,
   }
   FAIL("no event of the wanted kind");
   return {};
+}
+
+// Reads frames until an event satisfying `pred` arrives (others are skipped);
+// fails the test after `timeout` in all.
+template <class Pred>
+v1::Envelope wait_for(Client& c, Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    REQUIRE(left.count() > 0);
+    auto e = c.next_frame(left);
+    if (e.has_event() && pred(e.event())) return e;
+  }
+}
+
+// Polls `sql` until it answers `expected` (the daemon works asynchronously);
+// a failed check after `timeout`.
+inline void eventually(TestDatabase& db, const std::string& sql, const std::string& expected,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  std::string got;
+  while (std::chrono::steady_clock::now() < until) {
+    got = db.query(sql);
+    if (got == expected) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  INFO(sql);
+  CHECK(got == expected);
 }
 
 }  // namespace contactd::test
