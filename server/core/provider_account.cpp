@@ -48,7 +48,9 @@ std::vector<std::string_view> required_secrets(Provider p) {
 }
 
 std::vector<std::string_view> optional_secrets(Provider p) {
-  if (p == Provider::whatsapp_business) return {"app_secret"};
+  // A BSP that relays Meta's webhooks signs them (app_secret) and may pass
+  // on the subscription handshake (verify_token).
+  if (p == Provider::whatsapp_business) return {"app_secret", "verify_token"};
   return {};
 }
 

@@ -484,3 +484,96 @@ TEST_CASE("R-OUT-3 an administrator refreshes a Meta account's approved template
              "appointment_reminder/pt_BR/utility,order_update/en_US/utility");
   CHECK(t.w.db.query("SELECT body FROM templates WHERE name = 'appointment_reminder'") == "Olá {{1}}, sua consulta é {{2}}.");
 }
+
+TEST_CASE("R-IN-1 R-MSG-5 a WhatsApp Business (Cloud-API-compatible BSP) account: its auth header, its paths, media both ways") {
+  MetaAccount bsp_account;
+  bsp_account.bsp_header = "D360-API-KEY";
+  bsp_account.access_token = "bsp-key-7a1c";
+  FakeMeta bsp(bsp_account);
+  World w;
+  Client admin(w.port());
+  std::uint64_t sales = 0;
+  const auto admin_login = must_login(admin, "alice", "alice-pass");
+  for (const auto& c : admin_login.snapshot().campaigns())
+    if (c.name() == "Sales") sales = c.id();
+  v1::Command save;
+  auto* a = save.mutable_save_provider_account()->mutable_account();
+  a->set_provider(v1::PROVIDER_WHATSAPP_BUSINESS);
+  a->set_name("BSP number");
+  a->set_phone_number_id(bsp_account.phone_number_id);
+  // Without the BSP's base URL the account cannot work: refused.
+  (*a->mutable_secrets())["auth_header"] = "D360-API-KEY: " + bsp_account.access_token;
+  (*a->mutable_secrets())["app_secret"] = bsp_account.app_secret;
+  (*a->mutable_secrets())["verify_token"] = bsp_account.verify_token;
+  CHECK(error_of(admin.request(save)) == v1::INVALID_ARGUMENT);
+  a->set_base_url(bsp.base_url());
+  (*a->mutable_secrets())["auth_header"] = "no colon here";
+  CHECK(error_of(admin.request(save)) == v1::INVALID_ARGUMENT);
+  (*a->mutable_secrets())["auth_header"] = "D360-API-KEY: " + bsp_account.access_token;
+  const auto account = created_id(admin.request(save));
+  auto settings = webchat_settings(sales, v1::STRATEGY_MANUAL, {{v1::CHANNEL_WHATSAPP, v1::PROVIDER_WHATSAPP_BUSINESS}});
+  for (auto& ch : *settings.mutable_update_campaign()->mutable_settings()->mutable_channels())
+    if (ch.channel() == v1::CHANNEL_WHATSAPP) ch.set_account_id(account);
+  require_ack(admin.request(settings));
+  // The auth header is a secret: never sent back.
+  v1::Command list;
+  list.mutable_list_provider_accounts();
+  auto listed = admin.request(list);
+  INFO(listed.DebugString());
+  CHECK(listed.DebugString().find(bsp_account.access_token) == std::string::npos);
+
+  Client ana(w.port());
+  const std::string token = must_login(ana, "ana", "ana-pass").token();
+  const std::string hook = "http://127.0.0.1:" + std::to_string(w.port()) + "/hooks/whatsapp/" + std::to_string(account);
+  const std::string base = "http://127.0.0.1:" + std::to_string(w.port());
+
+  // The customer writes, with a photo the BSP serves at its own paths.
+  bsp.add_media("bsp-media-1", kJpeg, "image/jpeg");
+  REQUIRE(bsp.post_webhook(hook, bsp.webhook({meta_webhook::text(kCustomer, "wamid.b1", "Oi"),
+                                              meta_webhook::image(kCustomer, "wamid.b2", "bsp-media-1")},
+                                             {}, {meta_webhook::contact(kCustomer, "Maria Silva")})) == 200);
+  CHECK(bsp.post_webhook(hook, bsp.webhook({meta_webhook::text(kCustomer, "wamid.b3", "forged")}),
+                         FakeMeta::Signing::none) == 401);
+  const auto interaction =
+      wait_for(ana, [](const v1::Event& e) { return e.has_interaction_opened(); }).event().interaction_opened().interaction_id();
+  auto ready = wait_for(ana, [](const v1::Event& e) {
+    return e.has_attachment_updated() && e.attachment_updated().attachment().state() == v1::ATTACHMENT_STATE_READY;
+  }, 30s);
+  CHECK(bsp.media_downloads("bsp-media-1") == 1);
+  HttpCallOptions auth;
+  auth.headers = {{"Authorization", "Bearer " + token}};
+  require_ack(ana.request(take(interaction)));
+  CHECK(http_call("GET", base + "/v1/attachments/" + ready.event().attachment_updated().attachment().reference(), auth)
+            .body == kJpeg);
+
+  // The agent answers with text and an image: both go to the BSP's paths with its header.
+  const auto text = created_id(ana.request(send_text(interaction, "Olá Maria!")));
+  HttpCallOptions upload = auth;
+  upload.body = kPng;
+  auto stored = http_call("POST", base + "/v1/attachments?filename=receipt.png&interaction=" + std::to_string(interaction), upload);
+  REQUIRE(stored.status == 201);
+  v1::Command with_image = send_text(interaction, "Your receipt");
+  auto* att = with_image.mutable_send_message()->add_attachments();
+  att->set_filename("receipt.png");
+  att->set_reference(str(json::parse(stored.body), {"id"}));
+  const auto image = created_id(ana.request(with_image));
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (bsp.sends().size() < 2 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(20ms);
+  auto sends = bsp.sends();
+  REQUIRE(sends.size() == 2);
+  CHECK(sends[0].request.path() == "/messages");
+  CHECK(sends[0].request.header("D360-API-KEY") == bsp_account.access_token);
+  CHECK(sends[0].request.header("Authorization").empty());
+  CHECK(str(sends[0].body, {"text", "body"}) == "Olá Maria!");
+  CHECK(str(sends[1].body, {"type"}) == "image");
+  REQUIRE(bsp.uploads().size() == 1);
+  CHECK(bsp.uploads()[0].bytes == kPng);
+  eventually(w.db, "SELECT string_agg(state, ',' ORDER BY message_id) FROM outbox WHERE message_id IN (" +
+                       std::to_string(text) + "," + std::to_string(image) + ")",
+             "sent,sent");
+
+  // Its statuses (by our correlation) reach the agent.
+  REQUIRE(bsp.post_webhook(hook, bsp.webhook({}, {meta_webhook::status(sends[0].wamid, "delivered", kCustomer,
+                                                                        std::to_string(text))})) == 200);
+  eventually(w.db, "SELECT state FROM messages WHERE id = " + std::to_string(text), "delivered");
+}

@@ -144,10 +144,19 @@ void FakeMeta::set_templates(json::array templates) {
 }
 
 FakeReply FakeMeta::handle(const FakeRequest& request) {
-  if (request.header("Authorization") != "Bearer " + account_.access_token)
+  const bool bsp = !account_.bsp_header.empty();
+  if (bsp ? request.header(account_.bsp_header) != account_.access_token
+          : request.header("Authorization") != "Bearer " + account_.access_token)
     return graph_error(401, 190, "Error validating access token: the session is invalid.");
   std::lock_guard lock(mu_);
-  const auto parts = segments(request.path());
+  auto parts = segments(request.path());
+  // A BSP's paths, read as Graph's: /messages and /media as the number's, /<id> as a media id.
+  if (bsp && parts.size() == 1 && (parts[0] == "messages" || parts[0] == "media"))
+    parts = {"v0.0", account_.phone_number_id, parts[0]};
+  else if (bsp && parts.size() == 1)
+    parts = {"v0.0", parts[0]};
+  else if (bsp && !(parts.size() == 2 && parts[0] == "media-bytes"))
+    return graph_error(404, 100, "Unknown path components");
   if (parts.size() == 2 && parts[0] == "media-bytes" && request.method == "GET") {
     auto it = media_.find(parts[1]);
     if (it == media_.end()) return FakeReply::json(404, R"({"error":"no such media"})");

@@ -33,6 +33,11 @@ struct MetaAccount {
   std::string phone_number_id{"106540352242922"};
   std::string display_phone_number{"15550783881"};
   std::string waba_id{"102290129340398"};
+  // Non-empty: the fake is a Cloud-API-compatible BSP (provider
+  // whatsapp_business, e.g. 360dialog's "D360-API-KEY"): requests carry
+  // "<bsp_header>: <access_token>" instead of a bearer token, and paths have
+  // neither version nor number id (POST /messages, POST /media, GET /<media id>).
+  std::string bsp_header;
 };
 
 // How the fake answers one POST .../messages.
