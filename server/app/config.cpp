@@ -161,6 +161,14 @@ Config load_config(const std::string& path) {
   r.get("media", "max_upload_mb", max_upload_mb);
   if (max_upload_mb < 1 || max_upload_mb > 1024) r.fail("media", "max_upload_mb", "must be 1..1024");
   c.media.max_upload_bytes = static_cast<std::uint64_t>(max_upload_mb) << 20;
+  std::int64_t uploads_at_once = c.media.uploads_in_progress_per_user;
+  r.get("media", "uploads_per_user", uploads_at_once);
+  if (uploads_at_once < 1 || uploads_at_once > 100) r.fail("media", "uploads_per_user", "must be 1..100");
+  c.media.uploads_in_progress_per_user = static_cast<std::uint32_t>(uploads_at_once);
+  std::int64_t unsent_mb = static_cast<std::int64_t>(c.media.unsent_bytes_per_user >> 20);
+  r.get("media", "unsent_mb_per_user", unsent_mb);
+  if (unsent_mb < 1 || unsent_mb > 1048576) r.fail("media", "unsent_mb_per_user", "must be 1..1048576");
+  c.media.unsent_bytes_per_user = static_cast<std::uint64_t>(unsent_mb) << 20;
   if (!c.media.directory.empty() && c.media.directory[0] != '/') {
     const auto slash = path.find_last_of('/');
     c.media.directory = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/" + c.media.directory;

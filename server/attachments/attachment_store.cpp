@@ -111,6 +111,7 @@ std::string_view to_string(AttachmentErrorCode code) {
     case AttachmentErrorCode::io_error: return "io_error";
     case AttachmentErrorCode::unavailable: return "unavailable";
     case AttachmentErrorCode::closed: return "closed";
+    case AttachmentErrorCode::quota: return "quota";
   }
   return "io_error";
 }
@@ -123,6 +124,7 @@ int http_status(AttachmentErrorCode code) {
     case AttachmentErrorCode::empty:
     case AttachmentErrorCode::bad_name: return 400;
     case AttachmentErrorCode::unavailable: return 503;
+    case AttachmentErrorCode::quota: return 429;
     case AttachmentErrorCode::io_error:
     case AttachmentErrorCode::closed: return 500;
   }
@@ -152,6 +154,7 @@ Upload& Upload::operator=(Upload&& o) noexcept {
   sniffed_ = std::move(o.sniffed_);
   error_ = std::move(o.error_);
   done_ = std::exchange(o.done_, true);
+  slot_ = std::move(o.slot_);
   return *this;
 }
 
@@ -165,6 +168,7 @@ void Upload::abort() {
   }
   if (!done_ && !temp_.empty()) ::unlink(temp_.c_str());
   done_ = true;
+  slot_.reset();
   if (!error_) error_ = AttachmentError{AttachmentErrorCode::closed, "the upload is over"};
 }
 
@@ -337,8 +341,37 @@ Result<Upload> AttachmentStore::begin_upload(core::UserId owner, std::string_vie
   const auto family = family_of(extension_of(name));
   if (!family || !family->r_msg_2)
     return AttachmentError{AttachmentErrorCode::type_not_allowed, name + " is not an allowed file type"};
-  return begin(Source::upload, owner, std::move(name), declared_type, limit);
+  // Per uploader: a bounded number at once, and a bounded sum of files no
+  // message has used yet, so that one user cannot fill the disk for all.
+  std::shared_ptr<void> slot;
+  {
+    std::lock_guard lock(slots_mu_);
+    int& in_progress = uploads_in_progress_[owner];
+    if (in_progress >= static_cast<int>(options_.uploads_in_progress_per_user))
+      return AttachmentError{AttachmentErrorCode::quota,
+                             "you have " + std::to_string(in_progress) + " uploads in progress; wait for one to end"};
+    ++in_progress;
+    slot = std::shared_ptr<void>(nullptr, [this, owner](void*) {
+      std::lock_guard lock(slots_mu_);
+      if (--uploads_in_progress_[owner] <= 0) uploads_in_progress_.erase(owner);
+    });
+  }
+  std::uint64_t unsent = 0;
+  try {
+    unsent = unsent_bytes(owner);
+  } catch (const std::exception& e) {
+    return AttachmentError{AttachmentErrorCode::unavailable, std::string("the media store's database: ") + e.what()};
+  }
+  if (unsent >= options_.unsent_bytes_per_user)
+    return AttachmentError{AttachmentErrorCode::quota,
+                           "you have " + std::to_string(unsent >> 20) +
+                               " MB of uploads no message has used; send them or wait until they expire"};
+  auto upload = begin(Source::upload, owner, std::move(name), declared_type,
+                      std::min(limit, options_.unsent_bytes_per_user - unsent));
+  if (auto* u = std::get_if<Upload>(&upload)) u->slot_ = std::move(slot);
+  return upload;
 }
+
 
 Result<Upload> AttachmentStore::fetch_from(std::string_view filename, std::string_view declared_type,
                                            std::uint64_t limit) {
@@ -383,6 +416,17 @@ auto AttachmentStore::with_connection(F&& f) {
     conn_.reset();
     throw;
   }
+}
+
+std::uint64_t AttachmentStore::unsent_bytes(core::UserId owner) {
+  return with_connection([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return tx
+        .exec_params1("SELECT COALESCE(sum(size_bytes), 0) FROM attachments WHERE owner_id = $1"
+                      " AND interaction_id IS NULL AND deleted_at IS NULL",
+                      static_cast<std::int64_t>(owner))[0]
+        .as<std::uint64_t>();
+  });
 }
 
 void AttachmentStore::record(const AttachmentInfo& info) {

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -123,6 +124,7 @@ class Upload {
   std::optional<Sniffed> sniffed_;
   std::optional<AttachmentError> error_;
   bool done_{false};
+  std::shared_ptr<void> slot_;  // the uploader's place among their uploads in progress
 };
 
 struct SweepReport {
@@ -156,7 +158,10 @@ class AttachmentStore {
   // An agent's upload. `filename` is cleaned (clean_filename); its extension
   // must be in R-MSG-2 (type_not_allowed), `limit` the campaign provider's
   // size for that kind (core::size_limit) capped by max_upload_bytes.
-  // `declared_type` (the request's Content-Type) is never trusted.
+  // `declared_type` (the request's Content-Type) is never trusted. quota:
+  // the owner already has options().uploads_in_progress_per_user uploads in
+  // progress, or unsent_bytes_per_user in files no message used (the limit
+  // shrinks to what is left of that). Blocking (a database query).
   Result<Upload> begin_upload(core::UserId owner, std::string_view filename, std::string_view declared_type,
                               std::uint64_t limit);
   // Inbound provider media, fed by the coordinator from the provider's
@@ -200,6 +205,8 @@ class AttachmentStore {
   // Records the row; throws on database errors.
   void record(const AttachmentInfo& info);
   void forget(const std::string& id) noexcept;
+  // Bytes of `owner`'s uploads no message has used (not deleted).
+  std::uint64_t unsent_bytes(core::UserId owner);
   template <typename F>
   auto with_connection(F&& f);
 
@@ -211,6 +218,8 @@ class AttachmentStore {
   std::size_t removed_at_start_{0};
   std::mutex mu_;
   std::unique_ptr<pqxx::connection> conn_;
+  std::mutex slots_mu_;
+  std::map<core::UserId, int> uploads_in_progress_;
 };
 
 }  // namespace contactd::attachments

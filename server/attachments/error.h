@@ -16,6 +16,7 @@ enum class AttachmentErrorCode : std::uint8_t {
   io_error,          // the disk refused (full, permissions); the message names paths: log it, answer a generic 500
   unavailable,       // the database is unreachable; the file is not kept                 503
   closed,            // write() or finish() after finish(), abort() or a refusal          500
+  quota,             // the uploader's uploads in progress or unsent bytes are at their bound 429
 };
 std::string_view to_string(AttachmentErrorCode code);
 

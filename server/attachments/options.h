@@ -22,6 +22,10 @@ struct AttachmentOptions {
   // The largest upload the route reads at all, whatever the campaign's
   // provider allows (R-MSG-3's largest is 100 MB).
   std::uint64_t max_upload_bytes{100ull * 1024 * 1024};
+  // Per uploader: uploads at once, and bytes of uploads no message has used
+  // yet (they count until used or swept after unbound_grace).
+  std::uint32_t uploads_in_progress_per_user{4};
+  std::uint64_t unsent_bytes_per_user{1024ull * 1024 * 1024};
 };
 
 }  // namespace contactd::attachments

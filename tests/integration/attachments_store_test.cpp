@@ -97,9 +97,8 @@ struct World {
     store.reset();
     fs::remove_all(dir);
   }
-  void open() {
+  void open(AttachmentOptions o = {}) {
     store.reset();
-    AttachmentOptions o;
     o.directory = (dir / "media").string();
     store = std::make_unique<AttachmentStore>(o, db.url(), clock);
   }
@@ -329,4 +328,42 @@ TEST_CASE("R-MSG-2 an upload a crash interrupted leaves a temporary file, remove
   CHECK(w.db.query("SELECT count(*) FROM attachments") == "1");
   REQUIRE(w.store->lookup(kept.id));
   CHECK(read_file(w.store->lookup(kept.id)->path) == png_bytes(3000));
+}
+
+TEST_CASE("R-SEC one uploader cannot fill the disk: uploads at once and bytes not yet sent are bounded per user") {
+  World w;
+  AttachmentOptions o;
+  o.uploads_in_progress_per_user = 2;
+  o.unsent_bytes_per_user = 100 * 1024;
+  w.open(o);
+  {
+    auto first = w.store->begin_upload(7, "a.png", "", 1 << 20);
+    auto second = w.store->begin_upload(7, "b.png", "", 1 << 20);
+    REQUIRE(std::holds_alternative<Upload>(first));
+    REQUIRE(std::holds_alternative<Upload>(second));
+    auto third = w.store->begin_upload(7, "c.png", "", 1 << 20);
+    REQUIRE(std::holds_alternative<AttachmentError>(third));
+    CHECK(std::get<AttachmentError>(third).code == AttachmentErrorCode::quota);
+    CHECK(http_status(AttachmentErrorCode::quota) == 429);
+    // Another user is not held by Ana's uploads.
+    CHECK(std::holds_alternative<Upload>(w.store->begin_upload(8, "d.png", "", 1 << 20)));
+    // One ending (here: given up) frees its place.
+    std::get<Upload>(first).abort();
+    CHECK(std::holds_alternative<Upload>(w.store->begin_upload(7, "e.png", "", 1 << 20)));
+  }
+  // 60 KiB unsent: the next upload may only take the 40 KiB left.
+  const auto kept = w.put(7, "kept.png", png_bytes(60 * 1024));
+  auto next = w.store->begin_upload(7, "big.png", "", 1 << 20);
+  REQUIRE(std::holds_alternative<Upload>(next));
+  CHECK(std::get<Upload>(next).limit() == 40 * 1024);
+  auto over = std::get<Upload>(next).write(png_bytes(41 * 1024));
+  REQUIRE(over);
+  CHECK(over->code == AttachmentErrorCode::too_large);
+  w.put(7, "fits.png", png_bytes(40 * 1024));
+  auto full = w.store->begin_upload(7, "more.png", "", 1 << 20);
+  REQUIRE(std::holds_alternative<AttachmentError>(full));
+  CHECK(std::get<AttachmentError>(full).code == AttachmentErrorCode::quota);
+  // Files messages used no longer count.
+  REQUIRE(w.store->bind(kept.id, 101, core::UserId{7}) == BindOutcome::bound);
+  CHECK(std::holds_alternative<Upload>(w.store->begin_upload(7, "again.png", "", 1 << 20)));
 }
