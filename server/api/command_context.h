@@ -111,11 +111,29 @@ inline auto answer_with(const net::PeerPtr& peer, std::uint64_t rid, std::shared
   };
 }
 
+// Answers `rid` with the Response that `fill(engine, now, session, response)`
+// builds on the engine strand for the connection's session: UNAUTHENTICATED
+// without one, fill's failure when it fails.
+template <class Fill>
+void answer_for_session(Services& s, const net::PeerPtr& peer, std::uint64_t rid, Fill fill);
+
 inline auto answer_ack(const net::PeerPtr& peer, std::uint64_t rid) {
   return [peer, rid](const core::Outcome& o) { peer->send(o.ok() ? ack_frame(rid) : error_frame(rid, *o.error)); };
 }
 
 // Runs `fn` on a worker; database errors become UNAVAILABLE.
 void on_worker(Services& s, const net::PeerPtr& peer, std::uint64_t rid, std::function<void()> fn);
+
+template <class Fill>
+void answer_for_session(Services& s, const net::PeerPtr& peer, std::uint64_t rid, Fill fill) {
+  auto response = std::make_shared<v1::Response>();
+  s.host.execute(
+      [connection = peer->id(), response, fill = std::move(fill)](core::Engine& e, core::TimePoint now) {
+        const core::Session* session = e.session_of(connection);
+        if (!session) return not_logged_in();
+        return fill(e, now, *session, *response);
+      },
+      answer_with(peer, rid, response));
+}
 
 }  // namespace contactd::api

@@ -17,18 +17,14 @@ using core::Outcome;
 
 void list_transfer_targets(const Call& call) {
   const auto& [s, peer, rid, command] = call;
-  auto response = std::make_shared<v1::Response>();
-  s.host.execute(
-      [connection = peer->id(), interaction = command.list_transfer_targets().interaction_id(), response](
-          core::Engine& e, core::TimePoint now) {
-        const core::Session* session = e.session_of(connection);
-        if (!session) return not_logged_in();
-        auto result = e.transfer_targets(session->user, interaction, now);
-        if (auto* err = std::get_if<core::Error>(&result)) return Outcome::failure(err->code, err->message);
-        wire::to_proto(std::get<core::TransferTargets>(result), response->mutable_transfer_targets());
-        return Outcome{};
-      },
-      answer_with(peer, rid, response));
+  answer_for_session(s, peer, rid,
+                     [interaction = command.list_transfer_targets().interaction_id()](
+                         core::Engine& e, core::TimePoint now, const core::Session& session, v1::Response& response) {
+                       auto result = e.transfer_targets(session.user, interaction, now);
+                       if (auto* err = std::get_if<core::Error>(&result)) return Outcome::failure(err->code, err->message);
+                       wire::to_proto(std::get<core::TransferTargets>(result), response.mutable_transfer_targets());
+                       return Outcome{};
+                     });
 }
 
 void list_attempts(const Call& call) {
@@ -36,20 +32,17 @@ void list_attempts(const Call& call) {
   const auto& q = command.list_attempts();
   if (q.limit() > 1000) return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "limit is at most 1000"));
   const std::size_t limit = q.limit() ? q.limit() : 100;
-  auto response = std::make_shared<v1::Response>();
-  s.host.execute(
-      [connection = peer->id(), campaign = q.campaign_id(), limit, response](core::Engine& e, core::TimePoint) {
-        const core::Session* session = e.session_of(connection);
-        if (!session) return not_logged_in();
-        if (!e.find_campaign(campaign)) return Outcome::failure(core::ErrorCode::not_found, "no such campaign");
-        if (!e.supervises(session->user, campaign))
-          return Outcome::failure(core::ErrorCode::permission_denied, "only administrators and the campaign's supervisors");
-        for (const auto& a : e.scheduled_attempts(campaign, limit))
-          wire::to_proto(a, response->mutable_attempt_list()->add_attempts());
-        response->mutable_attempt_list();
-        return Outcome{};
-      },
-      answer_with(peer, rid, response));
+  answer_for_session(s, peer, rid,
+                     [campaign = q.campaign_id(), limit](core::Engine& e, core::TimePoint, const core::Session& session,
+                                                         v1::Response& response) {
+                       if (!e.find_campaign(campaign)) return Outcome::failure(core::ErrorCode::not_found, "no such campaign");
+                       if (!e.supervises(session.user, campaign))
+                         return Outcome::failure(core::ErrorCode::permission_denied,
+                                                 "only administrators and the campaign's supervisors");
+                       auto* list = response.mutable_attempt_list();
+                       for (const auto& a : e.scheduled_attempts(campaign, limit)) wire::to_proto(a, list->add_attempts());
+                       return Outcome{};
+                     });
 }
 
 // R-SEC-4/CRM: records only, never their interactions (get_contact scopes those).
@@ -59,15 +52,13 @@ void search_contacts(const Call& call) {
   if (q.text().empty() || q.text().size() > 200 || q.limit() > 100)
     return peer->send(error_frame(rid, v1::INVALID_ARGUMENT, "text is 1 to 200 bytes and limit at most 100"));
   const std::size_t limit = q.limit() ? q.limit() : 20;
-  auto response = std::make_shared<v1::Response>();
-  s.host.execute(
-      [connection = peer->id(), text = q.text(), limit, response](core::Engine& e, core::TimePoint) {
-        if (!e.session_of(connection)) return not_logged_in();
-        auto* list = response->mutable_contact_list();
-        for (const core::Contact* c : e.search_contacts(text, limit)) wire::to_proto(*c, list->add_contacts());
-        return Outcome{};
-      },
-      answer_with(peer, rid, response));
+  answer_for_session(s, peer, rid,
+                     [text = q.text(), limit](core::Engine& e, core::TimePoint, const core::Session&,
+                                              v1::Response& response) {
+                       auto* list = response.mutable_contact_list();
+                       for (const core::Contact* c : e.search_contacts(text, limit)) wire::to_proto(*c, list->add_contacts());
+                       return Outcome{};
+                     });
 }
 
 // R-SEC-4/CRM: the record is shared; its interactions are the caller's
@@ -179,24 +170,20 @@ void spy(const Call& call) {
 // templates from. Never secrets (to_proto writes only their names).
 void list_provider_accounts(const Call& call) {
   const auto& [s, peer, rid, command] = call;
-  auto response = std::make_shared<v1::Response>();
-  s.host.execute(
-      [connection = peer->id(), response](core::Engine& e, core::TimePoint) {
-        const core::Session* session = e.session_of(connection);
-        if (!session) return not_logged_in();
-        const core::User& me = *e.find_user(session->user);
-        auto* list = response->mutable_provider_accounts();
-        for (const core::ProviderAccount* a : e.provider_accounts()) {
-          const auto served = e.served_by(a->id);
-          if (!core::is_admin(me.profile) && !(served && me.campaigns.count(served->first))) continue;
-          auto* out = list->add_accounts();
-          wire::to_proto(*a, out);
-          if (!core::is_admin(me.profile)) out->clear_secret_names();
-          for (const auto& t : e.templates(a->id)) wire::to_proto(t, out->add_templates());
-        }
-        return Outcome{};
-      },
-      answer_with(peer, rid, response));
+  answer_for_session(s, peer, rid,
+                     [](core::Engine& e, core::TimePoint, const core::Session& session, v1::Response& response) {
+                       const core::User& me = *e.find_user(session.user);
+                       auto* list = response.mutable_provider_accounts();
+                       for (const core::ProviderAccount* a : e.provider_accounts()) {
+                         const auto served = e.served_by(a->id);
+                         if (!core::is_admin(me.profile) && !(served && me.campaigns.count(served->first))) continue;
+                         auto* out = list->add_accounts();
+                         wire::to_proto(*a, out);
+                         if (!core::is_admin(me.profile)) out->clear_secret_names();
+                         for (const auto& t : e.templates(a->id)) wire::to_proto(t, out->add_templates());
+                       }
+                       return Outcome{};
+                     });
 }
 
 }  // namespace

@@ -130,15 +130,11 @@ void logout(const Call& call) {
 
 void get_snapshot(const Call& call) {
   const auto& [s, peer, rid, command] = call;
-  auto response = std::make_shared<v1::Response>();
-  s.host.execute(
-      [connection = peer->id(), response](core::Engine& e, core::TimePoint) {
-        const core::Session* session = e.session_of(connection);
-        if (!session) return not_logged_in();
-        wire::to_proto(e.snapshot(session->user), response->mutable_snapshot());
-        return core::Outcome{};
-      },
-      answer_with(peer, rid, response));
+  answer_for_session(s, peer, rid,
+                     [](core::Engine& e, core::TimePoint, const core::Session& session, v1::Response& response) {
+                       wire::to_proto(e.snapshot(session.user), response.mutable_snapshot());
+                       return core::Outcome{};
+                     });
 }
 
 }  // namespace
