@@ -91,8 +91,9 @@ class Upload {
   // After a refusal every call returns the same error.
   std::optional<AttachmentError> write(std::string_view chunk);
   // The whole body has been written: checks what write() could not yet
-  // (empty, the type of a file shorter than kSniffBytes), fsyncs, records the
-  // row, renames into place. On any error the temporary file is removed.
+  // (empty, the type of a file shorter than kSniffBytes), converts a voice
+  // recording (voice_note.h), fsyncs, records the row, renames into place.
+  // On any error the temporary file is removed.
   Result<AttachmentInfo> finish();
   // Gives up: removes the temporary file. Idempotent.
   void abort();
@@ -106,6 +107,7 @@ class Upload {
   Upload() = default;
   std::optional<AttachmentError> fail(AttachmentError e);
   std::optional<AttachmentError> sniff_now(bool complete);
+  std::optional<AttachmentError> to_voice_note();
 
   AttachmentStore* store_{nullptr};
   std::string id_;
@@ -119,6 +121,7 @@ class Upload {
   std::uint64_t flushed_{0};  // bytes whose writeback was started
   core::UserId owner_{core::kNoUser};
   Source source_{Source::upload};
+  bool voice_{false};  // marked as a voice message: a WebM is converted (voice_note.h)
   std::string prefix_;  // the first kSniffBytes, for sniffing
   std::optional<Sniffed> sniffed_;
   std::optional<AttachmentError> error_;
@@ -156,9 +159,11 @@ class AttachmentStore {
   // An agent's upload. `filename` is cleaned (clean_filename); its extension
   // must be in R-MSG-2 (type_not_allowed), `limit` the campaign provider's
   // size for that kind (core::size_limit) capped by max_upload_bytes.
-  // `declared_type` (the request's Content-Type) is never trusted.
+  // `declared_type` (the request's Content-Type) is never trusted. `voice`:
+  // the caller sends it as a voice message (R-MSG-4); a .webm must then be
+  // one Opus audio track and is stored as Ogg Opus (voice_note.h).
   Result<Upload> begin_upload(core::UserId owner, std::string_view filename, std::string_view declared_type,
-                              std::uint64_t limit);
+                              std::uint64_t limit, bool voice = false);
   // Inbound provider media, fed by the coordinator from the provider's
   // download: source 'provider', no owner. The provider table's extra types
   // (amr, 3gp, opus, ppt, pptx) are accepted. `filename` may be empty (a
