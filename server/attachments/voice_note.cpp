@@ -34,7 +34,8 @@ std::variant<std::uint64_t, AttachmentError> rewrite_as_voice_note(int fd, std::
     const ssize_t n = ::pread(fd, webm.data() + at, webm.size() - at, static_cast<off_t>(at));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return io_failure("reading back " + name, errno);
-    if (n == 0) return AttachmentError{AttachmentErrorCode::io_error, "reading back " + name + ": it is shorter than written"};
+    if (n == 0)
+      return AttachmentError{AttachmentErrorCode::io_error, "reading back " + name + ": it is shorter than written"};
     at += static_cast<std::size_t>(n);
   }
   auto remuxed = webm_opus_to_ogg(webm);

@@ -90,7 +90,8 @@ Element element_at(Bytes in, std::size_t pos, std::size_t limit) {
   const std::size_t data = pos + id_len + size.length;
   if (size.all_ones) return {id, data, limit, true};
   if (size.value > limit - data)
-    refuse(Code::truncated, "element " + hex(id) + " runs past the end of " + (limit == in.size() ? "the file" : "its parent"));
+    refuse(Code::truncated,
+           "element " + hex(id) + " runs past the end of " + (limit == in.size() ? "the file" : "its parent"));
   return {id, data, data + static_cast<std::size_t>(size.value), false};
 }
 
@@ -136,7 +137,8 @@ void check_opus_head(Bytes head) {
     refuse(Code::bad_opus_head, "the Opus track's CodecPrivate is not an OpusHead");
   if (head.size() > kMaxOpusHeadBytes) refuse(Code::bad_opus_head, "the OpusHead is larger than 1 KB");
   const std::uint8_t version = byte(head, 8), channels = byte(head, 9), family = byte(head, 18);
-  if (version == 0 || version > 15) refuse(Code::bad_opus_head, "OpusHead version " + std::to_string(version) + " is unknown");
+  if (version == 0 || version > 15)
+    refuse(Code::bad_opus_head, "OpusHead version " + std::to_string(version) + " is unknown");
   if (channels == 0) refuse(Code::bad_opus_head, "the OpusHead has no channels");
   if (family == 0) {
     if (channels > 2) refuse(Code::bad_opus_head, "mapping family 0 carries one or two channels");
@@ -148,7 +150,8 @@ void check_opus_head(Bytes head) {
     refuse(Code::bad_opus_head, "the OpusHead's stream counts are invalid");
   for (std::size_t c = 0; c < channels; ++c) {
     const unsigned index = byte(head, 21 + c);
-    if (index != 255 && index >= streams + coupled) refuse(Code::bad_opus_head, "the OpusHead maps a channel to no stream");
+    if (index != 255 && index >= streams + coupled)
+      refuse(Code::bad_opus_head, "the OpusHead maps a channel to no stream");
   }
 }
 
@@ -343,7 +346,8 @@ class Remuxer {
         previous = size;
       }
     } else {  // fixed size
-      if ((payload.size() - pos) % frames != 0) refuse(Code::malformed, "a fixed-size laced block does not divide evenly");
+      if ((payload.size() - pos) % frames != 0)
+        refuse(Code::malformed, "a fixed-size laced block does not divide evenly");
       for (std::size_t i = 0; i + 1 < frames; ++i) account(i, (payload.size() - pos) / frames);
     }
     if (total > payload.size() - pos) refuse(Code::malformed, "a laced block whose frames are larger than the block");

@@ -80,7 +80,8 @@ TEST_CASE("R-MSG-4 a recording that is not one Opus track, or whose Ogg passes t
   REQUIRE(std::holds_alternative<AttachmentError>(r));
   CHECK(std::get<AttachmentError>(r).code == AttachmentErrorCode::type_mismatch);
   CHECK(std::get<AttachmentError>(r).message ==
-        "clip.webm is not a voice recording WhatsApp can play: the recording has a video track: a voice message is audio only");
+        "clip.webm is not a voice recording WhatsApp can play: "
+        "the recording has a video track: a voice message is audio only");
   const std::string webm = fixture("voice_chrome.webm");
   fd = t.file(webm);
   r = rewrite_as_voice_note(fd, webm.size(), 1000, "memo.webm");
@@ -103,7 +104,8 @@ TEST_CASE("R-MSG-4 an upload marked as voice refuses a WebM that is not Opus aud
     auto r = up.finish();
     REQUIRE(std::holds_alternative<AttachmentError>(r));
     CHECK(std::get<AttachmentError>(r).code == AttachmentErrorCode::type_mismatch);
-    CHECK(std::get<AttachmentError>(r).message == "memo.webm is not a voice recording: a WebM voice message is one Opus audio track");
+    CHECK(std::get<AttachmentError>(r).message ==
+          "memo.webm is not a voice recording: a WebM voice message is one Opus audio track");
     if (refusal) CHECK(refusal->code == AttachmentErrorCode::type_mismatch);
     CHECK(fs::is_empty(t.dir / "media" / "tmp"));
   }

@@ -314,7 +314,8 @@ TEST_CASE("R-MSG-4 a WebM with video, another codec or two tracks is refused wit
   CHECK(refusal(fixture("video.webm")) == WebmOpusErrorCode::not_audio_only);
   CHECK(refusal(fixture("vorbis.webm")) == WebmOpusErrorCode::not_opus);
   const std::string head = chrome_reference().packets[0];
-  const std::string entry = el("\xAE"s, uint1("\xD7"s, 1) + uint1("\x83"s, 2) + el("\x86"s, "A_OPUS"s) + el("\x63\xA2"s, head));
+  const std::string entry =
+      el("\xAE"s, uint1("\xD7"s, 1) + uint1("\x83"s, 2) + el("\x86"s, "A_OPUS"s) + el("\x63\xA2"s, head));
   const std::string two = el("\x16\x54\xAE\x6B"s, entry + entry);
   CHECK(refusal(ebml_header() + el("\x18\x53\x80\x67"s, two)) == WebmOpusErrorCode::several_tracks);
   CHECK(refusal(ebml_header() + el("\x18\x53\x80\x67"s, tracks(head, "A_OPUS", 17))) ==

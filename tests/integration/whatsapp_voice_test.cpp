@@ -92,8 +92,9 @@ struct VoiceWorld {
 
     ana_token = must_login(ana, "ana", "ana-pass").token();
     const std::string hook = base() + "/hooks/whatsapp/" + std::to_string(account);
-    REQUIRE(meta.post_webhook(hook, meta.webhook({meta_webhook::text(kCustomer, "wamid.v1", "Can you send me a voice note?")}, {},
-                                                 {meta_webhook::contact(kCustomer, "Maria Silva")})) == 200);
+    const auto text = meta_webhook::text(kCustomer, "wamid.v1", "Can you send me a voice note?");
+    const auto contact = meta_webhook::contact(kCustomer, "Maria Silva");
+    REQUIRE(meta.post_webhook(hook, meta.webhook({text}, {}, {contact})) == 200);
     interaction = wait_for(ana, [](const v1::Event& e) { return e.has_interaction_opened(); })
                       .event().interaction_opened().interaction_id();
     v1::Command take;
