@@ -13,7 +13,7 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(sdp_fuzz rtp_fuzz telephone_event_fuzz http_fuzz api_fuzz webchat_fuzz meta_webhook_fuzz
-  gupshup_callback_fuzz attachments_fuzz)
+  gupshup_callback_fuzz attachments_fuzz webm_opus_fuzz)
 
 "$root/scripts/build-sanitized.sh" "${targets[@]}"
 

@@ -9,6 +9,7 @@
 
 #include "attachments/attachment_store.h"
 #include "attachments/download.h"
+#include "attachments/voice_note.h"
 #include "auth/tokens.h"
 #include "core/engine.h"
 #include "net/routes.h"
@@ -45,8 +46,14 @@ struct UploadPlan {
   std::optional<net_::Response> refusal;
 };
 
+// `voice`: sent as a voice message; a .webm is then checked (and limited)
+// as the Ogg it will be stored as (attachments/voice_note.h).
 UploadPlan plan_upload(const core::Engine& e, const std::string& token_hash, core::TimePoint now,
-                       const net_::RequestHead& head, const std::string& filename, std::uint64_t max_bytes) {
+                       const net_::RequestHead& head, const std::string& uploaded_name, bool voice,
+                       std::uint64_t max_bytes) {
+  const std::string filename = voice && attachments::converts_to_voice_note(uploaded_name)
+                                   ? attachments::voice_note_name(uploaded_name)
+                                   : uploaded_name;
   UploadPlan plan;
   const core::Session* session = e.session_of_token(token_hash, now);
   if (!session) {
@@ -85,6 +92,7 @@ UploadPlan plan_upload(const core::Engine& e, const std::string& token_hash, cor
     probe.filename = filename;
     probe.size_bytes = 1;  // the size is checked while the file streams
     probe.reference = "upload";
+    probe.voice = voice;
     if (auto err = core::check_attachments(route->first, route->second, {probe})) {
       plan.refusal = error(415, err->message);
       return plan;
@@ -148,15 +156,17 @@ void AttachmentRoutes::add_routes(net_::RouteTable& routes) {
     if (head.content_length && *head.content_length > max_bytes)
       return (void)decision.refuse(error(413, "the file is larger than " + std::to_string(max_bytes) + " bytes"));
     const std::string* declared = head.header("Content-Type");
+    const std::string* voice_flag = head.parameter("voice");
+    const bool voice = voice_flag && (*voice_flag == "true" || *voice_flag == "1");
     host_.lookup([this, head, decision, hash = auth::token_hash(*token), name = *filename,
-                  type = declared ? *declared : std::string(), max_bytes](const core::Engine& e) {
-      UploadPlan plan = plan_upload(e, hash, clock_.now(), head, name, max_bytes);
+                  type = declared ? *declared : std::string(), voice, max_bytes](const core::Engine& e) {
+      UploadPlan plan = plan_upload(e, hash, clock_.now(), head, name, voice, max_bytes);
       if (plan.refusal) return (void)decision.refuse(*plan.refusal);
       if (head.content_length && *head.content_length > plan.limit)
         return (void)decision.refuse(error(413, name + " is larger than the " + std::to_string(plan.limit >> 20) +
                                                     " MB this channel's provider accepts"));
-      boost::asio::post(workers_, [this, decision, plan, name, type] {
-        auto upload = store_.begin_upload(plan.user, name, type, plan.limit);
+      boost::asio::post(workers_, [this, decision, plan, name, type, voice] {
+        auto upload = store_.begin_upload(plan.user, name, type, plan.limit, voice);
         if (auto* err = std::get_if<attachments::AttachmentError>(&upload))
           return (void)decision.refuse(error(attachments::http_status(err->code), err->message));
         decision.accept(std::make_shared<UploadSink>(std::move(std::get<attachments::Upload>(upload)), workers_));

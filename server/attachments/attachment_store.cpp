@@ -13,6 +13,7 @@
 #include "attachments/attachment_id.h"
 #include "attachments/download.h"
 #include "attachments/file_hasher.h"
+#include "attachments/voice_note.h"
 #include "store/database.h"
 
 namespace contactd::attachments {
@@ -150,6 +151,7 @@ Upload& Upload::operator=(Upload&& o) noexcept {
   flushed_ = o.flushed_;
   owner_ = o.owner_;
   source_ = o.source_;
+  voice_ = o.voice_;
   prefix_ = std::move(o.prefix_);
   sniffed_ = std::move(o.sniffed_);
   error_ = std::move(o.error_);
@@ -197,6 +199,26 @@ std::optional<AttachmentError> Upload::sniff_now(bool complete) {
                                                                    : AttachmentErrorCode::type_not_allowed,
                  refusal->message});
   sniffed_ = std::get<Sniffed>(std::move(checked));
+  if (voice_ && converts_to_voice_note(filename_) && !(sniffed_->kind == Kind::audio && sniffed_->opus))
+    return fail({AttachmentErrorCode::type_mismatch,
+                 filename_ + " is not a voice recording: a WebM voice message is one Opus audio track"});
+  return std::nullopt;
+}
+
+std::optional<AttachmentError> Upload::to_voice_note() {
+  hasher_.reset();  // the WebM's hash is of no use; the Ogg is hashed below
+  auto rewritten = rewrite_as_voice_note(fd_, size_, limit_, filename_);
+  if (auto* e = std::get_if<AttachmentError>(&rewritten)) return fail(std::move(*e));
+  size_ = std::get<std::uint64_t>(rewritten);
+  flushed_ = 0;
+  filename_ = clean_filename(voice_note_name(filename_));
+  sniffed_ = Sniffed{"audio/ogg; codecs=opus", Kind::audio, "ogg", true};
+  try {
+    hasher_ = std::make_unique<FileHasher>(fd_);
+  } catch (const std::exception& e) {
+    return fail({AttachmentErrorCode::io_error, e.what()});
+  }
+  hasher_->written(size_);
   return std::nullopt;
 }
 
@@ -240,6 +262,8 @@ Result<AttachmentInfo> Upload::finish() {
   if (error_) return *error_;
   if (size_ == 0) return *fail({AttachmentErrorCode::empty, (filename_.empty() ? "the file" : filename_) + " is empty"});
   if (auto e = sniff_now(true)) return *e;
+  if (voice_ && converts_to_voice_note(filename_))
+    if (auto e = to_voice_note()) return *e;
   AttachmentInfo info;
   // The waits overlap where order allows: the data's writeback (no journal
   // commit yet) runs beside the end of the hashing and the row's commit; then
@@ -335,7 +359,7 @@ fs::path AttachmentStore::path_of(std::string_view id) const {
 }
 
 Result<Upload> AttachmentStore::begin_upload(core::UserId owner, std::string_view filename,
-                                             std::string_view declared_type, std::uint64_t limit) {
+                                             std::string_view declared_type, std::uint64_t limit, bool voice) {
   std::string name = clean_filename(filename);
   if (name.empty()) return AttachmentError{AttachmentErrorCode::bad_name, "the file has no usable name"};
   const auto family = family_of(extension_of(name));
@@ -368,7 +392,10 @@ Result<Upload> AttachmentStore::begin_upload(core::UserId owner, std::string_vie
                                " MB of uploads no message has used; send them or wait until they expire"};
   auto upload = begin(Source::upload, owner, std::move(name), declared_type,
                       std::min(limit, options_.unsent_bytes_per_user - unsent));
-  if (auto* u = std::get_if<Upload>(&upload)) u->slot_ = std::move(slot);
+  if (auto* u = std::get_if<Upload>(&upload)) {
+    u->slot_ = std::move(slot);
+    u->voice_ = voice;
+  }
   return upload;
 }
 

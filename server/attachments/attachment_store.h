@@ -92,8 +92,9 @@ class Upload {
   // After a refusal every call returns the same error.
   std::optional<AttachmentError> write(std::string_view chunk);
   // The whole body has been written: checks what write() could not yet
-  // (empty, the type of a file shorter than kSniffBytes), fsyncs, records the
-  // row, renames into place. On any error the temporary file is removed.
+  // (empty, the type of a file shorter than kSniffBytes), converts a voice
+  // recording (voice_note.h), fsyncs, records the row, renames into place.
+  // On any error the temporary file is removed.
   Result<AttachmentInfo> finish();
   // Gives up: removes the temporary file. Idempotent.
   void abort();
@@ -107,6 +108,7 @@ class Upload {
   Upload() = default;
   std::optional<AttachmentError> fail(AttachmentError e);
   std::optional<AttachmentError> sniff_now(bool complete);
+  std::optional<AttachmentError> to_voice_note();
 
   AttachmentStore* store_{nullptr};
   std::string id_;
@@ -120,6 +122,7 @@ class Upload {
   std::uint64_t flushed_{0};  // bytes whose writeback was started
   core::UserId owner_{core::kNoUser};
   Source source_{Source::upload};
+  bool voice_{false};  // marked as a voice message: a WebM is converted (voice_note.h)
   std::string prefix_;  // the first kSniffBytes, for sniffing
   std::optional<Sniffed> sniffed_;
   std::optional<AttachmentError> error_;
@@ -161,9 +164,11 @@ class AttachmentStore {
   // `declared_type` (the request's Content-Type) is never trusted. quota:
   // the owner already has options().uploads_in_progress_per_user uploads in
   // progress, or unsent_bytes_per_user in files no message used (the limit
-  // shrinks to what is left of that). Blocking (a database query).
+  // shrinks to what is left of that). Blocking (a database query). `voice`:
+  // the caller sends it as a voice message (R-MSG-4); a .webm must then be
+  // one Opus audio track and is stored as Ogg Opus (voice_note.h).
   Result<Upload> begin_upload(core::UserId owner, std::string_view filename, std::string_view declared_type,
-                              std::uint64_t limit);
+                              std::uint64_t limit, bool voice = false);
   // Inbound provider media, fed by the coordinator from the provider's
   // download: source 'provider', no owner. The provider table's extra types
   // (amr, 3gp, opus, ppt, pptx) are accepted. `filename` may be empty (a

@@ -126,7 +126,9 @@ void CloudApiLink::send(const core::DeliverMessage& delivery, std::function<void
   std::ostringstream bytes;
   bytes << in.rdbuf();
   if (!in) return done(refused("attachment_unreadable", "the attachment " + a.filename + " cannot be read"));
-  auto upload = meta::build_media_upload(endpoint_of(*account, clients_.options()), stored->info.content_type,
+  // The media type alone: Meta's "type" takes no parameters ("audio/ogg", not "audio/ogg; codecs=opus").
+  const std::string media_type = stored->info.content_type.substr(0, stored->info.content_type.find(';'));
+  auto upload = meta::build_media_upload(endpoint_of(*account, clients_.options()), media_type,
                                    stored->info.filename, random_boundary());
   if (auto* err = std::get_if<BuildError>(&upload)) return done(refused("invalid_media", err->reason));
   const auto& u = std::get<meta::MultipartUpload>(upload);
