@@ -40,17 +40,6 @@ std::string sha256_hex(const std::string& data) {
   return out;
 }
 
-template <class Pred>
-v1::Envelope wait_for(Client& c, Pred pred, std::chrono::milliseconds timeout = 10s) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    REQUIRE(left.count() > 0);
-    auto e = c.next_frame(left);
-    if (e.has_event() && pred(e.event())) return e;
-  }
-}
-
 std::string str(const json::value& v, std::initializer_list<const char*> path) {
   const json::value* at = &v;
   for (const char* key : path) {
