@@ -276,6 +276,7 @@ Result<AttachmentInfo> Upload::finish() {
   });
   const auto sha256 = hasher_->finish(size_);
   std::string db_error;
+  bool over_quota = false;
   if (sha256) {
     AttachmentInfo row;
     row.id = id_;
@@ -288,13 +289,20 @@ Result<AttachmentInfo> Upload::finish() {
     row.created_at = store_->clock_.now();
     row.source = source_;
     try {
-      store_->record(row);
-      info = std::move(row);
+      if (store_->record(row))
+        info = std::move(row);
+      else
+        over_quota = true;
     } catch (const std::exception& e) {
       db_error = e.what();
     }
   }
   writeback.join();
+  if (over_quota)
+    return *fail({AttachmentErrorCode::quota,
+                  "with this file your uploads no message has used would pass " +
+                      std::to_string(store_->options_.unsent_bytes_per_user >> 20) +
+                      " MB; send them or wait until they expire"});
   if (!sha256) return *fail({AttachmentErrorCode::io_error, "reading back " + temp_.string() + " to hash it failed"});
   if (!db_error.empty())
     return *fail({AttachmentErrorCode::unavailable, "the file could not be recorded: " + db_error});
@@ -380,18 +388,7 @@ Result<Upload> AttachmentStore::begin_upload(core::UserId owner, std::string_vie
       if (--uploads_in_progress_[owner] <= 0) uploads_in_progress_.erase(owner);
     });
   }
-  std::uint64_t unsent = 0;
-  try {
-    unsent = unsent_bytes(owner);
-  } catch (const std::exception& e) {
-    return AttachmentError{AttachmentErrorCode::unavailable, std::string("the media store's database: ") + e.what()};
-  }
-  if (unsent >= options_.unsent_bytes_per_user)
-    return AttachmentError{AttachmentErrorCode::quota,
-                           "you have " + std::to_string(unsent >> 20) +
-                               " MB of uploads no message has used; send them or wait until they expire"};
-  auto upload = begin(Source::upload, owner, std::move(name), declared_type,
-                      std::min(limit, options_.unsent_bytes_per_user - unsent));
+  auto upload = begin(Source::upload, owner, std::move(name), declared_type, limit);
   if (auto* u = std::get_if<Upload>(&upload)) {
     u->slot_ = std::move(slot);
     u->voice_ = voice;
@@ -445,27 +442,27 @@ auto AttachmentStore::with_connection(F&& f) {
   }
 }
 
-std::uint64_t AttachmentStore::unsent_bytes(core::UserId owner) {
-  return with_connection([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
-    return tx
-        .exec_params1("SELECT COALESCE(sum(size_bytes), 0) FROM attachments WHERE owner_id = $1"
-                      " AND interaction_id IS NULL AND deleted_at IS NULL",
-                      static_cast<std::int64_t>(owner))[0]
-        .as<std::uint64_t>();
-  });
-}
 
-void AttachmentStore::record(const AttachmentInfo& info) {
-  with_connection([&](pqxx::connection& c) {
+bool AttachmentStore::record(const AttachmentInfo& info) {
+  return with_connection([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    tx.exec_params(
+    const bool counted = info.source == Source::upload && info.owner != core::kNoUser;
+    // The owner's unsent bytes are summed and the row added under one lock
+    // per owner, so that uploads finishing together cannot both pass.
+    if (counted)
+      tx.exec_params("SELECT pg_advisory_xact_lock(1296385, ($1::bigint % 2147483647)::int)",
+                     static_cast<std::int64_t>(info.owner));
+    const auto inserted = tx.exec_params(
         "INSERT INTO attachments (id, filename, content_type, kind, size_bytes, sha256, owner_id, created_at, source)"
-        " VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, 0), to_timestamp($8::double precision / 1000), $9)",
+        " SELECT $1, $2, $3, $4, $5::bigint, $6, NULLIF($7::bigint, 0), to_timestamp($8::double precision / 1000), $9"
+        " WHERE NOT $10::boolean OR (SELECT COALESCE(sum(size_bytes), 0) FROM attachments WHERE owner_id = $7"
+        "   AND interaction_id IS NULL AND deleted_at IS NULL) + $5::bigint <= $11::bigint",
         info.id, info.filename, info.content_type, std::string(to_string(info.kind)),
         static_cast<std::int64_t>(info.size_bytes), info.sha256, static_cast<std::int64_t>(info.owner),
-        core::to_unix_ms(info.created_at), std::string(to_string(info.source)));
+        core::to_unix_ms(info.created_at), std::string(to_string(info.source)), counted,
+        static_cast<std::int64_t>(options_.unsent_bytes_per_user));
     tx.commit();
+    return inserted.affected_rows() == 1;
   });
 }
 

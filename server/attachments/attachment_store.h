@@ -163,8 +163,8 @@ class AttachmentStore {
   // size for that kind (core::size_limit) capped by max_upload_bytes.
   // `declared_type` (the request's Content-Type) is never trusted. quota:
   // the owner already has options().uploads_in_progress_per_user uploads in
-  // progress, or unsent_bytes_per_user in files no message used (the limit
-  // shrinks to what is left of that). Blocking (a database query). `voice`:
+  // progress (finish() refuses with quota a file that would take the owner's
+  // unsent files past unsent_bytes_per_user). `voice`:
   // the caller sends it as a voice message (R-MSG-4); a .webm must then be
   // one Opus audio track and is stored as Ogg Opus (voice_note.h).
   Result<Upload> begin_upload(core::UserId owner, std::string_view filename, std::string_view declared_type,
@@ -207,11 +207,10 @@ class AttachmentStore {
   friend class Upload;
   Result<Upload> begin(Source source, core::UserId owner, std::string filename, std::string_view declared_type,
                        std::uint64_t limit);
-  // Records the row; throws on database errors.
-  void record(const AttachmentInfo& info);
+  // Records the row; false (nothing recorded) when an upload would take its
+  // owner past unsent_bytes_per_user. Throws on database errors.
+  bool record(const AttachmentInfo& info);
   void forget(const std::string& id) noexcept;
-  // Bytes of `owner`'s uploads no message has used (not deleted).
-  std::uint64_t unsent_bytes(core::UserId owner);
   template <typename F>
   auto with_connection(F&& f);
 

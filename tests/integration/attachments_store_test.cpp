@@ -351,18 +351,21 @@ TEST_CASE("R-SEC one uploader cannot fill the disk: uploads at once and bytes no
     std::get<Upload>(first).abort();
     CHECK(std::holds_alternative<Upload>(w.store->begin_upload(7, "e.png", "", 1 << 20)));
   }
-  // 60 KiB unsent: the next upload may only take the 40 KiB left.
+  // 60 KiB unsent: a file of 41 KiB more is refused when it ends, and leaves nothing.
   const auto kept = w.put(7, "kept.png", png_bytes(60 * 1024));
-  auto next = w.store->begin_upload(7, "big.png", "", 1 << 20);
-  REQUIRE(std::holds_alternative<Upload>(next));
-  CHECK(std::get<Upload>(next).limit() == 40 * 1024);
-  auto over = std::get<Upload>(next).write(png_bytes(41 * 1024));
-  REQUIRE(over);
-  CHECK(over->code == AttachmentErrorCode::too_large);
+  {
+    auto next = w.store->begin_upload(7, "big.png", "", 1 << 20);
+    REQUIRE(std::holds_alternative<Upload>(next));
+    REQUIRE_FALSE(std::get<Upload>(next).write(png_bytes(41 * 1024)));
+    auto over = std::get<Upload>(next).finish();
+    REQUIRE(std::holds_alternative<AttachmentError>(over));
+    CHECK(std::get<AttachmentError>(over).code == AttachmentErrorCode::quota);
+    CHECK(fs::is_empty(w.dir / "media" / "tmp"));
+  }
   w.put(7, "fits.png", png_bytes(40 * 1024));
-  auto full = w.store->begin_upload(7, "more.png", "", 1 << 20);
-  REQUIRE(std::holds_alternative<AttachmentError>(full));
-  CHECK(std::get<AttachmentError>(full).code == AttachmentErrorCode::quota);
+  CHECK(w.db.query("SELECT sum(size_bytes) FROM attachments WHERE owner_id = 7") == std::to_string(100 * 1024));
+  // Bo's files are his own account.
+  w.put(8, "bo.png", png_bytes(90 * 1024));
   // Files messages used no longer count.
   REQUIRE(w.store->bind(kept.id, 101, core::UserId{7}) == BindOutcome::bound);
   CHECK(std::holds_alternative<Upload>(w.store->begin_upload(7, "again.png", "", 1 << 20)));
