@@ -14,20 +14,17 @@
 #include "attachments/attachment_store.h"
 #include "attachments/voice_note.h"
 #include "attachments/webm_opus.h"
+#include "support/test_files.h"
 
 using namespace contactd;
 using namespace contactd::attachments;
 namespace fs = std::filesystem;
 
+using contactd::test::sha256_hex;
+
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(CONTACTD_SOURCE_DIR) + "/tests/fixtures/media/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+std::string fixture(const std::string& name) { return contactd::test::fixture_bytes("media/" + name); }
 
 struct TempDir {
   fs::path dir;

@@ -12,19 +12,16 @@
 
 #include "attachments/ogg_opus_writer.h"
 #include "attachments/webm_opus.h"
+#include "support/test_files.h"
 
 using namespace contactd::attachments;
 using namespace std::string_literals;
 
+using contactd::test::sha256_hex;
+
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(CONTACTD_SOURCE_DIR) + "/tests/fixtures/media/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+std::string fixture(const std::string& name) { return contactd::test::fixture_bytes("media/" + name); }
 
 std::uint64_t le(const std::string& b, std::size_t at, int bytes) {
   std::uint64_t v = 0;

@@ -14,11 +14,13 @@
 #include "attachments/attachment_store.h"
 #include "harness/database.h"
 #include "store/migrations.h"
+#include "support/test_files.h"
 
 using namespace contactd;
 using namespace contactd::attachments;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+using contactd::test::sha256_hex;
 
 namespace {
 
@@ -36,16 +38,6 @@ std::string jpeg_bytes(std::size_t size) {
   std::string s = "\xFF\xD8\xFF\xE0";
   s.resize(size, '\x55');
   return s;
-}
-
-std::string sha256_hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) out += {kHex[md[i] >> 4], kHex[md[i] & 0xF]};
-  return out;
 }
 
 std::string read_file(const fs::path& p) {

@@ -61,8 +61,12 @@ TEST_CASE("a client that stops reading is disconnected with a reason when its wr
   }
   const auto total = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began);
   INFO("slowest message " << slowest.count() << " ms, all 300 in " << total.count() << " ms");
+  // Had sam's full socket held the broadcast up, one message would wait for
+  // his close (the 60 s handshake timeout): the slowest one shows it. The
+  // total only guards against a steady slowdown; it is generous because a
+  // loaded 2-core machine alone takes 50 ms a message here.
   CHECK(slowest < 1000ms);
-  CHECK(total < 15000ms);
+  CHECK(total < 45000ms);
 
   auto closed = sam.wait_closed(10s);
   REQUIRE(closed);

@@ -8,7 +8,7 @@
 #include "harness/fake_meta.h"
 #include "harness/http.h"
 #include "harness/http_call.h"
-#include "world.h"
+#include "meta_account.h"
 
 using namespace contactd::test;
 using namespace std::chrono_literals;
@@ -30,28 +30,14 @@ struct Setup {
     for (const auto& c : login.snapshot().campaigns())
       if (c.name() == "Sales") sales = c.id();
   }
-  // Saves a Meta account for `meta` (the fake Graph API) and enables
-  // WhatsApp through it in Sales; returns the account id.
+  // A Meta account on `meta`, enabled in Sales; returns its id.
   std::uint64_t meta_account(FakeMeta& meta) {
-    v1::Command save;
-    auto* a = save.mutable_save_provider_account()->mutable_account();
-    a->set_provider(v1::PROVIDER_META);
-    a->set_name("Main number");
-    a->set_phone_number_id(meta.account().phone_number_id);
-    a->set_business_account_id(meta.account().waba_id);
-    a->set_base_url(meta.base_url());
-    (*a->mutable_secrets())["access_token"] = meta.account().access_token;
-    (*a->mutable_secrets())["app_secret"] = meta.account().app_secret;
-    (*a->mutable_secrets())["verify_token"] = meta.account().verify_token;
-    const auto account = created_id(admin.request(save));
+    const auto account = save_meta_account(admin, meta, meta.base_url());
     enable(v1::PROVIDER_META, account);
     return account;
   }
   void enable(v1::Provider provider, std::uint64_t account) {
-    auto settings = webchat_settings(sales, v1::STRATEGY_MANUAL, {{v1::CHANNEL_WHATSAPP, provider}});
-    for (auto& ch : *settings.mutable_update_campaign()->mutable_settings()->mutable_channels())
-      if (ch.channel() == v1::CHANNEL_WHATSAPP) ch.set_account_id(account);
-    require_ack(admin.request(settings));
+    require_ack(admin.request(whatsapp_settings(sales, provider, account)));
   }
 };
 

@@ -7,7 +7,7 @@
 
 #include "harness/fake_meta.h"
 #include "harness/http_call.h"
-#include "world.h"
+#include "meta_account.h"
 
 using namespace contactd::test;
 using namespace std::chrono_literals;
@@ -43,10 +43,7 @@ struct WhatsAppWorld {
     d->set_category("utility");
     d->set_body("Hi {{1}}, your order {{2}} has shipped.");
     require_ack(admin.request(t));
-    auto settings = webchat_settings(sales, v1::STRATEGY_MANUAL, {{v1::CHANNEL_WHATSAPP, v1::PROVIDER_META}});
-    auto* channels = settings.mutable_update_campaign()->mutable_settings()->mutable_channels();
-    for (auto& ch : *channels)
-      if (ch.channel() == v1::CHANNEL_WHATSAPP) ch.set_account_id(account);
+    auto settings = whatsapp_settings(sales, v1::PROVIDER_META, account);
     auto* resolved = settings.mutable_update_campaign()->mutable_settings()->add_dispositions();
     resolved->set_id(1);
     resolved->set_label("Resolved");
@@ -65,18 +62,7 @@ struct WhatsAppWorld {
   }
 
   std::uint64_t save_account(const std::string& base_url, std::uint64_t id = 0) {
-    v1::Command c;
-    auto* a = c.mutable_save_provider_account()->mutable_account();
-    a->set_id(id);
-    a->set_provider(v1::PROVIDER_META);
-    a->set_name("Main number");
-    a->set_phone_number_id(meta.account().phone_number_id);
-    a->set_business_account_id(meta.account().waba_id);
-    a->set_base_url(base_url);
-    (*a->mutable_secrets())["access_token"] = meta.account().access_token;
-    (*a->mutable_secrets())["app_secret"] = meta.account().app_secret;
-    (*a->mutable_secrets())["verify_token"] = meta.account().verify_token;
-    return created_id(admin.request(c));
+    return save_meta_account(admin, meta, base_url, id);
   }
 
   std::string hook_url() const {
@@ -511,10 +497,7 @@ TEST_CASE("R-IN-1 R-MSG-5 a WhatsApp Business (Cloud-API-compatible BSP) account
   CHECK(error_of(admin.request(save)) == v1::INVALID_ARGUMENT);
   (*a->mutable_secrets())["auth_header"] = "D360-API-KEY: " + bsp_account.access_token;
   const auto account = created_id(admin.request(save));
-  auto settings = webchat_settings(sales, v1::STRATEGY_MANUAL, {{v1::CHANNEL_WHATSAPP, v1::PROVIDER_WHATSAPP_BUSINESS}});
-  for (auto& ch : *settings.mutable_update_campaign()->mutable_settings()->mutable_channels())
-    if (ch.channel() == v1::CHANNEL_WHATSAPP) ch.set_account_id(account);
-  require_ack(admin.request(settings));
+  require_ack(admin.request(whatsapp_settings(sales, v1::PROVIDER_WHATSAPP_BUSINESS, account)));
   // The auth header is a secret: never sent back.
   v1::Command list;
   list.mutable_list_provider_accounts();

@@ -12,33 +12,20 @@
 #include "attachments/webm_opus.h"
 #include "harness/fake_meta.h"
 #include "harness/http_call.h"
-#include "world.h"
+#include "meta_account.h"
+#include "support/test_files.h"
 
 using namespace contactd::test;
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
+using contactd::test::sha256_hex;
+
 namespace {
 
+std::string fixture(const std::string& name) { return contactd::test::fixture_bytes("media/" + name); }
+
 const std::string kCustomer = "5511999990002";
-
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(CONTACTD_SOURCE_DIR) + "/tests/fixtures/media/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-std::string sha256_hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) out += {kHex[md[i] >> 4], kHex[md[i] & 0xF]};
-  return out;
-}
 
 std::string str(const json::value& v, std::initializer_list<const char*> path) {
   const json::value* at = &v;
@@ -63,21 +50,8 @@ struct VoiceWorld {
     std::uint64_t sales = 0;
     for (const auto& c : login.snapshot().campaigns())
       if (c.name() == "Sales") sales = c.id();
-    v1::Command save;
-    auto* a = save.mutable_save_provider_account()->mutable_account();
-    a->set_provider(v1::PROVIDER_META);
-    a->set_name("Main number");
-    a->set_phone_number_id(meta.account().phone_number_id);
-    a->set_business_account_id(meta.account().waba_id);
-    a->set_base_url(meta.base_url());
-    (*a->mutable_secrets())["access_token"] = meta.account().access_token;
-    (*a->mutable_secrets())["app_secret"] = meta.account().app_secret;
-    (*a->mutable_secrets())["verify_token"] = meta.account().verify_token;
-    const auto account = created_id(admin.request(save));
-    auto settings = webchat_settings(sales, v1::STRATEGY_MANUAL, {{v1::CHANNEL_WHATSAPP, v1::PROVIDER_META}});
-    for (auto& ch : *settings.mutable_update_campaign()->mutable_settings()->mutable_channels())
-      if (ch.channel() == v1::CHANNEL_WHATSAPP) ch.set_account_id(account);
-    require_ack(admin.request(settings));
+    const auto account = save_meta_account(admin, meta, meta.base_url());
+    require_ack(admin.request(whatsapp_settings(sales, v1::PROVIDER_META, account)));
 
     ana_token = must_login(ana, "ana", "ana-pass").token();
     const std::string hook = base() + "/hooks/whatsapp/" + std::to_string(account);

@@ -8,6 +8,7 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <regex>
+#include "support/test_files.h"
 
 namespace contactd::test {
 
@@ -23,13 +24,6 @@ std::string hex(const unsigned char* bytes, unsigned size) {
     out += kDigits[bytes[i] & 15];
   }
   return out;
-}
-
-std::string sha256_hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
-  return hex(digest, size);
 }
 
 // Graph's error envelope.
