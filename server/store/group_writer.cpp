@@ -44,9 +44,15 @@ void GroupWriterCore::failed(const std::exception& ex) {
 
 bool GroupWriterCore::wait_backoff() {
   std::unique_lock lock(mu_);
-  const auto over = [&] { return stopping_ && std::chrono::steady_clock::now() >= stop_deadline_; };
-  if (over()) return false;
-  cv_.wait_for(lock, backoff_, over);
+  const auto until = std::chrono::steady_clock::now() + backoff_;
+  if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) return false;
+  // Until the backoff ends, or the drain time if a stop (begun before or
+  // during the wait) ends it sooner: then one last attempt.
+  for (;;) {
+    const auto wake = stopping_ ? std::min(until, stop_deadline_) : until;
+    if (std::chrono::steady_clock::now() >= wake) break;
+    cv_.wait_until(lock, wake);
+  }
   backoff_ = std::min(backoff_ * 2, options_.max_backoff);
   return true;
 }

@@ -96,8 +96,8 @@ class GroupWriterCore {
   }
   void written();
   void failed(const std::exception& ex);
-  // After failed(): waits for the backoff. False when the writer is to stop
-  // now (stopping, and its drain time is over).
+  // After failed(): waits for the backoff, cut short by the end of a stop's
+  // drain time. False when the writer is to stop now (that time is over).
   bool wait_backoff();
   void begin_stop(std::chrono::milliseconds drain_for);
   bool stopping_locked() const { return stopping_; }
