@@ -364,6 +364,34 @@ TEST_CASE("R-MSG-5 a message committed but not sent when the daemon is killed is
   CHECK(t.meta.sends().size() == 1);
 }
 
+TEST_CASE("R-MSG-5 the attempt bound holds across restarts: a row resumed one attempt short of it fails after one more "
+          "retryable failure") {
+  DaemonOptions options;
+  options.providers_extra = "send_attempts = 3\n";
+  WhatsAppWorld t(options);
+  Client ana(t.w.port());
+  must_login(ana, "ana", "ana-pass");
+  REQUIRE(t.customer_says("wamid.b1", "hi") == 200);
+  const auto interaction =
+      wait_for(ana, [](const v1::Event& e) { return e.has_interaction_opened(); }).event().interaction_opened().interaction_id();
+  require_ack(ana.request(take(interaction)));
+  // The provider is unreachable (connection refused): every attempt fails retryably.
+  t.save_account("http://127.0.0.1:1", t.account);
+  const auto message = created_id(ana.request(send_text(interaction, "bounded")));
+  const std::string row = " FROM outbox WHERE message_id = " + std::to_string(message);
+  eventually(t.w.db, "SELECT attempts > 0 AND state = 'pending'" + row, "t");
+  t.w.daemon.kill();
+  // While down: the row has used two of its three attempts and is due.
+  t.w.db.query("UPDATE outbox SET state = 'pending', attempts = 2, next_attempt_at = now() WHERE message_id = " +
+               std::to_string(message));
+  t.w.daemon.start();
+  // One more attempt, and it is the last: no retry after it.
+  eventually(t.w.db, "SELECT state || ' ' || attempts" + row, "failed 3", 20s);
+  CHECK(t.w.db.query("SELECT position('gave up after 3 attempts' in last_error) > 0" + row) == "t");
+  eventually(t.w.db, "SELECT state FROM messages WHERE id = " + std::to_string(message), "failed");
+  CHECK(t.meta.sends().empty());
+}
+
 TEST_CASE("R-MSG-5 a send whose answer was lost is not resent: it waits as unknown and a status callback settles it") {
   DaemonOptions options;
   options.providers_extra = "unknown_delivery_seconds = 10\n";
