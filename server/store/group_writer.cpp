@@ -68,6 +68,10 @@ void GroupWriterCore::begin_stop(std::chrono::milliseconds drain_for) {
   cv_.notify_all();
 }
 
+void GroupWriterCore::log_unwritten(std::size_t items) const {
+  spdlog::error("{}: stopping with {} unwritten items", options_.name, items);
+}
+
 void GroupWriterCore::check_health() {
   try {
     pqxx::nontransaction(conn_.get()).exec("SELECT 1");

@@ -17,6 +17,7 @@
 // - stop(drain_for): what is queued is still written, through an outage for
 //   up to `drain_for`; what remains is settled as `stopping`.
 #include <atomic>
+#include <cassert>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -100,6 +101,7 @@ class GroupWriterCore {
   // drain time. False when the writer is to stop now (that time is over).
   bool wait_backoff();
   void begin_stop(std::chrono::milliseconds drain_for);
+  void log_unwritten(std::size_t items) const;
   bool stopping_locked() const { return stopping_; }
   void check_health();
 
@@ -149,7 +151,9 @@ class GroupWriter final : public GroupWriterCore {
   GroupWriter(const GroupWriter&) = delete;
   GroupWriter& operator=(const GroupWriter&) = delete;
 
+  // REQUIRES: not started.
   void start() {
+    assert(!thread_.joinable());
     thread_ = std::thread([this] { run(); });
   }
   // Writes what is queued (through an outage for up to `drain_for`), settles
@@ -206,6 +210,7 @@ class GroupWriter final : public GroupWriterCore {
       std::lock_guard lock(mu_);
       left.swap(queue_);
     }
+    if (!group.empty() || !left.empty()) log_unwritten(group.size() + left.size());
     const StoreError stopping{StoreError::Kind::stopping, options_.name + " stopped before this was written"};
     for (auto& item : group) target_.not_stored(item, stopping);
     for (auto& item : left) target_.not_stored(item, stopping);

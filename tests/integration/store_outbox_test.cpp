@@ -35,23 +35,25 @@ struct OutboxDb {
     db.query("INSERT INTO outbox (message_id, interaction_id, account_id) VALUES (1, 10, 1), (2, 10, 1), (3, 10, 1)");
     db.query(R"(CREATE FUNCTION refuse_two() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION 'row 2 refused' USING ERRCODE = '23514'; END $$)");
-    db.query("CREATE TRIGGER refuse_two BEFORE UPDATE ON outbox FOR EACH ROW WHEN (OLD.message_id = 2)"
-             " EXECUTE FUNCTION refuse_two()");
+    db.query(
+        "CREATE TRIGGER refuse_two BEFORE UPDATE ON outbox FOR EACH ROW WHEN (OLD.message_id = 2)"
+        " EXECUTE FUNCTION refuse_two()");
   }
   ~OutboxDb() { outbox.stop(); }
 
   std::future<Claim> claim(std::vector<std::uint64_t> messages) {
     auto settled = std::make_shared<std::promise<Claim>>();
     auto f = settled->get_future();
-    outbox.claim(std::move(messages), [settled](std::vector<std::uint64_t> claimed,
-                                                std::optional<store::StoreError> error) {
-      settled->set_value(Claim{std::move(claimed), std::move(error)});
-    });
+    outbox.claim(std::move(messages),
+                 [settled](std::vector<std::uint64_t> claimed, std::optional<store::StoreError> error) {
+                   settled->set_value(Claim{std::move(claimed), std::move(error)});
+                 });
     return f;
   }
   std::string row(std::uint64_t message) {
-    return db.query("SELECT state || ' ' || attempts || ' ' || COALESCE(last_error, '-') FROM outbox WHERE message_id = " +
-                    std::to_string(message));
+    return db.query(
+        "SELECT state || ' ' || attempts || ' ' || COALESCE(last_error, '-') FROM outbox WHERE message_id = " +
+        std::to_string(message));
   }
 };
 
@@ -66,8 +68,9 @@ store::OutboxUpdate failed(std::uint64_t message, std::string why) {
 
 }  // namespace
 
-TEST_CASE("R-MSG-5 an outbox claim or record the database refuses is settled alone, the ones queued with it are written",
-          "[outbox]") {
+TEST_CASE(
+    "R-MSG-5 an outbox claim or record the database refuses is settled alone, the ones queued with it are written",
+    "[outbox]") {
   OutboxDb t;
   // Queued before the writer starts: one group.
   auto refused = t.claim({2});
