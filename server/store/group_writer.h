@@ -7,15 +7,16 @@
 //
 // Errors:
 // - an outage (connection lost, commit failed, anything but a refusal): the
-//   group is kept and written again after a backoff (doubling up to a cap),
-//   nothing reordered or dropped; items whose Target::expired() says so are
-//   settled as `unavailable` instead of waiting longer. The next write is told
-//   the previous one is in doubt (its commit may have landed).
+//   group is kept and written again after a backoff (doubling up to a cap);
+//   only items whose Target::expired() says so leave it, settled as
+//   `unavailable`; nothing else is dropped or reordered. The next write is
+//   told the previous one is in doubt (its commit may have landed).
 // - a refusal (refused_for_content: the database refused the rows
 //   themselves): the group is split in halves until the refused items are
 //   alone; each of them is settled as `refused`, its neighbours are written.
 // - stop(drain_for): what is queued is still written, through an outage for
-//   up to `drain_for`; what remains is settled as `stopping`.
+//   up to `drain_for` (and one last attempt); what remains is settled as
+//   `stopping`.
 #include <atomic>
 #include <cassert>
 #include <chrono>
