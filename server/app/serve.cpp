@@ -135,7 +135,7 @@ int serve(const Config& config) {
   attachments::AttachmentStore media(config.media, config.database_url, clock);
   store::PgOutbox outbox(config.database_url);
   const std::vector<store::OutboxRow> left = outbox.recover();
-  std::vector<core::DeliverMessage> due = outbox.deliveries(left);
+  std::vector<store::DueDelivery> due = outbox.deliveries(left);
   std::vector<store::OutboxRow> unconfirmed;
   for (const auto& row : left)
     if (row.state == "unknown") unconfirmed.push_back(row);

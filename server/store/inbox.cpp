@@ -36,44 +36,123 @@ std::vector<PendingMedia> pending_media(pqxx::connection& conn) {
   return out;
 }
 
+// The inbox's part of group commit: new items (deduplicated) and marks.
+class PgInbox::Target final : public Writer::Target {
+ public:
+  explicit Target(PgInbox& inbox) : inbox_(inbox) {}
+
+  void write(WriterConnection& conn, Writer::Iterator first, Writer::Iterator last, bool) override {
+    std::string rows = "[", settled = "[";
+    std::size_t count = 0, marks = 0;
+    for (auto r = first; r != last; ++r) {
+      for (const auto& item : r->items) {
+        if (count++) rows += ',';
+        rows += "{\"account_id\":" + std::to_string(item.account) + ",\"dedupe_key\":";
+        append_json_string(rows, item.dedupe_key);
+        rows += ",\"kind\":";
+        append_json_string(rows, item.kind);
+        rows += ",\"payload\":" + item.payload + "}";
+      }
+      if (r->mark) {
+        if (marks++) settled += ',';
+        settled += "{\"id\":" + std::to_string(r->mark->first) + ",\"outcome\":";
+        append_json_string(settled, r->mark->second);
+        settled += '}';
+      }
+    }
+    rows += "]";
+    settled += "]";
+
+    pqxx::work t(conn.get());
+    std::map<std::pair<std::uint64_t, std::string>, InboxId> inserted;
+    if (count) {
+      for (const auto& row : t.exec_params(
+               "INSERT INTO channel_inbox (account_id, dedupe_key, kind, payload)"
+               " SELECT account_id, dedupe_key, kind, payload FROM jsonb_to_recordset($1::jsonb)"
+               " AS x(account_id bigint, dedupe_key text, kind text, payload jsonb)"
+               " ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING id, account_id, dedupe_key",
+               rows))
+        inserted.emplace(std::make_pair(row[1].as<std::uint64_t>(), row[2].as<std::string>()), row[0].as<InboxId>());
+    }
+    if (marks)
+      t.exec_params("UPDATE channel_inbox SET processed_at = now(), outcome = NULLIF(x.outcome, '')"
+                    " FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, outcome text)"
+                    " WHERE channel_inbox.id = x.id AND processed_at IS NULL",
+                    settled);
+    t.commit();
+
+    std::uint64_t duplicates = 0;
+    for (auto r = first; r != last; ++r) {
+      r->ids.clear();
+      r->ids.reserve(r->items.size());
+      for (const auto& item : r->items) {
+        auto it = inserted.find({item.account, item.dedupe_key});
+        if (it == inserted.end()) {
+          r->ids.push_back(0);
+          ++duplicates;
+        } else {
+          r->ids.push_back(it->second);
+          inserted.erase(it);  // a second copy in the same group is a duplicate
+        }
+      }
+    }
+    std::lock_guard lock(inbox_.stats_mu_);
+    ++inbox_.stats_.transactions;
+    inbox_.stats_.items += count;
+    inbox_.stats_.duplicates += duplicates;
+  }
+
+  void stored(Request& r) override {
+    if (r.done) r.done(std::move(r.ids));
+  }
+
+  void not_stored(Request& r, const StoreError& error) override {
+    if (r.mark) {
+      // Advice: a lost mark only means the item is fed again at start.
+      if (error.kind == StoreError::Kind::refused)
+        spdlog::error("inbox: the database refused marking item {} processed: {}", r.mark->first, error.message);
+      return;
+    }
+    if (error.kind == StoreError::Kind::refused)
+      spdlog::error("inbox: the database refused {} webhook items for their content (the provider is told to retry):"
+                    " {}",
+                    r.items.size(), error.message);
+    if (r.done) r.done(std::nullopt);
+  }
+
+  bool expired(const Request& r, std::chrono::steady_clock::time_point now) const override {
+    return !r.mark && now >= r.give_up;
+  }
+
+ private:
+  PgInbox& inbox_;
+};
+
 PgInbox::PgInbox(std::string database_url, std::chrono::milliseconds patience)
-    : url_(std::move(database_url)), patience_(patience) {}
+    : url_(database_url),
+      patience_(patience),
+      target_(std::make_unique<Target>(*this)),
+      writer_(std::move(database_url), *target_,
+              GroupWriterOptions{"inbox", std::chrono::milliseconds(50), std::chrono::milliseconds(1000), {}}) {}
 
 PgInbox::~PgInbox() { stop(); }
 
-void PgInbox::start() {
-  thread_ = std::thread([this] { run(); });
-}
+void PgInbox::start() { writer_.start(); }
 
-void PgInbox::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void PgInbox::stop() { writer_.stop(std::chrono::milliseconds(0)); }
 
 void PgInbox::accept(std::vector<InboxItem> items, Done done) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(Request{std::move(items), std::move(done), std::chrono::steady_clock::now() + patience_});
-      cv_.notify_one();
-      return;
-    }
-  }
-  done(std::nullopt);
+  Request r{std::move(items), std::move(done), std::chrono::steady_clock::now() + patience_, {}, std::nullopt};
+  if (!writer_.post(std::move(r)) && r.done) r.done(std::nullopt);
 }
 
 void PgInbox::mark_processed(InboxId id, std::string outcome) {
-  std::lock_guard lock(mu_);
-  marks_.emplace_back(id, std::move(outcome));
-  cv_.notify_one();
+  // Stopping: lost, as on a crash.
+  writer_.post(Request{{}, nullptr, std::chrono::steady_clock::time_point::max(), {}, std::make_pair(id, std::move(outcome))});
 }
 
 PgInbox::Stats PgInbox::stats() const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(stats_mu_);
   return stats_;
 }
 
@@ -87,128 +166,6 @@ std::vector<StoredInboxItem> PgInbox::unprocessed() {
                                                                   row[3].as<std::string>(), row[4].as<std::string>()}});
   }
   return out;
-}
-
-void PgInbox::write(std::deque<Request>& group, std::vector<std::pair<InboxId, std::string>>& marks) {
-  if (!conn_) conn_ = connect(url_);
-  std::string rows = "[";
-  std::size_t count = 0;
-  for (const auto& r : group)
-    for (const auto& item : r.items) {
-      if (count++) rows += ',';
-      rows += "{\"account_id\":" + std::to_string(item.account) + ",\"dedupe_key\":";
-      append_json_string(rows, item.dedupe_key);
-      rows += ",\"kind\":";
-      append_json_string(rows, item.kind);
-      rows += ",\"payload\":" + item.payload + "}";
-    }
-  rows += "]";
-  std::string settled = "[";
-  for (std::size_t k = 0; k < marks.size(); ++k) {
-    if (k) settled += ',';
-    settled += "{\"id\":" + std::to_string(marks[k].first) + ",\"outcome\":";
-    append_json_string(settled, marks[k].second);
-    settled += '}';
-  }
-  settled += "]";
-
-  pqxx::work t(*conn_);
-  std::map<std::pair<std::uint64_t, std::string>, InboxId> inserted;
-  if (count) {
-    for (const auto& row : t.exec_params(
-             "INSERT INTO channel_inbox (account_id, dedupe_key, kind, payload)"
-             " SELECT account_id, dedupe_key, kind, payload FROM jsonb_to_recordset($1::jsonb)"
-             " AS x(account_id bigint, dedupe_key text, kind text, payload jsonb)"
-             " ON CONFLICT (account_id, dedupe_key) DO NOTHING RETURNING id, account_id, dedupe_key",
-             rows))
-      inserted.emplace(std::make_pair(row[1].as<std::uint64_t>(), row[2].as<std::string>()), row[0].as<InboxId>());
-  }
-  if (!marks.empty())
-    t.exec_params("UPDATE channel_inbox SET processed_at = now(), outcome = NULLIF(x.outcome, '')"
-                  " FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, outcome text)"
-                  " WHERE channel_inbox.id = x.id AND processed_at IS NULL",
-                  settled);
-  t.commit();
-  marks.clear();
-
-  std::uint64_t duplicates = 0;
-  for (auto& r : group) {
-    std::vector<InboxId> ids;
-    ids.reserve(r.items.size());
-    for (const auto& item : r.items) {
-      auto it = inserted.find({item.account, item.dedupe_key});
-      if (it == inserted.end()) {
-        ids.push_back(0);
-        ++duplicates;
-      } else {
-        ids.push_back(it->second);
-        inserted.erase(it);  // a second copy in the same group is a duplicate
-      }
-    }
-    if (r.done) r.done(std::move(ids));
-  }
-  std::lock_guard lock(mu_);
-  ++stats_.transactions;
-  stats_.items += count;
-  stats_.duplicates += duplicates;
-}
-
-void PgInbox::run() {
-  std::deque<Request> group;
-  std::vector<std::pair<InboxId, std::string>> marks;
-  auto backoff = std::chrono::milliseconds(50);
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      if (group.empty() && marks.empty()) {
-        cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !marks_.empty(); });
-        if (stopping_ && queue_.empty() && marks_.empty()) break;
-      }
-      while (!queue_.empty()) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      for (auto& m : marks_) marks.push_back(std::move(m));
-      marks_.clear();
-    }
-    try {
-      write(group, marks);
-      group.clear();
-      backoff = std::chrono::milliseconds(50);
-    } catch (const std::exception& ex) {
-      conn_.reset();
-      spdlog::error("inbox: write failed: {}", ex.what());
-      // Whoever waited past their patience is told nothing was stored (the
-      // provider retries the webhook); the rest are tried again.
-      const auto now = std::chrono::steady_clock::now();
-      bool stopping;
-      {
-        std::lock_guard lock(mu_);
-        stopping = stopping_;
-      }
-      for (auto it = group.begin(); it != group.end();) {
-        if (stopping || now >= it->give_up) {
-          if (it->done) it->done(std::nullopt);
-          it = group.erase(it);
-        } else {
-          ++it;
-        }
-      }
-      if (stopping) break;
-      std::unique_lock lock(mu_);
-      cv_.wait_for(lock, backoff, [&] { return stopping_; });
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
-    }
-  }
-  std::deque<Request> left;
-  {
-    std::lock_guard lock(mu_);
-    left.swap(queue_);
-  }
-  for (auto& r : group)
-    if (r.done) r.done(std::nullopt);
-  for (auto& r : left)
-    if (r.done) r.done(std::nullopt);
 }
 
 }  // namespace contactd::store

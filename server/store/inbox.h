@@ -1,24 +1,22 @@
 #pragma once
 // The provider channels' inbox (channel_inbox, migration 0014): webhook items
 // are stored here before the webhook is answered, deduplicated by
-// (account, dedupe key) in the transaction that stores them. One thread, one
-// connection, group commit: every accept() queued while a transaction runs
-// goes into the next one.
+// (account, dedupe key) in the transaction that stores them. Group commit
+// (store/group_writer.h): every accept() queued while a transaction runs goes
+// into the next one.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/message.h"
 #include "core/interaction.h"
+#include "store/group_writer.h"
 
 
 namespace contactd::store {
@@ -52,8 +50,9 @@ class PgInbox {
  public:
   // One id per item, in order; 0 for an item already stored (a duplicate,
   // also within the same call). std::nullopt: nothing was stored (the
-  // database stayed unreachable for `patience`, refused the items, or the
-  // inbox is stopping): the caller answers so that the provider retries.
+  // database stayed unreachable for `patience`, refused the items for their
+  // content, or the inbox is stopping): the caller answers so that the
+  // provider retries.
   using Done = std::function<void(std::optional<std::vector<InboxId>>)>;
 
   explicit PgInbox(std::string database_url, std::chrono::milliseconds patience = std::chrono::seconds(5));
@@ -62,6 +61,8 @@ class PgInbox {
   PgInbox& operator=(const PgInbox&) = delete;
 
   void start();
+  // Writes what is queued while the database answers, then stops; accept()s
+  // not written are answered std::nullopt.
   void stop();
 
   // Thread-safe. `done` runs on the inbox thread after the commit.
@@ -82,24 +83,23 @@ class PgInbox {
   Stats stats() const;
 
  private:
+  // An accept() (with its ids once written) or a mark_processed().
   struct Request {
     std::vector<InboxItem> items;
     Done done;
     std::chrono::steady_clock::time_point give_up;
+    std::vector<InboxId> ids;
+    std::optional<std::pair<InboxId, std::string>> mark;
   };
-  void run();
-  void write(std::deque<Request>& group, std::vector<std::pair<InboxId, std::string>>& marks);
+  using Writer = GroupWriter<Request>;
+  class Target;
 
   const std::string url_;
   const std::chrono::milliseconds patience_;
-  std::unique_ptr<pqxx::connection> conn_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Request> queue_;
-  std::vector<std::pair<InboxId, std::string>> marks_;
-  bool stopping_{false};
+  mutable std::mutex stats_mu_;
   Stats stats_;
-  std::thread thread_;
+  std::unique_ptr<Target> target_;
+  Writer writer_;
 };
 
 }  // namespace contactd::store

@@ -2,17 +2,11 @@
 // The journal writer: one thread, one connection, group commit. Everything
 // queued while a transaction is in flight goes into the next transaction, so
 // throughput grows with load while each batch still waits for only one commit.
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <memory>
-#include <mutex>
-#include <pqxx/pqxx>
 #include <string>
-#include <thread>
 
 #include "host/journal.h"
+#include "store/group_writer.h"
 
 namespace contactd::store {
 
@@ -27,7 +21,7 @@ class PgJournal final : public host::Journal {
   void stop(std::chrono::milliseconds drain_for = std::chrono::seconds(10));
 
   void append(std::vector<core::Event> events, Done done) override;
-  bool available() const override { return available_.load(); }
+  bool available() const override { return writer_.available(); }
 
   // Groups of at least this many events are written by COPY.
   static constexpr std::size_t kCopyFrom = 64;
@@ -41,35 +35,17 @@ class PgJournal final : public host::Journal {
     std::vector<core::Event> events;
     Done done;
   };
-  using Group = std::deque<Batch>;
+  using Writer = GroupWriter<Batch>;
+  class Target;
 
-  void run();
-  // Writes the first `count` batches of `group` and removes them, calling each
-  // one's `done`. A prefix the database refuses for its content is halved
-  // until the refused batches are found; those are settled as not stored, the
-  // rest are written. Throws on any other error (an outage): the batches still
-  // in `group` are to be retried.
-  void settle(Group& group, std::size_t count);
   // Throws on database errors. Small groups go out as one simple-query
   // message (one round trip: latency); from kCopyFrom events on, rows go by
   // COPY in a transaction (a few round trips, far less work per row).
-  void write(Group::const_iterator first, Group::const_iterator last);
-  void write_in_one_message(const std::vector<const core::Event*>& events);
-  void write_by_copy(const std::vector<const core::Event*>& events);
-  void reconnect();
+  static void write_in_one_message(pqxx::connection& conn, const std::vector<const core::Event*>& events);
+  static void write_by_copy(pqxx::connection& conn, const std::vector<const core::Event*>& events);
 
-  const std::string url_;
-  std::unique_ptr<pqxx::connection> conn_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Batch> queue_;
-  bool stopping_{false};
-  std::chrono::steady_clock::time_point stop_deadline_{};
-  static constexpr std::chrono::milliseconds kHealthEvery{500};
-  void check_health();
-  std::atomic<bool> available_{true};
-  bool after_failure_{false};  // a commit may have landed before the error: check
-  std::thread thread_;
+  std::unique_ptr<Target> target_;
+  Writer writer_;
 };
 
 }  // namespace contactd::store

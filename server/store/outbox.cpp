@@ -33,7 +33,62 @@ OutboxRow row_of(const pqxx::row& r) {
 
 }  // namespace
 
-PgOutbox::PgOutbox(std::string database_url) : url_(std::move(database_url)) {}
+// The outbox's part of group commit: state records, then claims and lookups.
+class PgOutbox::Target final : public Writer::Target {
+ public:
+  void write(WriterConnection& conn, Writer::Iterator first, Writer::Iterator last, bool) override {
+    pqxx::work t(conn.get());
+    std::string rows = "[";
+    for (auto it = first; it != last; ++it) {
+      if (!it->record) continue;
+      const auto& u = *it->record;
+      rows += (rows.size() > 1 ? ",{" : "{") + std::string("\"id\":") + std::to_string(u.message) + ",\"state\":\"" +
+              std::string(state_name(u.state)) + "\",\"next\":" + std::to_string(core::to_unix_ms(u.next_attempt)) +
+              ",\"provider_id\":";
+      append_json_string(rows, u.provider_message_id);
+      rows += ",\"error\":";
+      append_json_string(rows, u.error);
+      rows += "}";
+    }
+    rows += "]";
+    // In order: a later record of the same row wins. 'sent' and 'failed'
+    // are final; 'unknown' may still learn its provider id and become sent.
+    if (rows.size() > 2)
+      t.exec_params(
+          "UPDATE outbox o SET state = x.state, updated_at = now(),"
+          " next_attempt_at = CASE WHEN x.state = 'pending' THEN to_timestamp(x.next / 1000.0) ELSE o.next_attempt_at END,"
+          " provider_message_id = COALESCE(NULLIF(x.provider_id, ''), o.provider_message_id),"
+          " last_error = COALESCE(NULLIF(x.error, ''), o.last_error)"
+          " FROM (SELECT DISTINCT ON (id) * FROM ROWS FROM (jsonb_to_recordset($1::jsonb)"
+          "       AS (id bigint, state text, next bigint, provider_id text, error text)) WITH ORDINALITY"
+          "       AS r(id, state, next, provider_id, error, n) ORDER BY id, n DESC) x"
+          " WHERE o.message_id = x.id AND o.state NOT IN ('sent', 'failed')",
+          rows);
+    for (auto it = first; it != last; ++it)
+      if (it->run) it->after = it->run(t);
+    t.commit();
+  }
+  void stored(Item& item) override {
+    if (item.after) item.after();
+  }
+  void not_stored(Item& item, const StoreError& error) override {
+    if (item.record) {
+      if (error.kind == StoreError::Kind::refused)
+        spdlog::error("outbox: the database refused the state record of message {} (dropped): {}",
+                      item.record->message, error.message);
+      return;
+    }
+    if (error.kind == StoreError::Kind::refused)
+      spdlog::error("outbox: the database refused a claim or lookup: {}", error.message);
+    if (item.fail) item.fail(error);
+  }
+};
+
+PgOutbox::PgOutbox(std::string database_url)
+    : url_(database_url),
+      target_(std::make_unique<Target>()),
+      writer_(std::move(database_url), *target_,
+              GroupWriterOptions{"outbox", std::chrono::milliseconds(50), std::chrono::milliseconds(2000), {}}) {}
 
 PgOutbox::~PgOutbox() { stop(std::chrono::milliseconds(0)); }
 
@@ -50,12 +105,14 @@ std::vector<OutboxRow> PgOutbox::recover() {
   return rows;
 }
 
-std::vector<core::DeliverMessage> PgOutbox::deliveries(const std::vector<OutboxRow>& rows) {
-  std::vector<core::DeliverMessage> out;
+std::vector<DueDelivery> PgOutbox::deliveries(const std::vector<OutboxRow>& rows) {
+  std::vector<DueDelivery> out;
+  std::map<core::MessageId, const OutboxRow*> row_of_message;
   std::string ids = "{";
   for (const auto& r : rows) {
     if (r.state != "pending") continue;
     ids += (ids.size() > 1 ? "," : "") + std::to_string(r.message);
+    row_of_message[r.message] = &r;
   }
   ids += "}";
   if (ids == "{}") return out;
@@ -89,14 +146,15 @@ std::vector<core::DeliverMessage> PgOutbox::deliveries(const std::vector<OutboxR
     if (r[15].as<bool>())
       m.template_use = core::TemplateUse{r[12].as<std::string>(), r[13].as<std::string>(), {}, r[14].as<std::string>()};
     at[m.message] = out.size();
-    out.push_back(std::move(d));
+    const OutboxRow& row = *row_of_message.at(m.message);
+    out.push_back(DueDelivery{std::move(d), row.attempts, row.next_attempt});
   }
   for (const auto& r : t.exec_params(
            "SELECT m.id, p.value FROM messages m, jsonb_array_elements_text(m.template->'parameters')"
            " WITH ORDINALITY AS p(value, n) WHERE m.id = ANY($1::bigint[]) ORDER BY m.id, p.n",
            ids))
-    if (auto it = at.find(r[0].as<core::MessageId>()); it != at.end() && out[it->second].message.template_use)
-      out[it->second].message.template_use->parameters.push_back(r[1].as<std::string>());
+    if (auto it = at.find(r[0].as<core::MessageId>()); it != at.end() && out[it->second].delivery.message.template_use)
+      out[it->second].delivery.message.template_use->parameters.push_back(r[1].as<std::string>());
   for (const auto& r : t.exec_params(
            "SELECT m.id, a.filename, COALESCE(a.size_bytes, 0), COALESCE(a.reference, ''), COALESCE(a.voice, false),"
            " COALESCE(a.content_type, '') FROM messages m, ROWS FROM (jsonb_to_recordset(m.attachments)"
@@ -112,36 +170,24 @@ std::vector<core::DeliverMessage> PgOutbox::deliveries(const std::vector<OutboxR
     a.reference = r[3].as<std::string>();
     a.voice = r[4].as<bool>();
     a.content_type = r[5].as<std::string>();
-    out[it->second].message.attachments.push_back(std::move(a));
+    out[it->second].delivery.message.attachments.push_back(std::move(a));
   }
   return out;
 }
 
-void PgOutbox::start() {
-  thread_ = std::thread([this] { run(); });
+void PgOutbox::start() { writer_.start(); }
+
+void PgOutbox::stop(std::chrono::milliseconds drain_for) { writer_.stop(drain_for); }
+
+void PgOutbox::post(Item item) {
+  if (!writer_.post(std::move(item)) && item.fail)
+    item.fail(StoreError{StoreError::Kind::stopping, "the outbox is stopping"});
 }
 
-void PgOutbox::stop(std::chrono::milliseconds drain_for) {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_ && !thread_.joinable()) return;
-    stopping_ = true;
-    stop_deadline_ = std::chrono::steady_clock::now() + drain_for;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void PgOutbox::post(Job job) {
-  {
-    std::lock_guard lock(mu_);
-    queue_.push_back(std::move(job));
-  }
-  cv_.notify_one();
-}
-
-void PgOutbox::claim(std::vector<std::uint64_t> messages, std::function<void(std::vector<std::uint64_t>)> done) {
-  post([messages = std::move(messages), done = std::move(done)](pqxx::work& t) -> std::function<void()> {
+void PgOutbox::claim(std::vector<std::uint64_t> messages, Claimed done) {
+  Item item;
+  item.fail = [done](const StoreError& error) { done({}, error); };
+  item.run = [messages = std::move(messages), done = std::move(done)](pqxx::work& t) -> std::function<void()> {
     std::string ids = "{";
     for (std::size_t k = 0; k < messages.size(); ++k) ids += (k ? "," : "") + std::to_string(messages[k]);
     ids += "}";
@@ -150,22 +196,23 @@ void PgOutbox::claim(std::vector<std::uint64_t> messages, std::function<void(std
                                        " WHERE message_id = ANY($1::bigint[]) AND state = 'pending' RETURNING message_id",
                                        ids))
       claimed.push_back(r[0].as<std::uint64_t>());
-    return [done, claimed = std::move(claimed)]() mutable { done(std::move(claimed)); };
-  });
+    return [done, claimed = std::move(claimed)]() mutable { done(std::move(claimed), std::nullopt); };
+  };
+  post(std::move(item));
 }
 
 void PgOutbox::record(OutboxUpdate update) {
-  {
-    std::lock_guard lock(mu_);
-    records_.push_back(std::move(update));
-  }
-  cv_.notify_one();
+  Item item;
+  item.record = std::move(update);
+  post(std::move(item));
 }
 
 void PgOutbox::resolve(std::uint64_t account, std::string provider_message_id, std::uint64_t correlation,
                        std::function<void(std::optional<OutboxRow>)> done) {
-  post([account, provider_message_id = std::move(provider_message_id), correlation,
-        done = std::move(done)](pqxx::work& t) -> std::function<void()> {
+  Item item;
+  item.fail = [done](const StoreError&) { done(std::nullopt); };
+  item.run = [account, provider_message_id = std::move(provider_message_id), correlation,
+              done = std::move(done)](pqxx::work& t) -> std::function<void()> {
     auto rows = t.exec_params(std::string("SELECT ") + kRowColumns +
                                   " FROM outbox WHERE account_id = $1 AND (($2 <> '' AND provider_message_id = $2)"
                                   " OR message_id = $3) ORDER BY (provider_message_id = $2) DESC LIMIT 1",
@@ -173,80 +220,8 @@ void PgOutbox::resolve(std::uint64_t account, std::string provider_message_id, s
     std::optional<OutboxRow> row;
     if (!rows.empty()) row = row_of(rows[0]);
     return [done, row = std::move(row)] { done(row); };
-  });
-}
-
-void PgOutbox::run() {
-  std::deque<Job> group;
-  std::vector<OutboxUpdate> records;
-  auto backoff = std::chrono::milliseconds(50);
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      if (group.empty() && records.empty()) {
-        cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !records_.empty(); });
-        if (stopping_ && queue_.empty() && records_.empty()) return;
-      }
-      while (!queue_.empty()) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      for (auto& r : records_) records.push_back(std::move(r));
-      records_.clear();
-    }
-    try {
-      if (!conn_) conn_ = connect(url_);
-      pqxx::work t(*conn_);
-      if (!records.empty()) {
-        std::string rows = "[";
-        for (std::size_t k = 0; k < records.size(); ++k) {
-          const auto& u = records[k];
-          rows += (k ? ",{" : "{") + std::string("\"id\":") + std::to_string(u.message) + ",\"state\":\"" +
-                  std::string(state_name(u.state)) + "\",\"next\":" + std::to_string(core::to_unix_ms(u.next_attempt)) +
-                  ",\"provider_id\":";
-          append_json_string(rows, u.provider_message_id);
-          rows += ",\"error\":";
-          append_json_string(rows, u.error);
-          rows += "}";
-        }
-        rows += "]";
-        // In order: a later record of the same row wins. 'sent' and 'failed'
-        // are final; 'unknown' may still learn its provider id and become sent.
-        t.exec_params(
-            "UPDATE outbox o SET state = x.state, updated_at = now(),"
-            " next_attempt_at = CASE WHEN x.state = 'pending' THEN to_timestamp(x.next / 1000.0) ELSE o.next_attempt_at END,"
-            " provider_message_id = COALESCE(NULLIF(x.provider_id, ''), o.provider_message_id),"
-            " last_error = COALESCE(NULLIF(x.error, ''), o.last_error)"
-            " FROM (SELECT DISTINCT ON (id) * FROM ROWS FROM (jsonb_to_recordset($1::jsonb)"
-            "       AS (id bigint, state text, next bigint, provider_id text, error text)) WITH ORDINALITY"
-            "       AS r(id, state, next, provider_id, error, n) ORDER BY id, n DESC) x"
-            " WHERE o.message_id = x.id AND o.state NOT IN ('sent', 'failed')",
-            rows);
-      }
-      std::vector<std::function<void()>> after;
-      for (auto& job : group) after.push_back(job(t));
-      t.commit();
-      group.clear();
-      records.clear();
-      for (auto& fn : after)
-        if (fn) fn();
-      backoff = std::chrono::milliseconds(50);
-    } catch (const pqxx::sql_error& ex) {
-      // Refused for its content, not an outage: writing it again fails again.
-      // The records are advice (a lost one is settled at start), so they go;
-      // the claims and lookups are tried again without them.
-      conn_.reset();
-      spdlog::error("outbox: the database refused {} state records (dropped): {}", records.size(), ex.what());
-      records.clear();
-    } catch (const std::exception& ex) {
-      conn_.reset();
-      spdlog::error("outbox: write failed, retrying: {}", ex.what());
-      std::unique_lock lock(mu_);
-      if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) return;
-      cv_.wait_for(lock, backoff, [&] { return stopping_ && std::chrono::steady_clock::now() >= stop_deadline_; });
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
-    }
-  }
+  };
+  post(std::move(item));
 }
 
 }  // namespace contactd::store

@@ -89,3 +89,34 @@ TEST_CASE("R-MSG-5 an inbox that cannot reach the database answers 'not stored' 
   REQUIRE(f.wait_for(10s) == std::future_status::ready);
   CHECK_FALSE(f.get());
 }
+
+TEST_CASE("R-MSG-5 a webhook item the database refuses is answered 'not stored' alone, the items queued with it are stored",
+          "[inbox]") {
+  test::TestDatabase db;
+  {
+    pqxx::connection conn{db.url()};
+    store::apply_migrations(conn);
+  }
+  store::PgInbox inbox{db.url(), 2s};
+  // Queued before the writer starts: one group. The middle one breaks the
+  // table's CHECK on kind (SQLSTATE 23514).
+  std::vector<std::promise<std::optional<std::vector<store::InboxId>>>> settled(3);
+  const std::vector<store::InboxItem> items{message(1, "wamid.ok1"), store::InboxItem{1, "msg:wamid.bad", "bogus", "{}"},
+                                            message(1, "wamid.ok2")};
+  for (std::size_t k = 0; k < items.size(); ++k)
+    inbox.accept({items[k]}, [&settled, k](auto ids) { settled[k].set_value(std::move(ids)); });
+  inbox.start();
+  std::vector<std::optional<std::vector<store::InboxId>>> got;
+  for (auto& s : settled) {
+    auto f = s.get_future();
+    REQUIRE(f.wait_for(30s) == std::future_status::ready);
+    got.push_back(f.get());
+  }
+  REQUIRE(got[0]);
+  CHECK((*got[0])[0] != 0);
+  CHECK_FALSE(got[1]);
+  REQUIRE(got[2]);
+  CHECK((*got[2])[0] != 0);
+  CHECK(db.query("SELECT string_agg(dedupe_key, ',' ORDER BY id) FROM channel_inbox") == "msg:wamid.ok1,msg:wamid.ok2");
+  inbox.stop();
+}

@@ -431,6 +431,42 @@ TEST_CASE("R-MSG-5 a message committed but not sent when the daemon is killed is
   CHECK(t.meta.sends().size() == 1);
 }
 
+TEST_CASE("R-MSG-5 the attempt bound and the retry schedule hold across restarts: a row resumed one attempt short of "
+          "the bound is tried once more when due, then fails") {
+  DaemonOptions options;
+  options.providers_extra = "send_attempts = 3\n";
+  WhatsAppWorld t(options);
+  Client ana(t.w.port());
+  must_login(ana, "ana", "ana-pass");
+  REQUIRE(t.customer_says("wamid.b1", "hi") == 200);
+  const auto interaction =
+      wait_for(ana, [](const v1::Event& e) { return e.has_interaction_opened(); }).event().interaction_opened().interaction_id();
+  require_ack(ana.request(take(interaction)));
+  // The provider is unreachable (connection refused): every attempt fails retryably.
+  t.save_account("http://127.0.0.1:1", t.account);
+  const auto short_of = created_id(ana.request(send_text(interaction, "one attempt left")));
+  const auto spent = created_id(ana.request(send_text(interaction, "no attempt left")));
+  const auto where = [](std::uint64_t m) { return " FROM outbox WHERE message_id = " + std::to_string(m); };
+  eventually(t.w.db, "SELECT attempts > 0 AND state = 'pending'" + where(spent), "t");
+  t.w.daemon.kill();
+  // While down: one row has used two of its three attempts and is due in
+  // 2 s; the other has used all three.
+  t.w.db.query("UPDATE outbox SET state = 'pending', attempts = 2, next_attempt_at = now() + interval '2 s'" +
+               std::string(" WHERE message_id = ") + std::to_string(short_of));
+  t.w.db.query("UPDATE outbox SET state = 'pending', attempts = 3 WHERE message_id = " + std::to_string(spent));
+  t.w.daemon.start();
+  // One more attempt, not before it was due, and it is the last.
+  eventually(t.w.db, "SELECT state || ' ' || attempts" + where(short_of), "failed 3", 20s);
+  CHECK(t.w.db.query("SELECT updated_at >= next_attempt_at - interval '5 ms'" + where(short_of)) == "t");
+  CHECK(t.w.db.query("SELECT position('gave up after 3 attempts' in last_error) > 0" + where(short_of)) == "t");
+  eventually(t.w.db, "SELECT state FROM messages WHERE id = " + std::to_string(short_of), "failed");
+  // No attempt at all for the spent one.
+  eventually(t.w.db, "SELECT state || ' ' || attempts" + where(spent), "failed 3", 20s);
+  CHECK(t.w.db.query("SELECT position('retries_exhausted' in last_error) > 0" + where(spent)) == "t");
+  eventually(t.w.db, "SELECT state FROM messages WHERE id = " + std::to_string(spent), "failed");
+  CHECK(t.meta.sends().empty());
+}
+
 TEST_CASE("R-MSG-5 a send whose answer was lost is not resent: it waits as unknown and a status callback settles it") {
   DaemonOptions options;
   options.providers_extra = "unknown_delivery_seconds = 10\n";

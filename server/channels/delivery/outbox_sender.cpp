@@ -40,7 +40,8 @@ struct OutboxSender::Impl : std::enable_shared_from_this<Impl> {
   std::mt19937_64 rng;
   std::atomic<std::uint64_t> sent{0}, failed{0}, retried{0}, unknowns{0};
 
-  void add(core::DeliverMessage d) {
+  // `attempts` made already (before a restart), the next not before `not_before`.
+  void add(core::DeliverMessage d, int attempts = 0, core::TimePoint not_before = {}) {
     const core::MessageId id = d.message.message;
     if (entries.count(id)) return;  // already on its way
     if (!links.count(d.provider)) {
@@ -48,8 +49,21 @@ struct OutboxSender::Impl : std::enable_shared_from_this<Impl> {
            "contactd has no adapter for " + std::string(core::to_string(d.provider)));
       return;
     }
-    entries[id] = Entry{std::move(d), 0, nullptr};
-    queue_claim(id);
+    if (attempts >= options.retry.max_attempts) {
+      fail(d.message.interaction, id, "retries_exhausted",
+           "gave up after " + std::to_string(attempts) + " attempts (before a restart)");
+      return;
+    }
+    auto& entry = entries[id] = Entry{std::move(d), attempts, nullptr};
+    const auto wait = not_before - clock.now();
+    if (wait <= core::Millis::zero()) {
+      queue_claim(id);
+      return;
+    }
+    entry.timer = std::make_unique<net::steady_timer>(strand, wait);
+    entry.timer->async_wait([self = shared_from_this(), id](const boost::system::error_code& ec) {
+      if (!ec) self->queue_claim(id);
+    });
   }
 
   void queue_claim(core::MessageId id) {
@@ -63,13 +77,22 @@ struct OutboxSender::Impl : std::enable_shared_from_this<Impl> {
     std::vector<core::MessageId> batch(to_claim.begin(), to_claim.begin() + static_cast<std::ptrdiff_t>(n));
     to_claim.erase(to_claim.begin(), to_claim.begin() + static_cast<std::ptrdiff_t>(n));
     claiming = true;
-    outbox.claim(batch, [self = shared_from_this(), batch](std::vector<std::uint64_t> claimed) {
-      net::post(self->strand, [self, batch, claimed = std::move(claimed)] {
+    outbox.claim(batch, [self = shared_from_this(), batch](std::vector<std::uint64_t> claimed,
+                                                            std::optional<store::StoreError> error) {
+      net::post(self->strand, [self, batch, claimed = std::move(claimed), error = std::move(error)] {
         self->claiming = false;
         std::set<core::MessageId> got(claimed.begin(), claimed.end());
         for (auto id : batch) {
-          if (got.count(id)) self->send(id);
-          else self->entries.erase(id);  // not pending any more: settled elsewhere
+          if (got.count(id)) {
+            self->send(id);
+            continue;
+          }
+          auto it = self->entries.find(id);
+          if (it == self->entries.end()) continue;
+          const auto interaction = it->second.delivery.message.interaction;
+          self->entries.erase(it);  // unclaimed: not pending any more (settled elsewhere), or refused
+          if (error && error->kind == store::StoreError::Kind::refused)
+            self->fail(interaction, id, "outbox_refused", "the database refused to claim this message: " + error->message);
         }
         self->flush();
       });
@@ -177,9 +200,9 @@ OutboxSender::~OutboxSender() = default;
 
 void OutboxSender::add_link(core::Provider provider, ProviderLink& link) { impl_->links[provider] = &link; }
 
-void OutboxSender::resume(std::vector<core::DeliverMessage> due, std::vector<store::OutboxRow> unknown) {
+void OutboxSender::resume(std::vector<store::DueDelivery> due, std::vector<store::OutboxRow> unknown) {
   net::post(impl_->strand, [impl = impl_, due = std::move(due), unknown = std::move(unknown)]() mutable {
-    for (auto& d : due) impl->add(std::move(d));
+    for (auto& d : due) impl->add(std::move(d.delivery), d.attempts, d.next_attempt);
     for (const auto& row : unknown) impl->await_confirmation(row.interaction, row.message, impl->options.reconcile_after);
   });
 }

@@ -9,8 +9,9 @@
 // - unknown:   the row is 'unknown' and is not sent again; the provider's
 //   status callbacks settle it (confirmed()), or after `reconcile_after` it is
 //   failed with "delivery unknown" so that the agent can send it again.
-// After a restart, pending rows are sent again (their request never left) and
-// rows that were in flight wait as unknown.
+// After a restart, pending rows are sent again (their request never left) when
+// their next attempt is due, counting the attempts made before the restart
+// against the retry policy's bound; rows that were in flight wait as unknown.
 //
 // Thread: apply() on the engine strand; everything else on the sender's own
 // strand. Providers' answers may come on any thread.
@@ -62,8 +63,9 @@ class OutboxSender final : public host::EventSink {
   // REQUIRES: before start(). Messages through `provider` go to `link`.
   void add_link(core::Provider provider, ProviderLink& link);
   // Resumes the outbox after a restart: `due` are deliveries whose rows are
-  // pending (rebuilt from the database), `unknown` the rows that were in flight.
-  void resume(std::vector<core::DeliverMessage> due, std::vector<store::OutboxRow> unknown);
+  // pending (rebuilt from the database, with their attempts and next attempt
+  // times), `unknown` the rows that were in flight.
+  void resume(std::vector<store::DueDelivery> due, std::vector<store::OutboxRow> unknown);
 
   void publish(const std::vector<core::Event>&) override {}
   // A DeliverMessage whose row the journal just committed.
