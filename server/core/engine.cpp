@@ -1,6 +1,7 @@
 #include "core/engine.h"
 
 #include <algorithm>
+#include <set>
 
 #include "core/engine_internal.h"
 #include "core/text.h"
@@ -45,14 +46,15 @@ Engine::Engine(EngineState state, EngineOptions options)
     u.connections.clear();
     user_by_login_.emplace(u.login, u.id);
     const UserId id = u.id;
-    if (u.wrap_up_until) wrap_up_deadlines_.emplace(*u.wrap_up_until, id);  // past ones end on the first tick
-    if (u.phone) phone_expiries_.emplace(u.phone->expires_at, id);
+    // Deadlines already past fire on the first tick.
+    if (u.wrap_up_until) deadlines_.arm(DeadlineKind::wrap_up, id, *u.wrap_up_until);
+    if (u.phone) deadlines_.arm(DeadlineKind::phone, id, u.phone->expires_at);
     users_.emplace(id, std::move(u));
   }
   for (auto& s : state.sessions) {
     s.connection.reset();
     session_by_token_.emplace(s.token_hash, s.id);
-    session_expiries_.emplace(s.expires_at, s.id);
+    deadlines_.arm(DeadlineKind::session, s.id, s.expires_at);
     sessions_.emplace(s.id, std::move(s));
   }
   last_contact_id_ = state.last_contact_id;
@@ -64,7 +66,7 @@ Engine::Engine(EngineState state, EngineOptions options)
   closed_work_ = std::move(state.contact_work);
   // Attempts that fell due while the daemon was down run on the first tick.
   for (auto& a : state.attempts) {
-    attempt_deadlines_.emplace(a.due_at, a.id);
+    deadlines_.arm(DeadlineKind::attempt, a.id, a.due_at);
     attempts_.emplace(a.id, std::move(a));
   }
   last_interaction_id_ = state.last_interaction_id;
@@ -87,18 +89,15 @@ Engine::Engine(EngineState state, EngineOptions options)
     }
     if (i.state == InteractionState::active && i.owner != kNoUser) users_.at(i.owner).active[index(i.channel)]++;
     if (i.owner != kNoUser) owned_[i.owner].insert(i.id);
-    if (i.transfer) transfer_deadlines_.emplace(i.transfer->deadline, i.id);
-    if (loaded.bot_deadline) {
-      bot_deadlines_.emplace(*loaded.bot_deadline, i.id);
-      bot_deadline_of_[i.id] = *loaded.bot_deadline;
-    }
+    if (i.transfer) deadlines_.arm(DeadlineKind::transfer, i.id, i.transfer->deadline);
+    if (loaded.bot_deadline) deadlines_.arm(DeadlineKind::bot, i.id, *loaded.bot_deadline);
   }
   // Nobody is connected after a restart: owners of active work get the grace
   // period from the moment of loading before it returns to the queue.
   for (User& u : users_) {
     if (u.active_total() == 0) continue;
     u.grace_until = state.loaded_at + options_.disconnect_grace;
-    grace_deadlines_.emplace(*u.grace_until, u.id);
+    deadlines_.arm(DeadlineKind::grace, u.id, *u.grace_until);
   }
 }
 
@@ -124,61 +123,33 @@ Outcome Engine::handle(const Command& command, TimePoint now) {
   return out;
 }
 
-namespace {
-template <class Set>
-void earliest(const Set& s, std::optional<TimePoint>& best) {
-  if (!s.empty() && (!best || s.begin()->first < *best)) best = s.begin()->first;
-}
-}  // namespace
-
 std::optional<TimePoint> Engine::next_deadline() const {
-  std::optional<TimePoint> best;
-  earliest(session_expiries_, best);
-  earliest(transfer_deadlines_, best);
-  earliest(bot_deadlines_, best);
-  earliest(grace_deadlines_, best);
-  earliest(attempt_deadlines_, best);
-  earliest(wrap_up_deadlines_, best);
-  earliest(phone_expiries_, best);
-  earliest(ring_deadlines_, best);
-  earliest(abandon_deadlines_, best);
-  return best;
+  if (auto d = deadlines_.next()) return d->at;
+  return std::nullopt;
 }
 
 Outcome Engine::tick(TimePoint now) {
   Outcome out;
   Pending pending{now, &last_seq_, &out};
-  // Deadlines fire in time order (ties: sessions, transfers, bots, grace, wrap-ups, rings, phones, abandonments, attempts).
-  for (auto due = next_deadline(); due && *due <= now; due = next_deadline()) {
-    pending.now = *due;
-    if (!session_expiries_.empty() && session_expiries_.begin()->first == *due) {
-      end_session(sessions_.at(session_expiries_.begin()->second), SessionEndReason::expired, pending);
-    } else if (!transfer_deadlines_.empty() && transfer_deadlines_.begin()->first == *due) {
-      const InteractionId id = transfer_deadlines_.begin()->second;
-      transfer_deadlines_.erase(transfer_deadlines_.begin());
-      expire_transfer(interactions_.at(id), pending);
-    } else if (!bot_deadlines_.empty() && bot_deadlines_.begin()->first == *due) {
-      const InteractionId id = bot_deadlines_.begin()->second;
-      bot_deadlines_.erase(bot_deadlines_.begin());
-      expire_bot(interactions_.at(id), pending);
-    } else if (!grace_deadlines_.empty() && grace_deadlines_.begin()->first == *due) {
-      const UserId id = grace_deadlines_.begin()->second;
-      grace_deadlines_.erase(grace_deadlines_.begin());
-      return_to_queue(users_.at(id), pending);
-    } else if (!wrap_up_deadlines_.empty() && wrap_up_deadlines_.begin()->first == *due) {
-      end_wrap_up(users_.at(wrap_up_deadlines_.begin()->second), /*early=*/false, pending);
-    } else if (!ring_deadlines_.empty() && ring_deadlines_.begin()->first == *due) {
-      const InteractionId id = ring_deadlines_.begin()->second;
-      expire_ring(interactions_.at(id), pending);
-    } else if (!phone_expiries_.empty() && phone_expiries_.begin()->first == *due) {
-      drop_phone(users_.at(phone_expiries_.begin()->second), PhoneGone::expired, pending);
-    } else if (!abandon_deadlines_.empty() && abandon_deadlines_.begin()->first == *due) {
-      const InteractionId id = abandon_deadlines_.begin()->second;  // R-IN-6
-      disarm_abandonment(id);
-      auto it = interactions_.find(id);
-      if (it != interactions_.end() && unheld(it->second)) abandon(it->second, pending);
-    } else {
-      carry_out(attempt_deadlines_.begin()->second, pending);
+  // In time order; ties in DeadlineKind order, then id. Each is disarmed
+  // before its rule runs, which may arm it again.
+  while (auto due = deadlines_.pop_due(now)) {
+    pending.now = due->at;
+    const std::uint64_t id = due->id;
+    switch (due->kind) {
+      case DeadlineKind::session: end_session(sessions_.at(id), SessionEndReason::expired, pending); break;
+      case DeadlineKind::transfer: expire_transfer(interactions_.at(id), pending); break;
+      case DeadlineKind::bot: expire_bot(interactions_.at(id), pending); break;
+      case DeadlineKind::grace: return_to_queue(users_.at(id), pending); break;
+      case DeadlineKind::wrap_up: end_wrap_up(users_.at(id), /*early=*/false, pending); break;
+      case DeadlineKind::ring: expire_ring(interactions_.at(id), pending); break;
+      case DeadlineKind::phone: drop_phone(users_.at(id), PhoneGone::expired, pending); break;
+      case DeadlineKind::abandonment: {  // R-IN-6
+        auto it = interactions_.find(id);
+        if (it != interactions_.end() && unheld(it->second)) abandon(it->second, pending);
+        break;
+      }
+      case DeadlineKind::attempt: carry_out(id, pending); break;
     }
   }
   return out;
@@ -290,8 +261,9 @@ Snapshot Engine::snapshot(UserId viewer) const {
       }
     }
   }
-  for (const auto& [until, id] : ring_deadlines_) {  // ringing calls are pending too, out of the queue meanwhile
-    const Interaction& i = interactions_.at(id);
+  // Ringing calls are pending too, out of the queue meanwhile.
+  for (const Deadline& ring : deadlines_.of(DeadlineKind::ring)) {
+    const Interaction& i = interactions_.at(ring.id);
     if (me.campaigns.count(i.campaign) && snap.pending.size() < kSnapshotPendingLimit) {
       snap.pending.push_back(i);
       ++snap.pending_total;
@@ -315,8 +287,8 @@ Snapshot Engine::snapshot(UserId viewer) const {
   snap.drafts = me.drafts;
   snap.form_drafts = me.form_drafts;
   snap.manual_forms = manual_forms(viewer);
-  for (const auto& [deadline, id] : transfer_deadlines_) {
-    const Interaction& i = interactions_.at(id);
+  for (const Deadline& transfer : deadlines_.of(DeadlineKind::transfer)) {
+    const Interaction& i = interactions_.at(transfer.id);
     if (i.transfer->to_agent == viewer) snap.offered.push_back(i);
   }
   return snap;

@@ -5,7 +5,6 @@
 #include <array>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <variant>
@@ -14,6 +13,7 @@
 #include "core/agent_pool.h"
 #include "core/commands.h"
 #include "core/contact_scope.h"
+#include "core/deadlines.h"
 #include "core/effects.h"
 #include "core/error.h"
 #include "core/events.h"
@@ -191,7 +191,6 @@ class Engine {
   // Whether no agent holds `i` yet (with the bot, or queued).
   static bool unheld(const Interaction& i);
   void abandon(Interaction&, Pending&);  // closes it; REQUIRES: unheld(i)
-  void disarm_abandonment(InteractionId);
   MaybeError on(const Actor&, const SaveDraft&, Pending&);
   MaybeError on(const Actor&, const UpdateStatus&, Pending&);
   MaybeError on(const Actor&, const UpdateUser&, Pending&);
@@ -344,21 +343,12 @@ class Engine {
   std::map<SessionId, Session> sessions_;
   std::unordered_map<std::string, SessionId> session_by_token_;
   std::unordered_map<ConnectionId, SessionId> session_by_connection_;
-  std::set<std::pair<TimePoint, SessionId>> session_expiries_;
+  // Every timed rule's deadlines; Engine::tick fires them.
+  DeadlineQueue deadlines_;
 
   std::unordered_map<InteractionId, Interaction> interactions_;  // not yet closed
   std::unordered_map<PoolKey, AgentPool> pools_;       // auto-assigning campaigns only
   std::unordered_map<PoolKey, PendingQueue> queues_;
-  std::set<std::pair<TimePoint, InteractionId>> transfer_deadlines_;
-  std::set<std::pair<TimePoint, InteractionId>> bot_deadlines_;
-  std::set<std::pair<TimePoint, UserId>> grace_deadlines_;
-  std::set<std::pair<TimePoint, UserId>> wrap_up_deadlines_;
-  std::set<std::pair<TimePoint, UserId>> phone_expiries_;
-  std::set<std::pair<TimePoint, InteractionId>> ring_deadlines_;
-  std::unordered_map<InteractionId, TimePoint> bot_deadline_of_;
-  // R-IN-6: customers away from work nobody holds, by when they must be back.
-  std::set<std::pair<TimePoint, InteractionId>> abandon_deadlines_;
-  std::unordered_map<InteractionId, TimePoint> abandon_deadline_of_;
   // Interactions each user owns (active or finished, not closed).
   std::unordered_map<UserId, FlatSet<InteractionId>> owned_;
   std::map<ContactId, Contact> contacts_;
@@ -371,7 +361,6 @@ class Engine {
   };
   std::array<std::unordered_map<std::string, ContactId, StringHash, std::equal_to<>>, kChannelCount> contact_by_address_;
   std::map<AttemptId, Attempt> attempts_;                           // scheduled
-  std::set<std::pair<TimePoint, AttemptId>> attempt_deadlines_;
   ContactId last_contact_id_{0};
   AttemptId last_attempt_id_{0};
   // Provider accounts and templates; open text interactions' message records

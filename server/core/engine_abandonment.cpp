@@ -26,7 +26,7 @@ MaybeError Engine::on(const Actor& actor, const CustomerLeft& cmd, Pending& p) {
     abandon(i, p);
     return std::nullopt;
   }
-  disarm_abandonment(i.id);
+  deadlines_.disarm(DeadlineKind::abandonment, i.id);
   p.emit(message_audience(i), CustomerDeparted{i.id});
   return std::nullopt;
 }
@@ -38,36 +38,23 @@ MaybeError Engine::on(const Actor& actor, const CustomerAway& cmd, Pending& p) {
   if (cmd.abandon_after <= Millis{0}) return error(ErrorCode::invalid_argument, "the grace must be positive");
   const Interaction& i = it->second;
   if (!is_text(i.channel) || !unheld(i)) return std::nullopt;  // an agent has it: they see the customer leave
-  disarm_abandonment(i.id);
-  const TimePoint deadline = p.now + cmd.abandon_after;
-  abandon_deadlines_.emplace(deadline, i.id);
-  abandon_deadline_of_[i.id] = deadline;
+  deadlines_.arm(DeadlineKind::abandonment, i.id, p.now + cmd.abandon_after);
   return std::nullopt;
 }
 
 MaybeError Engine::on(const Actor& actor, const CustomerReturned& cmd, Pending&) {
   if (!actor.system) return error(ErrorCode::permission_denied, "customers return through their channel");
   if (!interactions_.count(cmd.interaction)) return error(ErrorCode::not_found, "no such interaction");
-  disarm_abandonment(cmd.interaction);
+  deadlines_.disarm(DeadlineKind::abandonment, cmd.interaction);
   return std::nullopt;
-}
-
-void Engine::disarm_abandonment(InteractionId id) {
-  auto it = abandon_deadline_of_.find(id);
-  if (it == abandon_deadline_of_.end()) return;
-  abandon_deadlines_.erase({it->second, id});
-  abandon_deadline_of_.erase(it);
 }
 
 void Engine::abandon(Interaction& i, Pending& p) {
   assert(unheld(i));
-  disarm_abandonment(i.id);
-  if (auto bot = bot_deadline_of_.find(i.id); bot != bot_deadline_of_.end()) {
-    bot_deadlines_.erase({bot->second, i.id});
-    bot_deadline_of_.erase(bot);
-  }
+  deadlines_.disarm(DeadlineKind::abandonment, i.id);
+  deadlines_.disarm(DeadlineKind::bot, i.id);
   if (i.state == InteractionState::pending) queues_[queue_key(i)].erase(i.id);
-  if (i.transfer) transfer_deadlines_.erase({i.transfer->deadline, i.id});
+  deadlines_.disarm(DeadlineKind::transfer, i.id);
   p.emit(inbox_audience(i), InteractionAbandoned{i.id, i.campaign});
   set_owner(i, kNoUser);
   forget_messages(i);

@@ -117,7 +117,7 @@ void Engine::assign(Interaction& i, User& agent, AssignHow how, std::uint32_t ca
     queues_[queue_key(i)].erase(i.id);
   }
   if (i.transfer) {
-    transfer_deadlines_.erase({i.transfer->deadline, i.id});
+    deadlines_.disarm(DeadlineKind::transfer, i.id);
     i.transfer.reset();
   }
   i.state = InteractionState::active;
@@ -141,7 +141,7 @@ void Engine::release(Interaction& i, Pending& p) {
   p.emit({}, AgentLoadChanged{owner.id, owner.talk_ms, owner.idle_since});
   if (owner.active_total() == 0) {
     if (owner.grace_until) {
-      grace_deadlines_.erase({*owner.grace_until, owner.id});
+      deadlines_.disarm(DeadlineKind::grace, owner.id);
       owner.grace_until.reset();
     }
   }
@@ -157,7 +157,7 @@ void Engine::return_to_queue(User& u, Pending& p) {
   for (InteractionId id : owned) {
     Interaction& i = interactions_.at(id);
     if (i.transfer) {  // a pending agent transfer dies with its origin
-      transfer_deadlines_.erase({i.transfer->deadline, i.id});
+      deadlines_.disarm(DeadlineKind::transfer, i.id);
       i.transfer.reset();
     }
     release(i, p);

@@ -36,7 +36,7 @@ MaybeError Engine::transfer_call(Interaction& i, const TransferInteraction& cmd,
       return error(ErrorCode::failed_precondition, "the target agent's phone is busy");
     t.to_agent = target->id;
     i.transfer = t;
-    transfer_deadlines_.emplace(t.deadline, i.id);
+    deadlines_.arm(DeadlineKind::transfer, i.id, t.deadline);
     i.call.ringing = {target->id};
     target->ringing = i.id;
     i.call.held = i.call.muted = false;  // the transfer plays music to the caller itself
@@ -56,7 +56,7 @@ MaybeError Engine::transfer_call(Interaction& i, const TransferInteraction& cmd,
     t.to_campaign = cit->first;
     i.transfer = t;
     i.call.missed.clear();  // a new queue, new agents
-    transfer_deadlines_.emplace(t.deadline, i.id);
+    deadlines_.arm(DeadlineKind::transfer, i.id, t.deadline);
     i.call.held = i.call.muted = false;
     p.emit(inbox_audience(i), TransferRequested{i.id, t.from, kNoUser, t.to_campaign, t.deadline, "", false});
     effect.step = TransferStep::to_queue;
@@ -89,7 +89,7 @@ MaybeError Engine::transfer_call(Interaction& i, const TransferInteraction& cmd,
 
 void Engine::complete_transfer(Interaction& i, Pending& p) {
   const PendingTransfer t = *i.transfer;
-  transfer_deadlines_.erase({t.deadline, i.id});
+  deadlines_.disarm(DeadlineKind::transfer, i.id);
   User& from = users_.at(i.owner);
   User& to = users_.at(t.to_agent);
   to.ringing = 0;
@@ -111,7 +111,7 @@ void Engine::complete_transfer(Interaction& i, Pending& p) {
 
 void Engine::call_back(Interaction& i, UserId by, Pending& p, bool timed_out) {
   const PendingTransfer t = *i.transfer;
-  transfer_deadlines_.erase({t.deadline, i.id});
+  deadlines_.disarm(DeadlineKind::transfer, i.id);
   i.transfer.reset();
   i.call.ringing.clear();
   User& target = users_.at(t.to_agent);

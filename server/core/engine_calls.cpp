@@ -66,7 +66,7 @@ void Engine::offer_call(Interaction& i, std::vector<UserId> agents, AssignHow ho
   i.call.ringing = agents;
   i.call.ring_until = p.now + campaigns_.at(i.campaign).settings.ring_timeout;
   i.call.offer_how = static_cast<std::uint8_t>(how);
-  ring_deadlines_.emplace(i.call.ring_until, i.id);
+  deadlines_.arm(DeadlineKind::ring, i.id, i.call.ring_until);
   RingPhones ring{i.id, i.customer, {}};
   Audience audience = inbox_audience(i);
   for (UserId id : agents) {
@@ -83,7 +83,7 @@ void Engine::offer_call(Interaction& i, std::vector<UserId> agents, AssignHow ho
 std::vector<UserId> Engine::end_offer(Interaction& i, UserId keep, Pending& p) {
   std::vector<UserId> stopped;
   if (i.call.ringing.empty()) return stopped;
-  ring_deadlines_.erase({i.call.ring_until, i.id});
+  deadlines_.disarm(DeadlineKind::ring, i.id);
   for (UserId id : i.call.ringing) {
     users_.at(id).ringing = 0;
     if (id != keep) stopped.push_back(id);
@@ -139,7 +139,7 @@ MaybeError Engine::on(const Actor& actor, const CallAnswered& cmd, Pending& p) {
       complete_transfer(i, p);
       return std::nullopt;
     }
-    transfer_deadlines_.erase({i.transfer->deadline, i.id});  // the owner decides now
+    deadlines_.disarm(DeadlineKind::transfer, i.id);  // the owner decides now
     i.transfer->consulting = true;
     p.emit(inbox_audience(i), ConsultationStarted{i.id, cmd.agent});
     return std::nullopt;
@@ -173,7 +173,7 @@ MaybeError Engine::on(const Actor& actor, const CallNotAnswered& cmd, Pending& p
     return error(ErrorCode::failed_precondition, "the call no longer rings for this agent");
   std::erase(i.call.ringing, cmd.agent);
   users_.at(cmd.agent).ringing = 0;
-  if (i.call.ringing.empty()) ring_deadlines_.erase({i.call.ring_until, i.id});
+  if (i.call.ringing.empty()) deadlines_.disarm(DeadlineKind::ring, i.id);
   missed(i, {cmd.agent}, p);
   return std::nullopt;
 }
@@ -220,7 +220,7 @@ void Engine::end_call(Interaction& i, UserId by, Pending& p, CallEndReason reaso
     return;
   }
   if (i.transfer) {  // the transfer cannot complete without the caller
-    transfer_deadlines_.erase({i.transfer->deadline, i.id});
+    deadlines_.disarm(DeadlineKind::transfer, i.id);
     i.transfer.reset();
   }
   for (UserId id : end_offer(i, kNoUser, p)) refresh_agent(users_.at(id), p);  // a transfer target's phone

@@ -226,7 +226,7 @@ MaybeError Engine::on(const Actor& actor, const UpdateUser& cmd, Pending& p) {
     for (const auto& [id, s] : sessions_)
       if (s.user == u->id) ended.push_back(id);
     for (SessionId id : ended) end_session(sessions_.at(id), SessionEndReason::deactivated, p);
-    if (u->grace_until) grace_deadlines_.erase({*u->grace_until, u->id});
+    deadlines_.disarm(DeadlineKind::grace, u->id);
     if (u->active_total() > 0) return_to_queue(*u, p);  // their customers are not left waiting
   }
   refresh_agent(*u, p);  // capacity, profile or activity changed eligibility

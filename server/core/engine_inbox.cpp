@@ -128,9 +128,7 @@ MaybeError Engine::on(const Actor& actor, const AwaitBot& cmd, Pending& p) {
 
 void Engine::await_bot(Interaction& i, Pending& p) {
   const TimePoint deadline = p.now + campaigns_.at(i.campaign).settings.bot->timeout;
-  if (auto old = bot_deadline_of_.find(i.id); old != bot_deadline_of_.end()) bot_deadlines_.erase({old->second, i.id});
-  bot_deadline_of_[i.id] = deadline;
-  bot_deadlines_.emplace(deadline, i.id);
+  deadlines_.arm(DeadlineKind::bot, i.id, deadline);
   p.emit({}, BotDeadlineSet{i.id, deadline});
 }
 
@@ -140,11 +138,7 @@ MaybeError Engine::on(const Actor& actor, const BotAnswered& cmd, Pending& p) {
   if (it == interactions_.end()) return error(ErrorCode::not_found, "no such interaction");
   Interaction& i = it->second;
   if (i.state != InteractionState::bot) return error(ErrorCode::failed_precondition, "interaction is not with the bot");
-  if (auto old = bot_deadline_of_.find(i.id); old != bot_deadline_of_.end()) {
-    bot_deadlines_.erase({old->second, i.id});
-    bot_deadline_of_.erase(old);
-    p.emit({}, BotDeadlineSet{i.id, std::nullopt});
-  }
+  if (deadlines_.disarm(DeadlineKind::bot, i.id)) p.emit({}, BotDeadlineSet{i.id, std::nullopt});
   if (cmd.handoff) {
     p.emit(inbox_audience(i), InteractionQueued{i.id, i.campaign, QueueReason::bot_handoff});
     enqueue(i, p);
@@ -153,7 +147,6 @@ MaybeError Engine::on(const Actor& actor, const BotAnswered& cmd, Pending& p) {
 }
 
 void Engine::expire_bot(Interaction& i, Pending& p) {
-  bot_deadline_of_.erase(i.id);
   p.emit(inbox_audience(i), InteractionQueued{i.id, i.campaign, QueueReason::bot_timeout});
   enqueue(i, p);
 }

@@ -66,9 +66,9 @@ const Attempt* Engine::find_attempt(AttemptId id) const {
 
 std::vector<Attempt> Engine::scheduled_attempts(CampaignId campaign, std::size_t limit) const {
   std::vector<Attempt> out;
-  for (const auto& [due, id] : attempt_deadlines_) {
+  for (const Deadline& due : deadlines_.of(DeadlineKind::attempt)) {
     if (out.size() >= limit) break;
-    const Attempt& a = attempts_.at(id);
+    const Attempt& a = attempts_.at(due.id);
     if (a.campaign == campaign) out.push_back(a);
   }
   return out;
@@ -126,7 +126,7 @@ MaybeError Engine::on(const Actor& actor, const UploadContacts& cmd, Pending& p)
     }
     Attempt a{++last_attempt_id_, c.id, cmd.channel, contact, addresses[r], cmd.list, due, AttemptOrigin::list, 0};
     attempts_.emplace(a.id, a);
-    attempt_deadlines_.emplace(a.due_at, a.id);
+    deadlines_.arm(DeadlineKind::attempt, a.id, a.due_at);
     out.attempts.push_back(std::move(a));
   }
   p.out->reply = CreatedReply{out.attempts.front().id};
@@ -146,7 +146,7 @@ MaybeError Engine::on(const Actor& actor, const CancelAttempt& cmd, Pending& p) 
 void Engine::schedule(Attempt a, UserId by, Pending& p) {
   Audience audience = hub_audience(a.campaign);
   if (by != kNoUser) audience.users.push_back(by);
-  attempt_deadlines_.emplace(a.due_at, a.id);
+  deadlines_.arm(DeadlineKind::attempt, a.id, a.due_at);
   attempts_.emplace(a.id, a);
   p.emit(std::move(audience), AttemptScheduled{std::move(a), by});
 }
@@ -155,7 +155,7 @@ void Engine::cancel_attempt(AttemptId id, AttemptCancelReason reason, UserId by,
   auto it = attempts_.find(id);
   if (it == attempts_.end()) return;
   const CampaignId campaign = it->second.campaign;
-  attempt_deadlines_.erase({it->second.due_at, id});
+  deadlines_.disarm(DeadlineKind::attempt, id);
   attempts_.erase(it);
   p.emit(hub_audience(campaign), AttemptCancelled{id, campaign, reason, by});
 }
@@ -165,7 +165,7 @@ void Engine::carry_out(AttemptId id, Pending& p) {
   const Campaign& c = campaigns_.at(a.campaign);
   if (c.archived) return cancel_attempt(id, AttemptCancelReason::campaign_archived, kNoUser, p);
   if (!c.settings.has(a.channel)) return cancel_attempt(id, AttemptCancelReason::channel_disabled, kNoUser, p);
-  attempt_deadlines_.erase({a.due_at, id});
+  deadlines_.disarm(DeadlineKind::attempt, id);
   attempts_.erase(id);
   Interaction i;
   i.id = ++last_interaction_id_;

@@ -25,9 +25,8 @@ MaybeError Engine::on(const Actor& actor, const RegisterPhone& cmd, Pending& p) 
   // Who sees it: a new or moved phone changes the agent's state; a refresh
   // (same contact, same source) only moves the expiry and is journal only.
   const bool refresh = u->phone && u->phone->contact == cmd.contact && u->phone->source == cmd.source;
-  if (u->phone) phone_expiries_.erase({u->phone->expires_at, u->id});
   u->phone = PhoneBinding{cmd.contact, cmd.source, cmd.expires_at};
-  phone_expiries_.emplace(cmd.expires_at, u->id);
+  deadlines_.arm(DeadlineKind::phone, u->id, cmd.expires_at);
   p.emit(refresh ? Audience{} : observers_of(*u), PhoneRegistered{u->id, cmd.contact, cmd.source, cmd.expires_at});
   if (!refresh) refresh_agent(*u, p);  // may take a waiting call now
   return std::nullopt;
@@ -42,7 +41,7 @@ MaybeError Engine::on(const Actor& actor, const UnregisterPhone& cmd, Pending& p
 }
 
 void Engine::drop_phone(User& u, PhoneGone why, Pending& p) {
-  phone_expiries_.erase({u.phone->expires_at, u.id});
+  deadlines_.disarm(DeadlineKind::phone, u.id);
   u.phone.reset();
   p.emit(observers_of(u), PhoneUnregistered{u.id, why});
   refresh_agent(u, p);  // no more calls offered

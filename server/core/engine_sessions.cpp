@@ -22,7 +22,7 @@ void Engine::attach(Session& s, ConnectionId connection, Pending& p) {
     u.presence_since = p.now;
     p.emit(presence_audience(u), PresenceChanged{u.id, true});
     if (u.grace_until) {  // back within the grace period: keeps everything
-      grace_deadlines_.erase({*u.grace_until, u.id});
+      deadlines_.disarm(DeadlineKind::grace, u.id);
       u.grace_until.reset();
     }
     refresh_agent(u, p);
@@ -41,7 +41,7 @@ void Engine::detach(Session& s, Pending& p) {
     refresh_agent(u, p);
     if (u.active_total() > 0) {
       u.grace_until = p.now + options_.disconnect_grace;
-      grace_deadlines_.emplace(*u.grace_until, u.id);
+      deadlines_.arm(DeadlineKind::grace, u.id, *u.grace_until);
     }
   }
 }
@@ -51,7 +51,7 @@ void Engine::end_session(Session& s, SessionEndReason reason, Pending& p) {
     p.effect(CloseConnection{*s.connection, reason == SessionEndReason::expired ? "session expired" : "account deactivated"});
   detach(s, p);
   p.emit({}, SessionEnded{s.id, s.user, reason});
-  session_expiries_.erase({s.expires_at, s.id});
+  deadlines_.disarm(DeadlineKind::session, s.id);
   session_by_token_.erase(s.token_hash);
   sessions_.erase(s.id);
 }
@@ -69,7 +69,7 @@ MaybeError Engine::on(const Actor& actor, const OpenSession& cmd, Pending& p) {
   p.out->reply = SessionReply{s.id, s.user};
   p.emit({}, SessionOpened{s.id, s.user, s.token_hash, s.expires_at});
   session_by_token_.emplace(s.token_hash, s.id);
-  session_expiries_.emplace(s.expires_at, s.id);
+  deadlines_.arm(DeadlineKind::session, s.id, s.expires_at);
   Session& stored = sessions_.emplace(s.id, std::move(s)).first->second;
   attach(stored, cmd.connection, p);
   return std::nullopt;

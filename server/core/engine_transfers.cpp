@@ -54,7 +54,7 @@ MaybeError Engine::on(const Actor& actor, const TransferInteraction& cmd, Pendin
     t.to_campaign = cit->first;
   }
   i->transfer = t;
-  transfer_deadlines_.emplace(t.deadline, i->id);
+  deadlines_.arm(DeadlineKind::transfer, i->id, t.deadline);
   p.emit(inbox_audience(*i), TransferRequested{i->id, t.from, t.to_agent, t.to_campaign, t.deadline});
   if (t.to_campaign != 0) {
     // The interaction leaves the agent for the target campaign's queue.

@@ -15,14 +15,13 @@ MaybeError Engine::on(const Actor& actor, const EndWrapUp&, Pending& p) {
 
 void Engine::start_wrap_up(User& agent, const Campaign& c, InteractionId call, Pending& p) {
   if (c.settings.wrap_up <= Millis{0}) return;
-  if (agent.wrap_up_until) wrap_up_deadlines_.erase({*agent.wrap_up_until, agent.id});  // a later call restarts it
-  agent.wrap_up_until = p.now + c.settings.wrap_up;
-  wrap_up_deadlines_.emplace(*agent.wrap_up_until, agent.id);
+  agent.wrap_up_until = p.now + c.settings.wrap_up;  // a later call restarts it
+  deadlines_.arm(DeadlineKind::wrap_up, agent.id, *agent.wrap_up_until);
   p.emit(observers_of(agent), WrapUpStarted{agent.id, c.id, call, *agent.wrap_up_until});
 }
 
 void Engine::end_wrap_up(User& agent, bool early, Pending& p) {
-  wrap_up_deadlines_.erase({*agent.wrap_up_until, agent.id});
+  deadlines_.disarm(DeadlineKind::wrap_up, agent.id);
   agent.wrap_up_until.reset();
   p.emit(observers_of(agent), WrapUpEnded{agent.id, early});
   refresh_agent(agent, p);  // available for calls again: a queued one may be assigned now
