@@ -6,7 +6,7 @@
 
 #include "attachments/attachment_store.h"
 #include "channels/whatsapp/gupshup_codec.h"
-#include "channels/whatsapp/meta_codec.h"
+#include "channels/whatsapp/meta_send.h"
 
 namespace contactd::channels::whatsapp {
 

@@ -8,7 +8,7 @@
 #include <boost/url/parse.hpp>
 
 #include "attachments/attachment_store.h"
-#include "channels/whatsapp/meta_codec.h"
+#include "channels/whatsapp/meta_send.h"
 
 namespace contactd::channels::whatsapp {
 
