@@ -282,9 +282,9 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
   // answer, else into the response's body (up to max_response_body).
   void read_streamed() {
     stream_parser_.emplace();
-    const std::uint64_t cap = x_->sink->max_bytes;
-    const std::uint64_t kept = pool_->options.max_response_body;
-    stream_parser_->body_limit(std::max(cap, kept));
+    // The limit (the sink's or max_response_body, by status) is checked here, not by Beast: a
+    // chunked body is then cut where it crosses the limit, not at the first large chunk's size.
+    stream_parser_->body_limit(boost::none);
     stream_parser_->header_limit(kMaxHeaderBytes);
     if (x_->message.method() == http::verb::head) stream_parser_->skip(true);
     if (!chunk_) chunk_ = std::make_unique<char[]>(kChunkBytes);
@@ -293,8 +293,7 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
     http::async_read_header(
         stream_, buffer_, *stream_parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
           auto& p = *self->stream_parser_;
-          if (ec) return self->read_failed(ec, p.got_some(), std::max(self->x_->sink->max_bytes,
-                                                                       self->pool_->options.max_response_body));
+          if (ec) return self->read_failed(ec, p.got_some(), 0);
           const unsigned status = p.get().result_int();
           self->to_sink_ = status >= 200 && status < 300;
           const std::uint64_t limit = self->stream_limit();
