@@ -160,8 +160,9 @@ TEST_CASE("R-MSG-2 a 40 MB document streams in from Meta into the media store an
   CHECK(up.type == "application/pdf");
   CHECK(up.size == outbound.size());
   CHECK(up.sha256 == sha256_hex(outbound));
-  REQUIRE(t.meta.sends().size() == 1);
-  const auto& body = t.meta.sends()[0].body;
+  const auto sends = t.meta.sends();
+  REQUIRE(sends.size() == 1);
+  const auto& body = sends[0].body;
   CHECK(body.at("type").as_string() == "document");
   CHECK(body.at("document").at("id").as_string() == up.id);
 }
