@@ -137,8 +137,8 @@ struct HttpRequest {
   HttpHeaders headers;      // over the client's default headers of the same name
   std::string body;         // sent with Content-Length when non-empty or when the method is POST/PUT/PATCH
   std::optional<std::chrono::milliseconds> timeout;  // instead of the client's request_timeout
-  std::shared_ptr<HttpBodySource> body_source;  // instead of `body` when set
-  std::shared_ptr<HttpBodySink> sink;           // streams a 2xx answer's body when set
+  std::shared_ptr<HttpBodySource> body_source;       // instead of `body` when set
+  std::shared_ptr<HttpBodySink> sink;                // streams a 2xx answer's body when set
 };
 
 struct HttpClientStats {

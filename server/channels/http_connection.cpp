@@ -228,11 +228,12 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
     serializer_.emplace(x_->message);
     written_ = 0;
     if (!chunk_) chunk_ = std::make_unique<char[]>(kChunkBytes);
-    http::async_write_header(stream_, *serializer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      self->serializer_.reset();
-      if (ec) return self->write_failed(ec);
-      self->write_body_chunk();
-    });
+    http::async_write_header(stream_, *serializer_,
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->serializer_.reset();
+                               if (ec) return self->write_failed(ec);
+                               self->write_body_chunk();
+                             });
   }
 
   void write_body_chunk() {
@@ -244,9 +245,9 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
       return fail(HttpError::body_source, HttpDelivery::not_sent, "request body: " + *why);
     const std::size_t n = std::min(std::get<std::size_t>(got), capacity);
     if (n == 0)
-      return fail(HttpError::body_source, HttpDelivery::not_sent,
-                  "request body: the source ended at byte " + std::to_string(written_) + " of " +
-                      std::to_string(total));
+      return fail(
+          HttpError::body_source, HttpDelivery::not_sent,
+          "request body: the source ended at byte " + std::to_string(written_) + " of " + std::to_string(total));
     net::async_write(stream_, net::buffer(chunk_.get(), n),
                      [self = this->shared_from_this()](beast::error_code ec, std::size_t sent) {
                        if (ec) return self->write_failed(ec);
@@ -298,46 +299,46 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
           self->to_sink_ = status >= 200 && status < 300;
           const std::uint64_t limit = self->stream_limit();
           if (p.content_length() && *p.content_length() > limit)
-            return self->fail(HttpError::response_too_large, HttpDelivery::maybe_sent,
-                              "response body of " + std::to_string(*p.content_length()) + " bytes, over " +
-                                  std::to_string(limit));
+            return self->fail(
+                HttpError::response_too_large, HttpDelivery::maybe_sent,
+                "response body of " + std::to_string(*p.content_length()) + " bytes, over " + std::to_string(limit));
           self->read_body_chunk();
         });
   }
 
-  std::uint64_t stream_limit() const {
-    return to_sink_ ? x_->sink->max_bytes : pool_->options.max_response_body;
-  }
+  std::uint64_t stream_limit() const { return to_sink_ ? x_->sink->max_bytes : pool_->options.max_response_body; }
 
   void read_body_chunk() {
     if (stream_parser_->is_done()) return succeed_streamed();
     auto& body = stream_parser_->get().body();
     body.data = chunk_.get();
     body.size = kChunkBytes;
-    http::async_read(stream_, buffer_, *stream_parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) return self->read_failed(ec, true, self->stream_limit());
-      const std::size_t n = kChunkBytes - self->stream_parser_->get().body().size;
-      if (self->streamed_ + n > self->stream_limit())
-        return self->fail(HttpError::response_too_large, HttpDelivery::maybe_sent,
-                          "response body over " + std::to_string(self->stream_limit()) + " bytes");
-      self->streamed_ += n;
-      const std::string_view chunk(self->chunk_.get(), n);
-      if (!self->to_sink_) {
-        self->kept_body_.append(chunk);
-      } else if (n > 0) {
-        if (auto refused = self->x_->sink->write(chunk))
-          return self->fail(HttpError::sink_refused, HttpDelivery::maybe_sent, "response body: " + *refused);
-      }
-      self->read_body_chunk();
-    });
+    http::async_read(
+        stream_, buffer_, *stream_parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+          if (ec == http::error::need_buffer) ec = {};
+          if (ec) return self->read_failed(ec, true, self->stream_limit());
+          const std::size_t n = kChunkBytes - self->stream_parser_->get().body().size;
+          if (self->streamed_ + n > self->stream_limit())
+            return self->fail(HttpError::response_too_large, HttpDelivery::maybe_sent,
+                              "response body over " + std::to_string(self->stream_limit()) + " bytes");
+          self->streamed_ += n;
+          const std::string_view chunk(self->chunk_.get(), n);
+          if (!self->to_sink_) {
+            self->kept_body_.append(chunk);
+          } else if (n > 0) {
+            if (auto refused = self->x_->sink->write(chunk))
+              return self->fail(HttpError::sink_refused, HttpDelivery::maybe_sent, "response body: " + *refused);
+          }
+          self->read_body_chunk();
+        });
   }
 
   void succeed_streamed() {
     auto& res = stream_parser_->get();
     HttpResponse out;
     out.status = res.result_int();
-    for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    for (const auto& field : res)
+      out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     out.body = std::exchange(kept_body_, {});
     const bool keep_alive = stream_parser_->keep_alive();
     stream_parser_.reset();

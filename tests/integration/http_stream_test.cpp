@@ -69,12 +69,13 @@ struct HashingSink {
   std::size_t largest_chunk{0};
   std::shared_ptr<HttpBodySink> sink(std::uint64_t cap) {
     EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-    return std::make_shared<HttpBodySink>(HttpBodySink{cap, [this](std::string_view chunk) -> std::optional<std::string> {
-                                                         EVP_DigestUpdate(ctx.get(), chunk.data(), chunk.size());
-                                                         bytes += chunk.size();
-                                                         largest_chunk = std::max(largest_chunk, chunk.size());
-                                                         return std::nullopt;
-                                                       }});
+    return std::make_shared<HttpBodySink>(
+        HttpBodySink{cap, [this](std::string_view chunk) -> std::optional<std::string> {
+                       EVP_DigestUpdate(ctx.get(), chunk.data(), chunk.size());
+                       bytes += chunk.size();
+                       largest_chunk = std::max(largest_chunk, chunk.size());
+                       return std::nullopt;
+                     }});
   }
   std::string digest() {
     unsigned char d[SHA256_DIGEST_LENGTH];
@@ -179,7 +180,8 @@ TEST_CASE("HTTP client: a body source that fails or ends early fails the request
   CHECK(response_of(call(client, "GET", "/after")).status == 200);
 }
 
-TEST_CASE("HTTP client: a 2xx body streams to the sink in chunks of at most 64 KiB, intact, with or without Content-Length") {
+TEST_CASE(
+    "HTTP client: a 2xx body streams to the sink in chunks of at most 64 KiB, intact, with or without Content-Length") {
   auto file = std::make_shared<const std::string>(random_bytes(6 * 1024 * 1024 + 17, 9));
   FakeHttpServer server([&](const FakeRequest& r) {
     FakeReply reply;
@@ -202,7 +204,8 @@ TEST_CASE("HTTP client: a 2xx body streams to the sink in chunks of at most 64 K
   }
 }
 
-TEST_CASE("HTTP client: a streamed answer over the sink's cap is aborted (response_too_large), the sink never past the cap") {
+TEST_CASE(
+    "HTTP client: a streamed answer over the sink's cap is aborted (response_too_large), the sink never past the cap") {
   auto file = std::make_shared<const std::string>(random_bytes(3 * 1024 * 1024, 11));
   FakeHttpServer server([&](const FakeRequest& r) {
     FakeReply reply;
@@ -243,11 +246,12 @@ TEST_CASE("HTTP client: a sink that refuses a chunk aborts the transfer (sink_re
   IoThread io;
   HttpClient client(io.io(), options_for(server));
   std::uint64_t given = 0;
-  auto sink = std::make_shared<HttpBodySink>(HttpBodySink{file->size(), [&](std::string_view chunk) -> std::optional<std::string> {
-                                                            given += chunk.size();
-                                                            if (given > 256 * 1024) return "disk full";
-                                                            return std::nullopt;
-                                                          }});
+  auto sink = std::make_shared<HttpBodySink>(
+      HttpBodySink{file->size(), [&](std::string_view chunk) -> std::optional<std::string> {
+                     given += chunk.size();
+                     if (given > 256 * 1024) return "disk full";
+                     return std::nullopt;
+                   }});
   auto f = failure_of(call(client, get_to(sink)));
   CHECK(f.error == HttpError::sink_refused);
   CHECK(f.delivery == HttpDelivery::maybe_sent);

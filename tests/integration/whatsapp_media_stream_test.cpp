@@ -48,7 +48,8 @@ std::string pdf_of(std::size_t size, std::uint64_t seed) {
 }
 
 // Polls `sql` until it answers something other than `not_yet`.
-std::string poll(TestDatabase& db, const std::string& sql, const std::string& not_yet, std::chrono::milliseconds timeout) {
+std::string poll(TestDatabase& db, const std::string& sql, const std::string& not_yet,
+                 std::chrono::milliseconds timeout) {
   const auto until = std::chrono::steady_clock::now() + timeout;
   std::string got = db.query(sql);
   while (got == not_yet && std::chrono::steady_clock::now() < until) {
@@ -103,7 +104,8 @@ struct MetaSales {
 
 }  // namespace
 
-TEST_CASE("R-MSG-2 a 40 MB document streams in from Meta into the media store and another streams out to Meta, intact") {
+TEST_CASE(
+    "R-MSG-2 a 40 MB document streams in from Meta into the media store and another streams out to Meta, intact") {
   MetaSales t;
   Client ana(t.w.port());
   const std::string ana_token = must_login(ana, "ana", "ana-pass").token();
@@ -114,9 +116,8 @@ TEST_CASE("R-MSG-2 a 40 MB document streams in from Meta into the media store an
   const std::string inbound_sha = sha256_hex(inbound);
   t.meta.add_media("media-big-in", inbound, "application/pdf");
   REQUIRE(t.customer_sends(meta_webhook::document(kCustomer, "wamid.big1", "media-big-in", "contract.pdf")) == 200);
-  const std::string row = poll(t.w.db,
-                               "SELECT id || ' ' || size_bytes || ' ' || sha256 FROM attachments WHERE source = 'provider'",
-                               "", 60s);
+  const std::string row = poll(
+      t.w.db, "SELECT id || ' ' || size_bytes || ' ' || sha256 FROM attachments WHERE source = 'provider'", "", 60s);
   INFO(t.w.daemon.log());
   REQUIRE(!row.empty());
   const std::string in_id = row.substr(0, row.find(' '));
@@ -141,8 +142,8 @@ TEST_CASE("R-MSG-2 a 40 MB document streams in from Meta into the media store an
   upload.headers = {{"Authorization", "Bearer " + ana_token}, {"Content-Type", "application/pdf"}};
   upload.body = outbound;
   upload.timeout = 60s;
-  auto stored = http_call("POST", t.base() + "/v1/attachments?filename=offer.pdf&interaction=" + std::to_string(interaction),
-                          upload);
+  auto stored = http_call(
+      "POST", t.base() + "/v1/attachments?filename=offer.pdf&interaction=" + std::to_string(interaction), upload);
   INFO(stored.body);
   REQUIRE(stored.status == 201);
   v1::Command send;
@@ -167,7 +168,8 @@ TEST_CASE("R-MSG-2 a 40 MB document streams in from Meta into the media store an
   CHECK(body.at("document").at("id").as_string() == up.id);
 }
 
-TEST_CASE("R-MSG-2 provider media over the store's limit is aborted while streaming: media unavailable, no partial file") {
+TEST_CASE(
+    "R-MSG-2 provider media over the store's limit is aborted while streaming: media unavailable, no partial file") {
   DaemonOptions options;
   options.media_extra = "max_upload_mb = 1\n";
   MetaSales t(options);
@@ -178,12 +180,14 @@ TEST_CASE("R-MSG-2 provider media over the store's limit is aborted while stream
   lying.lookup_size = 1000;
   t.meta.add_media("media-huge", pdf_of(3u << 20, 3), "application/pdf", lying);
   REQUIRE(t.customer_sends(meta_webhook::document(kCustomer, "wamid.huge", "media-huge", "huge.pdf")) == 200);
-  const std::string sql = "SELECT coalesce(attachments->0->>'state', '') FROM messages WHERE provider_message_id = 'wamid.huge'";
+  const std::string sql =
+      "SELECT coalesce(attachments->0->>'state', '') FROM messages WHERE provider_message_id = 'wamid.huge'";
   std::string state = poll(t.w.db, sql, "", 20s);
   if (state == "pending") state = poll(t.w.db, sql, "pending", 30s);
   INFO(t.w.daemon.log());
   CHECK(state == "unavailable");
-  CHECK_THAT(t.w.db.query("SELECT attachments->0->>'unavailable_reason' FROM messages WHERE provider_message_id = 'wamid.huge'"),
+  CHECK_THAT(t.w.db.query(
+                 "SELECT attachments->0->>'unavailable_reason' FROM messages WHERE provider_message_id = 'wamid.huge'"),
              Catch::Contains("larger than 1048576 bytes"));
   // Not retried (a larger file does not shrink), nothing recorded, nothing left on disk.
   CHECK(t.meta.media_downloads("media-huge") == 1);

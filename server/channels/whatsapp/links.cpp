@@ -145,23 +145,23 @@ void CloudApiLink::send(const core::DeliverMessage& delivery, std::function<void
   request.timeout = client->options().request_timeout + std::chrono::seconds(body->size() >> 20);
   request.body_source = std::move(body);
   client->request(std::move(request), [this, account, delivery, done = std::move(done)](HttpResult result) mutable {
-                    if (const auto* failure = std::get_if<HttpFailure>(&result)) {
-                      // An upload that may have landed is harmless: it is not a message. Retry.
-                      auto r = result_of(transport_failure(false, failure->detail));
-                      return done(r);
-                    }
-                    const auto& response = std::get<HttpResponse>(result);
-                    auto retry_after = response.header("Retry-After");
-                    auto outcome = meta::parse_media_upload_response(static_cast<int>(response.status), response.body,
-                                                               retry_after ? *retry_after : std::string_view());
-                    if (outcome.result.kind != SendOutcome::Kind::accepted) {
-                      auto r = result_of(outcome.result);
-                      // An upload is not a message: "unknown" is safe to retry.
-                      if (r.kind == SendResult::Kind::unknown) r.kind = SendResult::Kind::retryable;
-                      return done(r);
-                    }
-                    send_message(account, delivery, outcome.media_id, std::move(done));
-                  });
+    if (const auto* failure = std::get_if<HttpFailure>(&result)) {
+      // An upload that may have landed is harmless: it is not a message. Retry.
+      auto r = result_of(transport_failure(false, failure->detail));
+      return done(r);
+    }
+    const auto& response = std::get<HttpResponse>(result);
+    auto retry_after = response.header("Retry-After");
+    auto outcome = meta::parse_media_upload_response(static_cast<int>(response.status), response.body,
+                                                     retry_after ? *retry_after : std::string_view());
+    if (outcome.result.kind != SendOutcome::Kind::accepted) {
+      auto r = result_of(outcome.result);
+      // An upload is not a message: "unknown" is safe to retry.
+      if (r.kind == SendResult::Kind::unknown) r.kind = SendResult::Kind::retryable;
+      return done(r);
+    }
+    send_message(account, delivery, outcome.media_id, std::move(done));
+  });
 }
 
 void CloudApiLink::send_message(const AccountPtr& account, const core::DeliverMessage& delivery, std::string media_id,

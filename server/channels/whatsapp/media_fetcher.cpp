@@ -185,7 +185,8 @@ struct MediaFetcher::Impl : std::enable_shared_from_this<Impl> {
 MediaFetcher::MediaFetcher(net::io_context& io, host::EngineHost& host, AccountDirectory& accounts,
                            ProviderClients& clients, attachments::AttachmentStore& store, MediaFetchOptions options)
     : downloads_(std::make_unique<Downloads>()),
-      impl_(std::make_shared<Impl>(io, downloads_->io, host, accounts, clients, store, options)) {}
+      impl_(std::make_shared<Impl>(io, downloads_->io, host, accounts, clients, store, options)) {
+}
 
 MediaFetcher::~MediaFetcher() {
   impl_->stopped = true;

@@ -202,12 +202,13 @@ FakeReply FakeMeta::handle(const FakeRequest& request) {
   if (parts.size() == 2 && request.method == "GET") {
     auto it = media_.find(parts[1]);
     if (it == media_.end()) return graph_error(400, 100, "Unsupported get request. Object does not exist");
-    json::object meta{{"messaging_product", "whatsapp"},
-                      {"url", server_.base_url() + "/media-bytes/" + parts[1]},
-                      {"mime_type", it->second.mime_type},
-                      {"sha256", it->second.sha256},
-                      {"file_size", it->second.serving.lookup_size.value_or(it->second.bytes ? it->second.bytes->size() : 0)},
-                      {"id", parts[1]}};
+    json::object meta{
+        {"messaging_product", "whatsapp"},
+        {"url", server_.base_url() + "/media-bytes/" + parts[1]},
+        {"mime_type", it->second.mime_type},
+        {"sha256", it->second.sha256},
+        {"file_size", it->second.serving.lookup_size.value_or(it->second.bytes ? it->second.bytes->size() : 0)},
+        {"id", parts[1]}};
     return FakeReply::json(200, json::serialize(meta));
   }
   return graph_error(404, 100, "Unknown path components");

@@ -29,7 +29,7 @@ namespace contactd::test {
 
 // How the fake serves one media file.
 struct MediaServing {
-  bool chunked{false};                    // without Content-Length, as a stream
+  bool chunked{false};                     // without Content-Length, as a stream
   std::optional<std::size_t> lookup_size;  // the file_size the lookup claims (default: the true size)
 };
 
