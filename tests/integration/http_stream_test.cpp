@@ -7,12 +7,14 @@
 #include <openssl/sha.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "harness/fake_http_server.h"
+#include "harness/test_certificates.h"
 #include "http_client_world.h"
 
 using namespace contactd::test;
@@ -23,12 +25,8 @@ using Catch::Matchers::Contains;
 namespace {
 
 std::string hex(const unsigned char* digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
+  char out[2 * SHA256_DIGEST_LENGTH + 1];
+  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) std::snprintf(out + 2 * i, 3, "%02x", digest[i]);
   return out;
 }
 
@@ -83,6 +81,16 @@ struct HashingSink {
     return hex(d);
   }
 };
+
+// Answers every request with `file`: chunked (no Content-Length) for /chunked.
+FakeHandler serving(std::shared_ptr<const std::string> file) {
+  return [file](const FakeRequest& r) {
+    FakeReply reply;
+    reply.shared_body = file;
+    reply.chunked = r.target == "/chunked";
+    return reply;
+  };
+}
 
 HttpClientOptions options_for(const FakeHttpServer& server) {
   HttpClientOptions o;
@@ -183,12 +191,7 @@ TEST_CASE("HTTP client: a body source that fails or ends early fails the request
 TEST_CASE(
     "HTTP client: a 2xx body streams to the sink in chunks of at most 64 KiB, intact, with or without Content-Length") {
   auto file = std::make_shared<const std::string>(random_bytes(6 * 1024 * 1024 + 17, 9));
-  FakeHttpServer server([&](const FakeRequest& r) {
-    FakeReply reply;
-    reply.shared_body = file;
-    reply.chunked = r.target == "/chunked";
-    return reply;
-  });
+  FakeHttpServer server(serving(file));
   IoThread io;
   auto o = options_for(server);
   o.max_response_body = 1000;  // the buffered limit does not apply to a sink
@@ -207,12 +210,7 @@ TEST_CASE(
 TEST_CASE(
     "HTTP client: a streamed answer over the sink's cap is aborted (response_too_large), the sink never past the cap") {
   auto file = std::make_shared<const std::string>(random_bytes(3 * 1024 * 1024, 11));
-  FakeHttpServer server([&](const FakeRequest& r) {
-    FakeReply reply;
-    reply.shared_body = file;
-    reply.chunked = r.target == "/chunked";
-    return reply;
-  });
+  FakeHttpServer server(serving(file));
   IoThread io;
   HttpClient client(io.io(), options_for(server));
   const std::uint64_t cap = 1024 * 1024 + 5;
@@ -238,11 +236,7 @@ TEST_CASE(
 
 TEST_CASE("HTTP client: a sink that refuses a chunk aborts the transfer (sink_refused, maybe_sent)") {
   auto file = std::make_shared<const std::string>(random_bytes(2 * 1024 * 1024, 13));
-  FakeHttpServer server([&](const FakeRequest&) {
-    FakeReply reply;
-    reply.shared_body = file;
-    return reply;
-  });
+  FakeHttpServer server(serving(file));
   IoThread io;
   HttpClient client(io.io(), options_for(server));
   std::uint64_t given = 0;
@@ -268,4 +262,41 @@ TEST_CASE("HTTP client: a non-2xx answer's body stays in the response and the si
   CHECK(response.status == 404);
   CHECK(response.body == R"({"error":"no such media"})");
   CHECK(hashing.bytes == 0);
+}
+
+TEST_CASE("HTTP client: over https a streamed upload and a streamed download share one kept-alive connection, intact") {
+  const std::string file = random_bytes(3 * 1024 * 1024 + 5, 17);
+  TempFile temp(file);
+  auto served = std::make_shared<const std::string>(file);
+  TestCertificates certs;
+  std::mutex mu;
+  std::string uploaded_sha;
+  FakeHttpServer server(
+      [&](const FakeRequest& r) {
+        if (r.method == "POST") {
+          std::lock_guard lock(mu);
+          uploaded_sha = sha256_hex(r.body);
+          return FakeReply::json(200, R"({"id":"1"})");
+        }
+        return serving(served)(r);
+      },
+      certs);
+  IoThread io;
+  auto o = options_for(server);
+  o.ca_file = certs.ca_file();
+  HttpClient client(io.io(), o);
+  HttpRequest upload;
+  upload.method = "POST";
+  upload.target = "/media";
+  upload.body_source = file_body_source("head", temp.path.string(), "tail");
+  CHECK(response_of(call(client, std::move(upload))).status == 200);
+  {
+    std::lock_guard lock(mu);
+    CHECK(uploaded_sha == sha256_hex("head" + file + "tail"));
+  }
+  HashingSink hashing;
+  CHECK(response_of(call(client, get_to(hashing.sink(file.size()), "/chunked"))).status == 200);
+  CHECK(hashing.digest() == sha256_hex(file));
+  CHECK(server.connections() == 1);
+  CHECK(client.stats().connections_reused == 1);
 }
