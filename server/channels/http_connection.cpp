@@ -53,6 +53,16 @@ HttpError read_error(const beast::error_code& ec) {
   return HttpError::connection_lost;
 }
 
+// The status and header lines of `response`.
+template <class Body>
+HttpResponse head_of(const http::response<Body>& response) {
+  HttpResponse out;
+  out.status = response.result_int();
+  for (const auto& field : response)
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  return out;
+}
+
 template <class Stream>
 class Link final : public Connection, public std::enable_shared_from_this<Link<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
@@ -334,11 +344,7 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
   }
 
   void succeed_streamed() {
-    auto& res = stream_parser_->get();
-    HttpResponse out;
-    out.status = res.result_int();
-    for (const auto& field : res)
-      out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    HttpResponse out = head_of(stream_parser_->get());
     out.body = std::exchange(kept_body_, {});
     const bool keep_alive = stream_parser_->keep_alive();
     stream_parser_.reset();
@@ -353,11 +359,8 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
   }
 
   void succeed() {
-    auto& res = parser_->get();
-    HttpResponse out;
-    out.status = res.result_int();
-    for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    out.body = std::move(res.body());
+    HttpResponse out = head_of(parser_->get());
+    out.body = std::move(parser_->get().body());
     const bool keep_alive = parser_->keep_alive();
     parser_.reset();
     done(std::move(out), keep_alive);
