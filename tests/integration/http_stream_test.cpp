@@ -300,3 +300,31 @@ TEST_CASE("HTTP client: over https a streamed upload and a streamed download sha
   CHECK(server.connections() == 1);
   CHECK(client.stats().connections_reused == 1);
 }
+
+TEST_CASE(
+    "HTTP client: a streamed request cut off before its last byte is not_sent; one read whole, then unanswered, is "
+    "maybe_sent") {
+  // The fake reads at most 64 MiB: it closes on a larger Content-Length before reading the body.
+  FakeHttpServer server([](const FakeRequest&) { return FakeReply::drop(); });
+  IoThread io;
+  HttpClient client(io.io(), options_for(server));
+  HttpRequest big;
+  big.method = "POST";
+  big.target = "/media";
+  big.body_source = std::make_shared<BrokenSource>(80ull << 20, 80ull << 20, true);
+  auto cut = failure_of(call(client, std::move(big)));
+  CHECK(cut.error == HttpError::connection_lost);
+  CHECK(cut.delivery == HttpDelivery::not_sent);
+  CHECK(server.requests() == 0);
+
+  const std::string file = random_bytes(2 * 1024 * 1024, 19);
+  TempFile temp(file);
+  HttpRequest whole;
+  whole.method = "POST";
+  whole.target = "/media";
+  whole.body_source = file_body_source("", temp.path.string(), "");
+  auto lost = failure_of(call(client, std::move(whole)));
+  CHECK(lost.error == HttpError::connection_lost);
+  CHECK(lost.delivery == HttpDelivery::maybe_sent);
+  CHECK(server.requests() == 1);
+}
