@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/url/parse.hpp>
+#include <thread>
 
 #include "attachments/attachment_store.h"
 #include "channels/whatsapp/meta_send.h"

@@ -13,7 +13,6 @@
 // WebSocket; the Graph lookup and the retry timers run on `io`.
 #include <chrono>
 #include <memory>
-#include <thread>
 
 #include "channels/accounts.h"
 #include "channels/whatsapp/provider_clients.h"
