@@ -167,7 +167,9 @@ int serve(const Config& config) {
               "contactd cannot deliver " + std::string(core::to_string(d->channel)) + " messages through " +
                   std::string(core::to_string(d->provider)) + " yet"});
   });
-  channels::whatsapp::MediaFetcher media_fetcher(io, host, accounts, provider_clients, media);
+  channels::whatsapp::MediaFetchOptions fetch_options;
+  fetch_options.max_bytes = config.media.max_upload_bytes;  // the largest file the store takes, from anyone
+  channels::whatsapp::MediaFetcher media_fetcher(io, host, accounts, provider_clients, media, fetch_options);
   channels::whatsapp::TemplateSync template_sync(host, accounts, provider_clients);
   router.own<core::FetchTemplates>(template_sync);
   channels::whatsapp::InboundFeeder feeder(host, inbox, outbox, sender, &media_fetcher);

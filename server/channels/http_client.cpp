@@ -239,8 +239,14 @@ void HttpClient::request(HttpRequest request, HttpCallback done) {
   m.set(http::field::user_agent, "contactd");
   for (const auto& [name, value] : pool.options.default_headers) m.set(name, value);
   for (const auto& [name, value] : request.headers) m.set(name, value);
-  m.body() = std::move(request.body);
-  m.prepare_payload();
+  if (request.body_source) {
+    m.content_length(request.body_source->size());
+    x->source = std::move(request.body_source);
+  } else {
+    m.body() = std::move(request.body);
+    m.prepare_payload();
+  }
+  x->sink = std::move(request.sink);
   pool.start(std::move(x));
 }
 

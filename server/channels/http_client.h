@@ -17,6 +17,12 @@
 // (not by the timeout) while the request is written, or closes before any
 // byte of the answer (GET, HEAD, OPTIONS only), the request is sent again
 // once on a fresh connection.
+//
+// Streaming: a request body may come from an HttpBodySource (read in chunks
+// as it is written, e.g. a file between a multipart head and tail) and a 2xx
+// answer's body may go to an HttpBodySink (chunk by chunk, with a cap), so
+// neither side holds a whole file. A streamed request that fails before its
+// last byte is written is not_sent, as a buffered one.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -62,6 +68,9 @@ enum class HttpError {
   response_too_large,  // maybe_sent: body over max_response_body (or headers over 64 KiB)
   bad_response,        // maybe_sent: the answer is not HTTP/1.x
   shut_down,           // not_sent: the client was destroyed first
+  body_source,         // not_sent: the request's HttpBodySource failed or ended early (the connection is closed
+                       // before the body is complete)
+  sink_refused,        // maybe_sent: the request's HttpBodySink refused a chunk (the transfer is aborted)
 };
 
 struct HttpFailure {
@@ -90,12 +99,46 @@ struct HttpClientOptions {
   std::string ca_file;    // PEM CAs trusted besides the system store; empty: the system store only
 };
 
+// A request body produced in chunks while it is written, sent with
+// Content-Length: size(). Reads are positional: a request sent again on a
+// fresh connection reads again from offset 0. Called on the connection's
+// strand (an I/O thread): keep each read short.
+class HttpBodySource {
+ public:
+  virtual ~HttpBodySource() = default;
+  virtual std::uint64_t size() const = 0;
+  // Copies up to `capacity` bytes starting at `offset` (< size()) into `into`;
+  // returns how many (0 means the source ended early), or why it cannot.
+  virtual std::variant<std::size_t, std::string> read(std::uint64_t offset, char* into, std::size_t capacity) = 0;
+};
+
+// `prefix`, then the whole file at `path` (its size when opened), then
+// `suffix`: the multipart shape. The file is opened here and read with pread
+// as the request is written; a file that shrinks meanwhile fails the request
+// (body_source). Throws std::system_error when the file cannot be opened.
+std::shared_ptr<HttpBodySource> file_body_source(std::string prefix, const std::string& path, std::string suffix);
+
+// Where the body of a 2xx answer goes, in order, one chunk (at most 64 KiB)
+// at a time, on the connection's strand: the next chunk is read only after
+// write() returns. Other answers' bodies stay in HttpResponse::body (up to
+// max_response_body) and the sink sees nothing. On success the callback's
+// HttpResponse has an empty body.
+struct HttpBodySink {
+  // A larger body (announced by Content-Length or counted as it arrives)
+  // aborts the transfer: response_too_large, and no chunk past the cap is given.
+  std::uint64_t max_bytes{0};
+  // Returns an error text to abort the transfer (sink_refused).
+  std::function<std::optional<std::string>(std::string_view chunk)> write;
+};
+
 struct HttpRequest {
   std::string method{"GET"};
   std::string target{"/"};  // path and query; REQUIRES: starts with '/'
   HttpHeaders headers;      // over the client's default headers of the same name
   std::string body;         // sent with Content-Length when non-empty or when the method is POST/PUT/PATCH
   std::optional<std::chrono::milliseconds> timeout;  // instead of the client's request_timeout
+  std::shared_ptr<HttpBodySource> body_source;       // instead of `body` when set
+  std::shared_ptr<HttpBodySink> sink;                // streams a 2xx answer's body when set
 };
 
 struct HttpClientStats {

@@ -26,6 +26,7 @@ namespace {
 using tcp = net::ip::tcp;
 
 constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+constexpr std::size_t kChunkBytes = 64 * 1024;  // one read of a body source, one chunk to a sink
 
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -50,6 +51,16 @@ HttpError read_error(const beast::error_code& ec) {
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) return HttpError::connection_lost;
   if (&ec.category() == &http::make_error_code(http::error::bad_version).category()) return HttpError::bad_response;
   return HttpError::connection_lost;
+}
+
+// The status and header lines of `response`.
+template <class Body>
+HttpResponse head_of(const http::response<Body>& response) {
+  HttpResponse out;
+  out.status = response.result_int();
+  for (const auto& field : response)
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  return out;
 }
 
 template <class Stream>
@@ -207,35 +218,137 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
 
   void send() {
     beast::get_lowest_layer(stream_).expires_at(x_->deadline);
+    if (x_->source) return send_streamed();
     http::async_write(stream_, x_->message, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      // Not all of the request reached the kernel: the server cannot act on it.
-      if (ec) {
-        if (self->reused_ && !self->x_->resent && ec != beast::error::timeout) return self->resend();
-        return self->fail(ec == beast::error::timeout ? HttpError::timeout : HttpError::connection_lost,
-                          HttpDelivery::not_sent, "write: " + ec.message());
-      }
+      if (ec) return self->write_failed(ec);
       self->read();
     });
   }
 
+  // Not all of the request reached the kernel: the server cannot act on it.
+  void write_failed(const beast::error_code& ec) {
+    if (reused_ && !x_->resent && ec != beast::error::timeout) return resend();
+    fail(ec == beast::error::timeout ? HttpError::timeout : HttpError::connection_lost, HttpDelivery::not_sent,
+         "write: " + ec.message());
+  }
+
+  // The header (its Content-Length the source's size), then the source's
+  // bytes one chunk at a time: only one chunk is in memory.
+  void send_streamed() {
+    serializer_.emplace(x_->message);
+    written_ = 0;
+    if (!chunk_) chunk_ = std::make_unique<char[]>(kChunkBytes);
+    http::async_write_header(stream_, *serializer_,
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->serializer_.reset();
+                               if (ec) return self->write_failed(ec);
+                               self->write_body_chunk();
+                             });
+  }
+
+  void write_body_chunk() {
+    const std::uint64_t total = x_->source->size();
+    if (written_ == total) return read();
+    const auto capacity = static_cast<std::size_t>(std::min<std::uint64_t>(kChunkBytes, total - written_));
+    auto got = x_->source->read(written_, chunk_.get(), capacity);
+    if (auto* why = std::get_if<std::string>(&got))
+      return fail(HttpError::body_source, HttpDelivery::not_sent, "request body: " + *why);
+    const std::size_t n = std::min(std::get<std::size_t>(got), capacity);
+    if (n == 0)
+      return fail(
+          HttpError::body_source, HttpDelivery::not_sent,
+          "request body: the source ended at byte " + std::to_string(written_) + " of " + std::to_string(total));
+    net::async_write(stream_, net::buffer(chunk_.get(), n),
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t sent) {
+                       if (ec) return self->write_failed(ec);
+                       self->written_ += sent;
+                       self->write_body_chunk();
+                     });
+  }
+
   void read() {
+    if (x_->sink) return read_streamed();
     parser_.emplace();
     parser_->body_limit(pool_->options.max_response_body);
     parser_->header_limit(kMaxHeaderBytes);
     if (x_->message.method() == http::verb::head) parser_->skip(true);
     http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (!ec) return self->succeed();
-      // A kept-alive connection closed before any byte of the answer: most
-      // likely the server closed it as we wrote. Only safe methods go again.
-      const bool nothing = !self->parser_->got_some() && self->buffer_.size() == 0;
-      if (nothing && self->reused_ && !self->x_->resent && ec != beast::error::timeout &&
-          is_safe_method(self->x_->message.method()))
-        return self->resend();
-      std::string detail = "read: " + ec.message();
-      if (ec == http::error::body_limit)
-        detail = "response body over " + std::to_string(self->pool_->options.max_response_body) + " bytes";
-      self->fail(read_error(ec), HttpDelivery::maybe_sent, detail);
+      self->read_failed(ec, self->parser_->got_some(), self->pool_->options.max_response_body);
     });
+  }
+
+  void read_failed(const beast::error_code& ec, bool got_some, std::uint64_t limit) {
+    // A kept-alive connection closed before any byte of the answer: most
+    // likely the server closed it as we wrote. Only safe methods go again.
+    const bool nothing = !got_some && buffer_.size() == 0;
+    if (nothing && reused_ && !x_->resent && ec != beast::error::timeout && is_safe_method(x_->message.method()))
+      return resend();
+    std::string detail = "read: " + ec.message();
+    if (ec == http::error::body_limit) detail = "response body over " + std::to_string(limit) + " bytes";
+    fail(read_error(ec), HttpDelivery::maybe_sent, detail);
+  }
+
+  // The header, then the body one chunk at a time: to the sink for a 2xx
+  // answer, else into the response's body (up to max_response_body).
+  void read_streamed() {
+    stream_parser_.emplace();
+    // The limit (the sink's or max_response_body, by status) is checked here, not by Beast: a
+    // chunked body is then cut where it crosses the limit, not at the first large chunk's size.
+    stream_parser_->body_limit(boost::none);
+    stream_parser_->header_limit(kMaxHeaderBytes);
+    if (x_->message.method() == http::verb::head) stream_parser_->skip(true);
+    if (!chunk_) chunk_ = std::make_unique<char[]>(kChunkBytes);
+    streamed_ = 0;
+    kept_body_.clear();
+    http::async_read_header(
+        stream_, buffer_, *stream_parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+          auto& p = *self->stream_parser_;
+          if (ec) return self->read_failed(ec, p.got_some(), 0);
+          const unsigned status = p.get().result_int();
+          self->to_sink_ = status >= 200 && status < 300;
+          const std::uint64_t limit = self->stream_limit();
+          if (p.content_length() && *p.content_length() > limit)
+            return self->fail(
+                HttpError::response_too_large, HttpDelivery::maybe_sent,
+                "response body of " + std::to_string(*p.content_length()) + " bytes, over " + std::to_string(limit));
+          self->read_body_chunk();
+        });
+  }
+
+  std::uint64_t stream_limit() const { return to_sink_ ? x_->sink->max_bytes : pool_->options.max_response_body; }
+
+  void read_body_chunk() {
+    if (stream_parser_->is_done()) return succeed_streamed();
+    auto& body = stream_parser_->get().body();
+    body.data = chunk_.get();
+    body.size = kChunkBytes;
+    http::async_read(
+        stream_, buffer_, *stream_parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+          if (ec == http::error::need_buffer) ec = {};
+          if (ec) return self->read_failed(ec, true, self->stream_limit());
+          const std::size_t n = kChunkBytes - self->stream_parser_->get().body().size;
+          if (self->streamed_ + n > self->stream_limit())
+            return self->fail(HttpError::response_too_large, HttpDelivery::maybe_sent,
+                              "response body over " + std::to_string(self->stream_limit()) + " bytes");
+          self->streamed_ += n;
+          const std::string_view chunk(self->chunk_.get(), n);
+          if (!self->to_sink_) {
+            self->kept_body_.append(chunk);
+          } else if (n > 0) {
+            if (auto refused = self->x_->sink->write(chunk))
+              return self->fail(HttpError::sink_refused, HttpDelivery::maybe_sent, "response body: " + *refused);
+          }
+          self->read_body_chunk();
+        });
+  }
+
+  void succeed_streamed() {
+    HttpResponse out = head_of(stream_parser_->get());
+    out.body = std::exchange(kept_body_, {});
+    const bool keep_alive = stream_parser_->keep_alive();
+    stream_parser_.reset();
+    done(std::move(out), keep_alive);
   }
 
   void resend() {
@@ -246,16 +359,18 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
   }
 
   void succeed() {
-    auto& res = parser_->get();
-    HttpResponse out;
-    out.status = res.result_int();
-    for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    out.body = std::move(res.body());
+    HttpResponse out = head_of(parser_->get());
+    out.body = std::move(parser_->get().body());
+    const bool keep_alive = parser_->keep_alive();
+    parser_.reset();
+    done(std::move(out), keep_alive);
+  }
+
+  void done(HttpResponse out, bool keep_alive) {
     auto keep_for = pool_->options.idle_timeout;
     if (auto announced = find_header(out.headers, "Keep-Alive"))
       if (auto limit = announced_keep_alive(*announced)) keep_for = std::min(keep_for, *limit);
-    const bool reusable = parser_->keep_alive() && buffer_.size() == 0 && keep_for.count() > 0;
-    parser_.reset();
+    const bool reusable = keep_alive && buffer_.size() == 0 && keep_for.count() > 0;
     beast::get_lowest_layer(stream_).expires_never();
     if (!reusable) close_now();
     auto x = std::exchange(x_, nullptr);
@@ -276,6 +391,15 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
   net::steady_timer resolve_timer_;
   beast::flat_buffer buffer_;
   std::optional<http::response_parser<http::string_body>> parser_;
+  // Streamed exchanges: the request's header, one chunk of either body, the
+  // answer read in pieces.
+  std::optional<http::request_serializer<http::string_body>> serializer_;
+  std::unique_ptr<char[]> chunk_;
+  std::uint64_t written_{0};  // of the source's bytes
+  std::optional<http::response_parser<http::buffer_body>> stream_parser_;
+  bool to_sink_{false};
+  std::uint64_t streamed_{0};  // body bytes received
+  std::string kept_body_;      // a non-2xx answer's body
   ExchangePtr x_;  // the request under way
   bool reused_{false};
 };

@@ -35,7 +35,9 @@ struct Origin {
 
 // One request, from request() to its callback (several connections, if resent).
 struct Exchange {
-  http::request<http::string_body> message;
+  http::request<http::string_body> message;  // body empty when `source` is set
+  std::shared_ptr<HttpBodySource> source;
+  std::shared_ptr<HttpBodySink> sink;
   HttpCallback done;
   Clock::time_point deadline;
   bool resent{false};

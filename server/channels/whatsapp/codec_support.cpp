@@ -77,6 +77,34 @@ void sha256(std::string_view data, unsigned char out[SHA256_DIGEST_LENGTH]) {
 }
 }  // namespace
 
+std::string location_text(const json::object& location) {
+  std::string s = "Location: " + number_text(location, "latitude") + "," + number_text(location, "longitude");
+  const std::string_view name = str(location, "name");
+  const std::string_view address = str(location, "address");
+  if (!name.empty()) s += " " + std::string(name);
+  if (!address.empty()) s += (name.empty() ? " " : ", ") + std::string(address);
+  return s;
+}
+
+std::string contacts_text(const json::array& contacts) {
+  std::string s = "Contact:";
+  bool first = true;
+  for (const json::value& c : contacts) {
+    const json::object* co = c.if_object();
+    if (!co) continue;
+    s += first ? " " : "; ";
+    first = false;
+    if (const json::object* name = object(*co, "name")) s += std::string(str(*name, "formatted_name"));
+    if (const json::array* phones = array(*co, "phones"))
+      for (const json::value& p : *phones)
+        if (const json::object* po = p.if_object()) {
+          const std::string_view phone = str(*po, "phone");
+          if (!phone.empty()) s += " " + std::string(phone);
+        }
+  }
+  return s;
+}
+
 bool secrets_equal(std::string_view expected, std::string_view presented) {
   if (expected.empty()) return false;
   unsigned char a[SHA256_DIGEST_LENGTH];

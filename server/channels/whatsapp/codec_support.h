@@ -1,7 +1,9 @@
 #pragma once
 // Small pieces both codecs use: reading untrusted JSON without throwing,
+// location and contact cards as text,
 // constant-time secret comparison, HMAC-SHA256, form and JSON-string
 // encoding, Retry-After. Internal to server/channels/whatsapp.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
@@ -23,6 +25,14 @@ std::string number_text(const boost::json::object& o, std::string_view key);
 std::optional<std::int64_t> integer(const boost::json::object& o, std::string_view key);
 const boost::json::object* object(const boost::json::object& o, std::string_view key);
 const boost::json::array* array(const boost::json::object& o, std::string_view key);
+
+// A shared location as text: "Location: <lat>,<long>[ <name>][, <address>]"
+// (both providers send latitude, longitude, name, address).
+std::string location_text(const boost::json::object& location);
+// Shared contact cards as text: "Contact: <formatted name> <phone>…; …"
+// (contacts[].name.formatted_name and contacts[].phones[].phone, as both
+// providers send them); items that are not objects are skipped.
+std::string contacts_text(const boost::json::array& contacts);
 
 // Equal contents, in time independent of where they differ and of their
 // lengths (both sides are hashed with SHA-256 first, then CRYPTO_memcmp).

@@ -1,12 +1,10 @@
 #include "channels/whatsapp/links.h"
 
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "attachments/attachment_store.h"
 #include "channels/whatsapp/gupshup_codec.h"
-#include "channels/whatsapp/meta_codec.h"
+#include "channels/whatsapp/meta_send.h"
 
 namespace contactd::channels::whatsapp {
 
@@ -122,41 +120,50 @@ void CloudApiLink::send(const core::DeliverMessage& delivery, std::function<void
   auto stored = media_->lookup(a.reference);
   if (!stored || stored->info.deleted_at)
     return done(refused("attachment_missing", "the attachment " + a.filename + " is no longer stored"));
-  std::ifstream in(stored->path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (!in) return done(refused("attachment_unreadable", "the attachment " + a.filename + " cannot be read"));
   // The media type alone: Meta's "type" takes no parameters ("audio/ogg", not "audio/ogg; codecs=opus").
   const std::string media_type = stored->info.content_type.substr(0, stored->info.content_type.find(';'));
   auto upload = meta::build_media_upload(endpoint_of(*account, clients_.options()), media_type,
-                                   stored->info.filename, random_boundary());
+                                         stored->info.filename, random_boundary());
   if (auto* err = std::get_if<BuildError>(&upload)) return done(refused("invalid_media", err->reason));
-  const auto& u = std::get<meta::MultipartUpload>(upload);
+  auto& u = std::get<meta::MultipartUpload>(upload);
+  // The file streams from disk between the multipart head and tail.
+  std::shared_ptr<HttpBodySource> body;
+  try {
+    body = file_body_source(std::move(u.head), stored->path.string(), std::move(u.tail));
+  } catch (const std::exception&) {
+    return done(refused("attachment_unreadable", "the attachment " + a.filename + " cannot be read"));
+  }
   std::shared_ptr<HttpClient> client;
   try {
     client = clients_.client(account);
   } catch (const std::exception& e) {
     return done(refused("bad_account", e.what()));
   }
-  client->request("POST", u.path, {{"Content-Type", u.content_type}}, meta::multipart_body(u, bytes.str()),
-                  [this, account, delivery, done = std::move(done)](HttpResult result) mutable {
-                    if (const auto* failure = std::get_if<HttpFailure>(&result)) {
-                      // An upload that may have landed is harmless: it is not a message. Retry.
-                      auto r = result_of(transport_failure(false, failure->detail));
-                      return done(r);
-                    }
-                    const auto& response = std::get<HttpResponse>(result);
-                    auto retry_after = response.header("Retry-After");
-                    auto outcome = meta::parse_media_upload_response(static_cast<int>(response.status), response.body,
-                                                               retry_after ? *retry_after : std::string_view());
-                    if (outcome.result.kind != SendOutcome::Kind::accepted) {
-                      auto r = result_of(outcome.result);
-                      // An upload is not a message: "unknown" is safe to retry.
-                      if (r.kind == SendResult::Kind::unknown) r.kind = SendResult::Kind::retryable;
-                      return done(r);
-                    }
-                    send_message(account, delivery, outcome.media_id, std::move(done));
-                  });
+  HttpRequest request;
+  request.method = "POST";
+  request.target = u.path;
+  request.headers = {{"Content-Type", u.content_type}};
+  // The client's timeout plus a second per MiB: a large file at 1 MiB/s still goes.
+  request.timeout = client->options().request_timeout + std::chrono::seconds(body->size() >> 20);
+  request.body_source = std::move(body);
+  client->request(std::move(request), [this, account, delivery, done = std::move(done)](HttpResult result) mutable {
+    if (const auto* failure = std::get_if<HttpFailure>(&result)) {
+      // An upload that may have landed is harmless: it is not a message. Retry.
+      auto r = result_of(transport_failure(false, failure->detail));
+      return done(r);
+    }
+    const auto& response = std::get<HttpResponse>(result);
+    auto retry_after = response.header("Retry-After");
+    auto outcome = meta::parse_media_upload_response(static_cast<int>(response.status), response.body,
+                                                     retry_after ? *retry_after : std::string_view());
+    if (outcome.result.kind != SendOutcome::Kind::accepted) {
+      auto r = result_of(outcome.result);
+      // An upload is not a message: "unknown" is safe to retry.
+      if (r.kind == SendResult::Kind::unknown) r.kind = SendResult::Kind::retryable;
+      return done(r);
+    }
+    send_message(account, delivery, outcome.media_id, std::move(done));
+  });
 }
 
 void CloudApiLink::send_message(const AccountPtr& account, const core::DeliverMessage& delivery, std::string media_id,

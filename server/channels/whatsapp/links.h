@@ -3,7 +3,7 @@
 // Meta's Cloud API (also the "WhatsApp Business" provider: a Cloud-API-
 // compatible BSP with its own base URL and auth header) and Gupshup. They
 // turn a DeliverMessage into the provider's request with the pure codecs
-// (meta_codec.h, gupshup_codec.h), send it with the account's HTTP client,
+// (meta_send.h, gupshup_codec.h), send it with the account's HTTP client,
 // and classify the answer. Media go to Meta by uploaded id (the file is
 // uploaded first from the media store).
 #include <memory>

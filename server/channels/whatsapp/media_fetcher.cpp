@@ -2,24 +2,36 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/url/parse.hpp>
+#include <thread>
 
 #include "attachments/attachment_store.h"
-#include "channels/whatsapp/meta_codec.h"
+#include "channels/whatsapp/meta_send.h"
 
 namespace contactd::channels::whatsapp {
 
 namespace net = boost::asio;
 
+// The fetcher's own thread: downloads and their file writes.
+struct MediaFetcher::Downloads {
+  net::io_context io{1};
+  net::executor_work_guard<net::io_context::executor_type> keep{io.get_executor()};
+  std::thread thread{[this] { io.run(); }};
+};
+
 struct MediaFetcher::Impl : std::enable_shared_from_this<Impl> {
-  Impl(net::io_context& i, host::EngineHost& h, AccountDirectory& a, ProviderClients& c, attachments::AttachmentStore& s,
-       MediaFetchOptions o)
-      : io(i), host(h), accounts(a), clients(c), store(s), options(o) {}
+  Impl(net::io_context& i, net::io_context& d, host::EngineHost& h, AccountDirectory& a, ProviderClients& c,
+       attachments::AttachmentStore& s, MediaFetchOptions o)
+      : io(i), downloads(d), host(h), accounts(a), clients(c), store(s), options(o) {}
 
   net::io_context& io;
+  net::io_context& downloads;  // valid while !stopped
+  std::atomic<bool> stopped{false};
   host::EngineHost& host;
   AccountDirectory& accounts;
   ProviderClients& clients;
@@ -38,6 +50,7 @@ struct MediaFetcher::Impl : std::enable_shared_from_this<Impl> {
   using JobPtr = std::shared_ptr<Job>;
 
   void start(JobPtr job) {
+    if (stopped) return;
     ++job->attempt;
     AccountPtr account = accounts.find(job->account);
     if (!account) return give_up(job, "the provider account no longer exists");
@@ -70,6 +83,12 @@ struct MediaFetcher::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void download(JobPtr job, const AccountPtr& account, const std::string& url) {
+    if (stopped) return;
+    net::post(downloads, [self = shared_from_this(), job, account, url] { self->download_here(job, account, url); });
+  }
+
+  // On the fetcher's thread: the response's body streams into an Upload.
+  void download_here(JobPtr job, const AccountPtr& account, const std::string& url) {
     auto parsed = boost::urls::parse_uri(url);
     if (!parsed) return give_up(job, "the provider gave a malformed media URL");
     HttpClientOptions o;
@@ -77,35 +96,47 @@ struct MediaFetcher::Impl : std::enable_shared_from_this<Impl> {
     // Meta's media URLs want the account's token; Gupshup's are signed URLs.
     if (account->provider != core::Provider::gupshup) o.default_headers = auth_headers(*account);
     o.ca_file = clients.options().ca_file;
-    o.max_response_body = options.max_bytes;
-    o.request_timeout = std::chrono::minutes(2);
+    o.request_timeout = options.download_timeout;
     o.max_connections = 1;
     std::shared_ptr<HttpClient> client;
     try {
-      client = std::make_shared<HttpClient>(io, std::move(o));
+      client = std::make_shared<HttpClient>(downloads, std::move(o));
     } catch (const std::exception& e) {
       return give_up(job, e.what());
     }
-    std::string target = std::string(parsed->encoded_path());
-    if (target.empty()) target = "/";
-    if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
-    client->request("GET", target, {}, {}, [self = shared_from_this(), job, client](HttpResult r) {
-      if (auto* f = std::get_if<HttpFailure>(&r)) return self->retry(job, "media download: " + f->detail);
+    auto begun = store.fetch_from(job->attachment.filename, job->attachment.content_type, options.max_bytes);
+    if (auto* err = std::get_if<attachments::AttachmentError>(&begun)) return give_up(job, err->message);
+    auto upload = std::make_shared<attachments::Upload>(std::move(std::get<attachments::Upload>(begun)));
+    auto refusal = std::make_shared<std::optional<attachments::AttachmentError>>();
+    HttpRequest request;
+    request.target = std::string(parsed->encoded_path());
+    if (request.target.empty()) request.target = "/";
+    if (parsed->has_query()) request.target += "?" + std::string(parsed->encoded_query());
+    request.sink = std::make_shared<HttpBodySink>(
+        HttpBodySink{options.max_bytes, [upload, refusal](std::string_view chunk) -> std::optional<std::string> {
+                       auto err = upload->write(chunk);
+                       if (err) *refusal = *err;
+                       return err ? std::optional<std::string>(err->message) : std::nullopt;
+                     }});
+    client->request(std::move(request), [self = shared_from_this(), job, client, upload, refusal](HttpResult r) {
+      if (*refusal) return self->give_up(job, (*refusal)->message);
+      if (auto* f = std::get_if<HttpFailure>(&r)) {
+        upload->abort();
+        if (f->error == HttpError::response_too_large)
+          return self->give_up(job, "the file is larger than " + std::to_string(self->options.max_bytes) + " bytes");
+        return self->retry(job, "media download: " + f->detail);
+      }
       auto& response = std::get<HttpResponse>(r);
-      if (response.status != 200)
+      if (response.status != 200) {
+        upload->abort();
         return self->retry(job, "media download answered HTTP " + std::to_string(response.status));
-      self->keep(job, response.body);
+      }
+      self->keep(job, *upload);
     });
   }
 
-  void keep(JobPtr job, const std::string& bytes) {
-    auto upload = store.fetch_from(job->attachment.filename, job->attachment.content_type, options.max_bytes);
-    if (auto* err = std::get_if<attachments::AttachmentError>(&upload)) return give_up(job, err->message);
-    auto& u = std::get<attachments::Upload>(upload);
-    constexpr std::size_t kChunk = 64 * 1024;
-    for (std::size_t at = 0; at < bytes.size(); at += kChunk)
-      if (auto err = u.write(std::string_view(bytes).substr(at, kChunk))) return give_up(job, err->message);
-    auto info = u.finish();
+  void keep(JobPtr job, attachments::Upload& upload) {
+    auto info = upload.finish();
     if (auto* err = std::get_if<attachments::AttachmentError>(&info)) {
       if (err->code == attachments::AttachmentErrorCode::unavailable || err->code == attachments::AttachmentErrorCode::io_error)
         return retry(job, err->message);
@@ -123,6 +154,7 @@ struct MediaFetcher::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void retry(JobPtr job, std::string why) {
+    if (stopped) return;
     job->last_error = std::move(why);
     if (job->attempt >= options.attempts) return give_up(job, job->last_error);
     spdlog::warn("whatsapp: media of message {} not fetched yet (attempt {} of {}): {}", job->message, job->attempt,
@@ -134,6 +166,7 @@ struct MediaFetcher::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void give_up(JobPtr job, std::string why) {
+    if (stopped) return;
     spdlog::error("whatsapp: media of message {} unavailable: {}", job->message, why);
     core::Attachment a = job->attachment;
     a.state = core::AttachmentState::unavailable;
@@ -152,9 +185,16 @@ struct MediaFetcher::Impl : std::enable_shared_from_this<Impl> {
 
 MediaFetcher::MediaFetcher(net::io_context& io, host::EngineHost& host, AccountDirectory& accounts,
                            ProviderClients& clients, attachments::AttachmentStore& store, MediaFetchOptions options)
-    : impl_(std::make_shared<Impl>(io, host, accounts, clients, store, options)) {}
+    : downloads_(std::make_unique<Downloads>()),
+      impl_(std::make_shared<Impl>(io, downloads_->io, host, accounts, clients, store, options)) {
+}
 
-MediaFetcher::~MediaFetcher() = default;
+MediaFetcher::~MediaFetcher() {
+  impl_->stopped = true;
+  downloads_->keep.reset();
+  downloads_->io.stop();
+  downloads_->thread.join();
+}
 
 void MediaFetcher::fetch(core::AccountId account, core::InteractionId interaction, core::MessageId message,
                          std::uint32_t index, core::Attachment attachment) {

@@ -5,9 +5,12 @@
 // the retries, unavailable with the reason ("media unavailable" for agents).
 // Meta: GET /<ver>/<media id> for a short-lived URL, then GET that URL with
 // the account's token. Gupshup: GET the (expiring) URL it sent.
-// Thread-safe; downloads run on the io_context, file writes on the caller's
-// thread of the download's completion (small: one chunk at a time is not
-// possible with a buffered client, so a download is bounded by `max_bytes`).
+// Thread-safe. The download streams into an attachments::Upload (sniffing,
+// the size limit and SHA-256 as for an agent's upload): at most one 64 KiB
+// chunk of the file is in memory. Downloads, their file writes and the
+// upload's finish (fsync, the row) run on the fetcher's own thread (one
+// io_context of its own), never on the I/O threads that serve HTTP and
+// WebSocket; the Graph lookup and the retry timers run on `io`.
 #include <chrono>
 #include <memory>
 
@@ -26,19 +29,27 @@ struct MediaFetchOptions {
   int attempts{4};
   std::chrono::milliseconds first_retry{std::chrono::seconds(2)};  // doubled after each failure
   std::uint64_t max_bytes{100ull * 1024 * 1024};                  // WhatsApp's largest (documents)
+  std::chrono::milliseconds download_timeout{std::chrono::minutes(2)};  // one whole download
 };
 
 class MediaFetcher {
  public:
   MediaFetcher(boost::asio::io_context& io, host::EngineHost& host, AccountDirectory& accounts, ProviderClients& clients,
                attachments::AttachmentStore& store, MediaFetchOptions options = {});
+  // Stops the fetcher's thread: downloads under way are abandoned (their
+  // temporary files removed) and their messages keep waiting for the next
+  // start, which fetches what is still pending.
   ~MediaFetcher();
+  MediaFetcher(const MediaFetcher&) = delete;
+  MediaFetcher& operator=(const MediaFetcher&) = delete;
 
   void fetch(core::AccountId account, core::InteractionId interaction, core::MessageId message, std::uint32_t index,
              core::Attachment attachment);
 
  private:
   struct Impl;
+  struct Downloads;
+  std::unique_ptr<Downloads> downloads_;  // the fetcher's thread and io_context: before impl_, gone after it
   std::shared_ptr<Impl> impl_;
 };
 

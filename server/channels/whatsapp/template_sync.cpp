@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "channels/whatsapp/meta_codec.h"
+#include "channels/whatsapp/meta_send.h"
 
 namespace contactd::channels::whatsapp {
 

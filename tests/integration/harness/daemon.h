@@ -57,6 +57,7 @@ class Daemon {
   int run_tool(const std::vector<std::string>& args);
 
   std::uint16_t port() const { return port_; }
+  std::string media_directory() const { return dir_ + "/media"; }  // [media] directory
   std::uint16_t sip_port() const { return sip_port_; }  // UDP and TCP, realm "contactd"
   std::string log() const;  // what the process printed, for failure messages
   // UDP sockets the running process holds (its RTP ports among them): a leak check.

@@ -136,9 +136,13 @@ class Link final : public Session, public std::enable_shared_from_this<Link<Stre
     if (out.kind == FakeReply::Kind::hang) return server_.hung.push_back(this->shared_from_this());
     response_ = {static_cast<http::status>(out.status), 11};
     for (const auto& [name, value] : out.headers) response_.set(name, value);
-    response_.body() = std::move(out.body);
+    body_ = out.shared_body ? std::move(out.shared_body) : std::make_shared<const std::string>(std::move(out.body));
+    response_.body() = http::span_body<const char>::value_type(body_->data(), body_->size());
     response_.keep_alive(req.keep_alive() && !out.close);
-    response_.prepare_payload();
+    if (out.chunked)
+      response_.chunked(true);
+    else
+      response_.prepare_payload();
     if (out.delay.count() == 0) return write();
     timer_.expires_after(out.delay);
     timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
@@ -161,7 +165,8 @@ class Link final : public Session, public std::enable_shared_from_this<Link<Stre
   std::atomic<int>& requests_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> response_;
+  std::shared_ptr<const std::string> body_;  // what response_'s body points into
+  http::response<http::span_body<const char>> response_;
 };
 
 template <class Stream>

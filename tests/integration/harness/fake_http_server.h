@@ -35,6 +35,9 @@ struct FakeReply {
   unsigned status{200};
   FakeHeaders headers;
   std::string body;
+  // Instead of `body` when set: sent from here, not copied (large files).
+  std::shared_ptr<const std::string> shared_body;
+  bool chunked{false};  // Transfer-Encoding: chunked, no Content-Length
   bool close{false};  // answer with Connection: close, then close
   std::chrono::milliseconds delay{0};  // answer this much later (the server goes on serving others)
 

@@ -107,11 +107,12 @@ std::vector<MetaSend> FakeMeta::sends() const {
   return sends_;
 }
 
-void FakeMeta::add_media(const std::string& id, std::string bytes, std::string mime_type) {
+void FakeMeta::add_media(const std::string& id, std::string bytes, std::string mime_type, MediaServing serving) {
   std::lock_guard lock(mu_);
   auto& m = media_[id];
+  m.serving = serving;
   m.sha256 = sha256_hex(bytes);
-  m.bytes = std::move(bytes);
+  m.bytes = std::make_shared<const std::string>(std::move(bytes));
   m.mime_type = std::move(mime_type);
 }
 
@@ -162,7 +163,8 @@ FakeReply FakeMeta::handle(const FakeRequest& request) {
     ++m.downloads;
     FakeReply r;
     r.headers = {{"Content-Type", m.mime_type}};
-    r.body = m.bytes;
+    r.shared_body = m.bytes ? m.bytes : std::make_shared<const std::string>();
+    r.chunked = m.serving.chunked;
     return r;
   }
   if (parts.empty() || !is_version(parts[0])) return graph_error(404, 100, "Unknown path components");
@@ -185,9 +187,14 @@ FakeReply FakeMeta::handle(const FakeRequest& request) {
     if (upload.messaging_product != "whatsapp" || upload.bytes.empty())
       return graph_error(400, 100, "(#100) The parameter messaging_product and file are required.");
     upload.id = std::to_string(9000000000000000 + ++next_id_);
-    media_[upload.id] = Media{upload.bytes, upload.type, sha256_hex(upload.bytes)};
-    uploads_.push_back(upload);
-    return FakeReply::json(200, json::serialize(json::object{{"id", upload.id}}));
+    upload.size = upload.bytes.size();
+    upload.sha256 = sha256_hex(upload.bytes);
+    auto file = std::make_shared<const std::string>(std::move(upload.bytes));
+    if (file->size() <= 1024 * 1024) upload.bytes = *file;
+    media_[upload.id] = Media{file, upload.type, upload.sha256};
+    const std::string id = upload.id;
+    uploads_.push_back(std::move(upload));
+    return FakeReply::json(200, json::serialize(json::object{{"id", id}}));
   }
   if (parts.size() == 3 && parts[2] == "message_templates" && request.method == "GET") {
     if (parts[1] != account_.waba_id) return graph_error(400, 100, "Unknown WhatsApp Business Account");
@@ -198,12 +205,13 @@ FakeReply FakeMeta::handle(const FakeRequest& request) {
   if (parts.size() == 2 && request.method == "GET") {
     auto it = media_.find(parts[1]);
     if (it == media_.end()) return graph_error(400, 100, "Unsupported get request. Object does not exist");
-    json::object meta{{"messaging_product", "whatsapp"},
-                      {"url", server_.base_url() + "/media-bytes/" + parts[1]},
-                      {"mime_type", it->second.mime_type},
-                      {"sha256", it->second.sha256},
-                      {"file_size", it->second.bytes.size()},
-                      {"id", parts[1]}};
+    json::object meta{
+        {"messaging_product", "whatsapp"},
+        {"url", server_.base_url() + "/media-bytes/" + parts[1]},
+        {"mime_type", it->second.mime_type},
+        {"sha256", it->second.sha256},
+        {"file_size", it->second.serving.lookup_size.value_or(it->second.bytes ? it->second.bytes->size() : 0)},
+        {"id", parts[1]}};
     return FakeReply::json(200, json::serialize(meta));
   }
   return graph_error(404, 100, "Unknown path components");

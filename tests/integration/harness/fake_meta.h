@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,12 @@
 #include "harness/http_call.h"
 
 namespace contactd::test {
+
+// How the fake serves one media file.
+struct MediaServing {
+  bool chunked{false};                     // without Content-Length, as a stream
+  std::optional<std::size_t> lookup_size;  // the file_size the lookup claims (default: the true size)
+};
 
 struct MetaAccount {
   std::string access_token{"meta-test-token"};
@@ -63,7 +70,9 @@ struct MetaUpload {
   std::string id;  // the media id answered
   std::string messaging_product, type;
   std::string filename, content_type;  // of the "file" part
-  std::string bytes;
+  std::string bytes;                   // the file, when at most 1 MiB (else only its size and hash)
+  std::size_t size{0};
+  std::string sha256;  // lower-case hex
 };
 
 class FakeMeta {
@@ -82,8 +91,9 @@ class FakeMeta {
   // Called (under the fake's lock: keep it short) as each send arrives.
   void on_send(std::function<void(const MetaSend&)> fn);
 
-  // Media the fake can serve; `sha256` is computed.
-  void add_media(const std::string& id, std::string bytes, std::string mime_type);
+  // Media the fake can serve; `sha256` is computed. Kept once and sent from
+  // there, however often it is downloaded.
+  void add_media(const std::string& id, std::string bytes, std::string mime_type, MediaServing serving = {});
   // The next `times` downloads of `id`'s bytes answer `status`.
   void fail_media_downloads(const std::string& id, int times, unsigned status = 500);
   int media_downloads(const std::string& id) const;  // answered with the bytes
@@ -117,7 +127,9 @@ class FakeMeta {
   std::string retry_after_{"30"};
   std::vector<MetaSend> sends_;
   struct Media {
-    std::string bytes, mime_type, sha256;
+    std::shared_ptr<const std::string> bytes;
+    std::string mime_type, sha256;
+    MediaServing serving;
     int failures_left{0};
     unsigned failure_status{500};
     int downloads{0};
