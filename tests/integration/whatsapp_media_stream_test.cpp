@@ -2,7 +2,6 @@
 // whole file in memory): the real daemon and PostgreSQL, the fake Graph API
 // serving and taking files of tens of megabytes. The bytes are checked by
 // SHA-256 at both ends; the oversize case by what is left in the store.
-#include <openssl/sha.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
@@ -12,28 +11,18 @@
 
 #include "harness/fake_meta.h"
 #include "harness/http_call.h"
-#include "world.h"
+#include "meta_account.h"
+#include "support/test_files.h"
 
 using namespace contactd::test;
 using namespace std::chrono_literals;
 namespace json = boost::json;
 namespace fs = std::filesystem;
+using contactd::test::sha256_hex;
 
 namespace {
 
 const std::string kCustomer = "5511977770002";
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : digest) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
 
 // A PDF (the store sniffs "%PDF-") of `size` bytes, the rest pseudo-random.
 std::string pdf_of(std::size_t size, std::uint64_t seed) {
@@ -78,21 +67,8 @@ struct MetaSales {
     std::uint64_t sales = 0;
     for (const auto& c : login.snapshot().campaigns())
       if (c.name() == "Sales") sales = c.id();
-    v1::Command save;
-    auto* a = save.mutable_save_provider_account()->mutable_account();
-    a->set_provider(v1::PROVIDER_META);
-    a->set_name("Main number");
-    a->set_phone_number_id(meta.account().phone_number_id);
-    a->set_business_account_id(meta.account().waba_id);
-    a->set_base_url(meta.base_url());
-    (*a->mutable_secrets())["access_token"] = meta.account().access_token;
-    (*a->mutable_secrets())["app_secret"] = meta.account().app_secret;
-    (*a->mutable_secrets())["verify_token"] = meta.account().verify_token;
-    account = created_id(admin.request(save));
-    auto settings = webchat_settings(sales, v1::STRATEGY_MANUAL, {{v1::CHANNEL_WHATSAPP, v1::PROVIDER_META}});
-    for (auto& ch : *settings.mutable_update_campaign()->mutable_settings()->mutable_channels())
-      if (ch.channel() == v1::CHANNEL_WHATSAPP) ch.set_account_id(account);
-    require_ack(admin.request(settings));
+    account = save_meta_account(admin, meta, meta.base_url());
+    require_ack(admin.request(whatsapp_settings(sales, v1::PROVIDER_META, account)));
   }
 
   std::string base() const { return "http://127.0.0.1:" + std::to_string(w.port()); }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 namespace contactd::test {
 
@@ -28,7 +29,7 @@ inline std::string fixture_bytes(const std::string& relative) {
 }
 #endif
 
-inline std::string sha256_hex(const std::string& data) {
+inline std::string sha256_hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
