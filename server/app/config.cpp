@@ -188,6 +188,7 @@ Config load_config(const std::string& path) {
   if (attempts < 1 || attempts > 100) r.fail("providers", "send_attempts", "must be 1..100");
   c.providers.outbox.retry.max_attempts = static_cast<int>(attempts);
   r.strings("providers", "gupshup_allowed_addresses", c.providers.webhooks.gupshup_allow);
+  r.get("providers", "media_private_addresses", c.providers.media_private_addresses);
   std::int64_t webhook_kb = static_cast<std::int64_t>(c.providers.webhooks.max_body_bytes >> 10);
   r.get("providers", "webhook_max_kb", webhook_kb);
   if (webhook_kb < 1 || webhook_kb > 65536) r.fail("providers", "webhook_max_kb", "must be 1..65536");

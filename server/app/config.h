@@ -36,6 +36,9 @@ struct Config {
     channels::whatsapp::ProviderHttpOptions http;
     channels::OutboxSenderOptions outbox;
     channels::whatsapp::WebhookOptions webhooks;
+    // Media URLs in provider callbacks (Gupshup's are unsigned) may name
+    // loopback, private and link-local addresses (R-SEC-5; tests, labs).
+    bool media_private_addresses{false};
   } providers;
 };
 

@@ -169,6 +169,7 @@ int serve(const Config& config) {
   });
   channels::whatsapp::MediaFetchOptions fetch_options;
   fetch_options.max_bytes = config.media.max_upload_bytes;  // the largest file the store takes, from anyone
+  fetch_options.private_addresses = config.providers.media_private_addresses;
   channels::whatsapp::MediaFetcher media_fetcher(io, host, accounts, provider_clients, media, fetch_options);
   channels::whatsapp::TemplateSync template_sync(host, accounts, provider_clients);
   router.own<core::FetchTemplates>(template_sync);

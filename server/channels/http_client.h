@@ -71,6 +71,7 @@ enum class HttpError {
   body_source,         // not_sent: the request's HttpBodySource failed or ended early (the connection is closed
                        // before the body is complete)
   sink_refused,        // maybe_sent: the request's HttpBodySink refused a chunk (the transfer is aborted)
+  forbidden_address,   // not_sent: public_addresses_only, and the host resolved to no public address
 };
 
 struct HttpFailure {
@@ -97,6 +98,11 @@ struct HttpClientOptions {
   std::chrono::milliseconds idle_timeout{4000};
   bool verify_tls{true};  // the certificate must chain to a trusted CA and name the URL's host
   std::string ca_file;    // PEM CAs trusted besides the system store; empty: the system store only
+  // R-SEC-5: connect only to public unicast addresses (public_address.h),
+  // checked on the resolved addresses themselves, so a name that resolves to
+  // a private one (or changes to one) cannot reach inside. For URLs that an
+  // unauthenticated party named.
+  bool public_addresses_only{false};
 };
 
 // A request body produced in chunks while it is written, sent with

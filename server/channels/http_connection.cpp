@@ -17,8 +17,10 @@
 #include <cctype>
 #include <cerrno>
 #include <optional>
+#include <vector>
 
 #include "channels/http_pool.h"
+#include "channels/public_address.h"
 
 namespace contactd::channels::http_detail {
 namespace {
@@ -162,9 +164,18 @@ class Link final : public Connection, public std::enable_shared_from_this<Link<S
           if (ec == net::error::operation_aborted)
             return self->fail(HttpError::connect_timeout, HttpDelivery::not_sent, "resolve: timed out");
           if (ec) return self->fail(HttpError::resolve, HttpDelivery::not_sent, "resolve: " + ec.message());
+          std::vector<tcp::endpoint> endpoints;
+          for (const auto& entry : found)
+            if (!self->pool_->options.public_addresses_only ||
+                is_public_unicast(entry.endpoint().address().to_string()))
+              endpoints.push_back(entry.endpoint());
+          if (endpoints.empty())
+            return self->fail(HttpError::forbidden_address, HttpDelivery::not_sent,
+                              "connect: " + self->pool_->origin.address +
+                                  " resolves to no public address (loopback, private and link-local ones are refused)");
           auto& lowest = beast::get_lowest_layer(self->stream_);
           lowest.expires_at(deadline);
-          lowest.async_connect(found, [self](beast::error_code ec2, const tcp::endpoint&) {
+          lowest.async_connect(endpoints, [self](beast::error_code ec2, const tcp::endpoint&) {
             if (ec2 == beast::error::timeout)
               return self->fail(HttpError::connect_timeout, HttpDelivery::not_sent, "connect: timed out");
             if (ec2) return self->fail(HttpError::connect, HttpDelivery::not_sent, "connect: " + ec2.message());

@@ -98,6 +98,7 @@ struct MediaFetcher::Impl : std::enable_shared_from_this<Impl> {
     o.ca_file = clients.options().ca_file;
     o.request_timeout = options.download_timeout;
     o.max_connections = 1;
+    o.public_addresses_only = account->provider == core::Provider::gupshup && !options.private_addresses;
     std::shared_ptr<HttpClient> client;
     try {
       client = std::make_shared<HttpClient>(downloads, std::move(o));

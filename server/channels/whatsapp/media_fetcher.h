@@ -30,6 +30,10 @@ struct MediaFetchOptions {
   std::chrono::milliseconds first_retry{std::chrono::seconds(2)};  // doubled after each failure
   std::uint64_t max_bytes{100ull * 1024 * 1024};                  // WhatsApp's largest (documents)
   std::chrono::milliseconds download_timeout{std::chrono::minutes(2)};  // one whole download
+  // R-SEC-5: a URL from a Gupshup callback (unsigned: whoever knows the
+  // callback URL can post one) is fetched from public addresses only, unless
+  // this allows private ones. Meta's URLs come from its authenticated answers.
+  bool private_addresses{false};
 };
 
 class MediaFetcher {
