@@ -424,7 +424,7 @@ std::optional<StoredAttachment> AttachmentStore::lookup(std::string_view id) {
       if (!i.empty()) {
         out.campaign = i[0][0].as<core::CampaignId>();
         out.interaction_owner = i[0][1].as<core::UserId>();
-        out.account = i[0][2].as<core::AccountId>();
+        out.account = i[0][2].as<std::uint64_t>();
       }
     }
     return out;

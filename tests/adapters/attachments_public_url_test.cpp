@@ -82,7 +82,7 @@ TEST_CASE("R-MSG-2 a tampered public media URL fails: other id, later exp, chang
   CHECK(!signer("another-secret-of-at-least-32-bytes!!!").verify(kId, p.exp, p.sig, kNow));
 }
 
-TEST_CASE("R-MSG-2 without a configured secret each signer draws its own: URLs do not survive a restart") {
+TEST_CASE("R-MSG-2 without a configured secret each signer draws its own, so URLs do not survive a restart") {
   const PublicUrlOptions o{"https://cc.example.com", "", std::chrono::seconds(600)};
   const PublicUrlSigner first(o), second(o);
   const auto p = parts(first.url_for(kId, kNow));
