@@ -7,8 +7,8 @@
 #include <boost/json.hpp>
 #include <charconv>
 
-#include "attachments/attachment_store.h"
 #include "attachments/attachment_id.h"
+#include "attachments/attachment_store.h"
 #include "attachments/download.h"
 #include "attachments/public_url.h"
 #include "auth/tokens.h"
@@ -241,7 +241,8 @@ void AttachmentRoutes::add_routes(net_::RouteTable& routes) {
         return (void)responder.respond(error(503, "try again"));
       }
       // Only a file a message carries through a provider account.
-      if (!found || found->info.interaction == 0 || found->account == 0) return (void)responder.respond(gone());
+      if (!found || found->info.interaction == 0 || found->account == 0)
+        return (void)responder.respond(gone());
       responder.respond(file_answer(*found));
     });
   });

@@ -167,7 +167,8 @@ Config load_config(const std::string& path) {
     const std::string& u = c.media_urls.base_url;
     const bool scheme = u.rfind("https://", 0) == 0 || u.rfind("http://", 0) == 0;
     if (!u.empty() && (!scheme || u.size() > 512 || u.find_first_of("?# \t\r\n") != std::string::npos))
-      r.fail("media", "public_base_url", "must be empty or an http(s):// URL without query or fragment (e.g. \"https://cc.example.com\")");
+      r.fail("media", "public_base_url",
+             "must be empty or an http(s):// URL without query or fragment (e.g. \"https://cc.example.com\")");
   }
   r.get("media", "url_secret", c.media_urls.secret);
   if (!c.media_urls.secret.empty() && c.media_urls.secret.size() < 32)

@@ -55,8 +55,13 @@ void to_proto(const core::Template& in, v1::Template* out) {
 }
 
 core::Template from_proto(const v1::Template& in) {
-  return core::Template{in.name(), in.language(), in.category(), in.body(), in.header_media(),
-                        {in.buttons().begin(), in.buttons().end()}, in.provider_template_id()};
+  return core::Template{in.name(),
+                        in.language(),
+                        in.category(),
+                        in.body(),
+                        in.header_media(),
+                        {in.buttons().begin(), in.buttons().end()},
+                        in.provider_template_id()};
 }
 
 void to_proto(const core::TemplateUse& in, v1::TemplateUse* out) {

@@ -65,7 +65,7 @@ TEST_CASE("R-MSG-2 a tampered public media URL fails: other id, later exp, chang
   other_id[31] = other_id[31] == 'f' ? 'e' : 'f';
   CHECK(!s.verify(other_id, p.exp, p.sig, kNow));
   CHECK(!s.verify(kId, std::to_string(kNow + 100000), p.sig, kNow));  // extended expiry
-  CHECK(!s.verify(kId, "0" + p.exp, p.sig, kNow));                      // same number, other text
+  CHECK(!s.verify(kId, "0" + p.exp, p.sig, kNow));                    // same number, other text
   for (std::size_t i : {std::size_t{0}, std::size_t{31}, std::size_t{63}}) {
     std::string sig = p.sig;
     sig[i] = sig[i] == '0' ? '1' : '0';
@@ -77,7 +77,8 @@ TEST_CASE("R-MSG-2 a tampered public media URL fails: other id, later exp, chang
   CHECK(!s.verify(kId, p.exp, p.sig.substr(0, 63), kNow));
   CHECK(!s.verify(kId, p.exp, p.sig + "0", kNow));
   CHECK(!s.verify(kId, p.exp, "", kNow));
-  for (const char* exp : {"", "-1", "+1790000100", "1e10", "1790000100 ", "9999999999999999999", "12345678901234567890"})
+  for (const char* exp :
+       {"", "-1", "+1790000100", "1e10", "1790000100 ", "9999999999999999999", "12345678901234567890"})
     CHECK(!s.verify(kId, exp, p.sig, kNow));
   CHECK(!signer("another-secret-of-at-least-32-bytes!!!").verify(kId, p.exp, p.sig, kNow));
 }

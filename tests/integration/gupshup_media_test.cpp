@@ -53,7 +53,8 @@ void eventually(TestDatabase& db, const std::string& sql, const std::string& exp
 }
 
 std::string str(const json::value& v, const char* key) {
-  return v.is_object() && v.as_object().contains(key) && v.at(key).is_string() ? std::string(v.at(key).as_string()) : "";
+  return v.is_object() && v.as_object().contains(key) && v.at(key).is_string() ? std::string(v.at(key).as_string())
+                                                                               : "";
 }
 
 std::string header(const HttpCallReply& r, const std::string& name) {
@@ -71,8 +72,8 @@ std::int64_t unix_now() {
 
 DaemonOptions with_public_urls() {
   DaemonOptions o;
-  o.media_extra = "public_base_url = \"" + kPublicBase + "\"\nurl_secret = \"" + kUrlSecret +
-                  "\"\npublic_url_ttl_seconds = 600\n";
+  o.media_extra =
+      "public_base_url = \"" + kPublicBase + "\"\nurl_secret = \"" + kUrlSecret + "\"\npublic_url_ttl_seconds = 600\n";
   return o;
 }
 
@@ -140,7 +141,8 @@ struct GupshupWorld {
     HttpCallOptions o;
     o.headers = {{"Authorization", "Bearer " + ana_token}, {"Content-Type", "application/octet-stream"}};
     o.body = bytes;
-    auto r = http_call("POST", base() + "/v1/attachments?filename=" + filename + "&interaction=" + std::to_string(interaction), o);
+    auto r = http_call(
+        "POST", base() + "/v1/attachments?filename=" + filename + "&interaction=" + std::to_string(interaction), o);
     INFO(r.body);
     REQUIRE(r.status == 201);
     return str(json::parse(r.body), "id");
@@ -158,16 +160,21 @@ struct GupshupWorld {
   }
 
   // GET of a public media URL's path on the daemon (as a reverse proxy at kPublicBase would).
-  HttpCallReply fetch(const std::string& path, HttpCallOptions o = {}) const { return http_call("GET", base() + path, o); }
+  HttpCallReply fetch(const std::string& path, HttpCallOptions o = {}) const {
+    return http_call("GET", base() + path, o);
+  }
 };
 
 }  // namespace
 
-TEST_CASE("R-MSG-2 an agent's image goes to Gupshup as a signed public URL serving exactly the file, and tampered, expired and unbound URLs are 404") {
+TEST_CASE(
+    "R-MSG-2 an agent's image goes to Gupshup as a signed public URL serving exactly the file, and tampered, expired "
+    "and unbound URLs are 404") {
   GupshupWorld t(with_public_urls());
   const auto interaction = t.customer_conversation();
   const std::string id = t.upload(interaction, "receipt.png", kPng);
-  const auto message = created_id(t.ana.request(t.send_with_file(interaction, "Here is the receipt", id, "receipt.png")));
+  const auto message =
+      created_id(t.ana.request(t.send_with_file(interaction, "Here is the receipt", id, "receipt.png")));
   eventually(t.w.db, "SELECT state FROM outbox WHERE message_id = " + std::to_string(message), "sent");
 
   auto sends = t.gupshup.sends();
@@ -277,7 +284,9 @@ TEST_CASE("R-OUT-3 a Gupshup template is registered with its Gupshup UUID and se
   CHECK(listed.response().provider_accounts().accounts(0).templates(0).provider_template_id() == kTemplateUuid);
 }
 
-TEST_CASE("R-MSG-3 without [media] public_base_url a file through Gupshup is refused at send_message and nothing is stored or sent") {
+TEST_CASE(
+    "R-MSG-3 without [media] public_base_url a file through Gupshup is refused at send_message and nothing is stored "
+    "or sent") {
   GupshupWorld t(DaemonOptions{});
   const auto interaction = t.customer_conversation();
   const std::string id = t.upload(interaction, "receipt.png", kPng);

@@ -736,7 +736,9 @@ TEST_CASE("R-SEC-1 the text rule covers the new commands: secrets, templates and
   CHECK(check_command_text(ReportAttachment{1, 1, 0, att}));
 }
 
-TEST_CASE("templates: a Gupshup account's template needs its provider_template_id (Gupshup sends by its UUID), Meta's need none") {
+TEST_CASE(
+    "templates: a Gupshup account's template needs its provider_template_id (Gupshup sends by its UUID), Meta's need "
+    "none") {
   WhatsApp d;
   const AccountId gupshup = d.add_account(Provider::gupshup, "Gupshup");
   Template t = WhatsApp::order_update();

@@ -188,8 +188,8 @@ void GupshupLink::send(const core::DeliverMessage& delivery, std::function<void(
   } else if (!delivery.message.attachments.empty()) {
     // One file per WhatsApp message; Gupshup downloads it from our public URL.
     if (!public_urls_ || !public_urls_->enabled())
-      return done(refused("media_unsupported",
-                          "Gupshup downloads media from a public URL: set [media] public_base_url"));
+      return done(
+          refused("media_unsupported", "Gupshup downloads media from a public URL: set [media] public_base_url"));
     const core::Attachment& a = delivery.message.attachments.front();
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
     OutboundMessage::Media media;

@@ -16,7 +16,7 @@
 namespace contactd::attachments {
 class AttachmentStore;
 class PublicUrlSigner;
-}
+}  // namespace contactd::attachments
 namespace contactd::core {
 class Clock;
 }
