@@ -18,6 +18,23 @@ std::vector<core::Attachment>* attachments_of(core::CommandBody& body) {
   return nullptr;
 }
 
+// The provider the message would go through (nullopt: unknown interaction or campaign).
+std::optional<core::Provider> provider_of(const core::Engine& e, const core::CommandBody& body) {
+  const core::Campaign* campaign = nullptr;
+  core::Channel channel{};
+  if (const auto* m = std::get_if<core::SendMessage>(&body)) {
+    const core::Interaction* i = e.find_interaction(m->interaction);
+    if (!i) return std::nullopt;
+    campaign = e.find_campaign(i->campaign);
+    channel = i->channel;
+  } else if (const auto* s = std::get_if<core::StartInteraction>(&body)) {
+    campaign = e.find_campaign(s->campaign);
+    channel = s->channel;
+  }
+  if (!campaign) return std::nullopt;
+  return campaign->settings.channels[core::index(channel)].provider;
+}
+
 }  // namespace
 
 bool names_attachments(const core::CommandBody& body) {
@@ -58,7 +75,8 @@ void resolve_attachments(Services& s, const net::PeerPtr& peer, std::uint64_t ri
 }
 
 std::optional<core::Outcome> check_uploads(const core::Engine& e, core::ConnectionId connection,
-                                           const core::CommandBody& body, const std::vector<UploadCheck>& uploads) {
+                                           const core::CommandBody& body, const std::vector<UploadCheck>& uploads,
+                                           bool public_urls) {
   if (uploads.empty()) return std::nullopt;
   const core::Session* session = e.session_of(connection);
   if (!session) return not_logged_in();
@@ -70,6 +88,10 @@ std::optional<core::Outcome> check_uploads(const core::Engine& e, core::Connecti
       return core::Outcome::failure(core::ErrorCode::invalid_argument,
                                     "attachment '" + u.filename + "' is not an upload of yours for this conversation");
   }
+  if (!public_urls && provider_of(e, body) == core::Provider::gupshup)
+    return core::Outcome::failure(core::ErrorCode::failed_precondition,
+                                  "Gupshup downloads attachments from a public URL of this server, and none is "
+                                  "configured ([media] public_base_url): send the text without the file");
   return std::nullopt;
 }
 

@@ -6,6 +6,9 @@
 // what the client declared (R-MSG-3 checks real bytes). On the engine strand
 // the file must be the caller's own upload, unused or already in this
 // interaction. Otherwise INVALID_ARGUMENT naming the file; nothing is sent.
+// A provider that downloads media by URL (Gupshup) can carry attachments only
+// when the files have public URLs ([media] public_base_url); without them
+// such a send is refused here, FAILED_PRECONDITION, before it is committed.
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,8 +28,10 @@ bool names_attachments(const core::CommandBody& body);
 // Looks the files up on a worker, fills them in, then run_as_caller.
 void resolve_attachments(Services& s, const net::PeerPtr& peer, std::uint64_t rid, core::CommandBody body);
 // On the engine strand: the refusal, if a file is not the caller's to send here.
+// `public_urls`: whether files have public URLs.
 std::optional<core::Outcome> check_uploads(const core::Engine& e, core::ConnectionId connection,
-                                           const core::CommandBody& body, const std::vector<UploadCheck>& uploads);
+                                           const core::CommandBody& body, const std::vector<UploadCheck>& uploads,
+                                           bool public_urls);
 // Runs `body` as the connection's user and answers (ack or created).
 void run_as_caller(Services& s, const net::PeerPtr& peer, std::uint64_t rid, core::CommandBody body,
                    std::vector<UploadCheck> uploads);

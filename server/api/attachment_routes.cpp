@@ -7,8 +7,10 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "attachments/attachment_id.h"
 #include "attachments/attachment_store.h"
 #include "attachments/download.h"
+#include "attachments/public_url.h"
 #include "attachments/voice_note.h"
 #include "auth/tokens.h"
 #include "core/engine.h"
@@ -102,6 +104,19 @@ UploadPlan plan_upload(const core::Engine& e, const std::string& token_hash, cor
   return plan;
 }
 
+// A stored file as downloads answer it (Range is the transport's); a file
+// removed by retention: 410.
+net_::Answer file_answer(const attachments::StoredAttachment& found) {
+  if (found.info.deleted_at) return error(410, "this file was removed by the retention policy");
+  net_::FileResponse file;
+  file.path = found.path.string();
+  file.content_type = found.info.content_type;
+  file.content_disposition =
+      attachments::content_disposition(found.info.filename, attachments::may_show_inline(found.info.content_type));
+  file.headers = {{"Cache-Control", "private, max-age=3600"}, {"X-Content-Type-Options", "nosniff"}};
+  return file;
+}
+
 // Streams one upload into the store; answers at the end (or with the first refusal).
 class UploadSink final : public net_::BodySink {
  public:
@@ -192,15 +207,7 @@ void AttachmentRoutes::add_routes(net_::RouteTable& routes) {
       if (!found) return (void)responder.respond(error(404, "no such file"));
       auto serve = [found, responder](bool allowed) {
         if (!allowed) return (void)responder.respond(error(404, "no such file"));
-        if (found->info.deleted_at)
-          return (void)responder.respond(error(410, "this file was removed by the retention policy"));
-        net_::FileResponse file;
-        file.path = found->path.string();
-        file.content_type = found->info.content_type;
-        file.content_disposition = attachments::content_disposition(
-            found->info.filename, attachments::may_show_inline(found->info.content_type));
-        file.headers = {{"Cache-Control", "private, max-age=3600"}, {"X-Content-Type-Options", "nosniff"}};
-        responder.respond(std::move(file));
+        responder.respond(file_answer(*found));
       };
       if (!token) {
         if (found->info.interaction == 0) return serve(false);
@@ -221,6 +228,32 @@ void AttachmentRoutes::add_routes(net_::RouteTable& routes) {
         touch.owner = found->interaction_owner;
         serve(scope->covers(touch));
       });
+    });
+  });
+
+  if (!public_urls_.enabled()) return;
+  routes.buffered({"GET"}, "/media/*", net_::BodyLimits{},
+                  [this](const net_::RequestHead& head, std::string, net_::Responder responder) {
+    const std::string id = head.path.substr(std::string_view("/media/").size());
+    const std::string* exp = head.parameter("exp");
+    const std::string* sig = head.parameter("sig");
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+    // One answer for a wrong, expired or tampered URL and an unknown file.
+    const auto gone = [] { return error(404, "no such file"); };
+    if (!exp || !sig || !attachments::is_attachment_id(id) || !public_urls_.verify(id, *exp, *sig, now))
+      return (void)responder.respond(gone());
+    boost::asio::post(workers_, [this, id, responder, gone] {
+      std::optional<attachments::StoredAttachment> found;
+      try {
+        found = store_.lookup(id);
+      } catch (const std::exception& e) {
+        spdlog::error("attachment lookup failed: {}", e.what());
+        return (void)responder.respond(error(503, "try again"));
+      }
+      // Only a file a message carries through a provider account.
+      if (!found || found->info.interaction == 0 || found->account == 0)
+        return (void)responder.respond(gone());
+      responder.respond(file_answer(*found));
     });
   });
 }

@@ -21,6 +21,15 @@
 //     the interaction it belongs to (message_access), or the WebChat customer
 //     of that interaction. Others: 404 (existence is not disclosed); a file
 //     removed by retention: 410.
+//
+//   GET  /media/<id>?exp=<unix seconds>&sig=<hex>   no authentication
+//     Only when [media] public_base_url is set: the signed, expiring URL a
+//     provider downloads outbound media from (attachments/public_url.h),
+//     answered like the authenticated download (Content-Type,
+//     Content-Disposition, Range; 410 once removed). A wrong, tampered or
+//     expired signature, an unknown id and a file that no message carries
+//     through a provider account (an unbound upload, a WebChat file) are
+//     all the same 404.
 #include <functional>
 #include <optional>
 #include <string>
@@ -36,6 +45,7 @@ class RouteTable;
 }
 namespace contactd::attachments {
 class AttachmentStore;
+class PublicUrlSigner;
 }
 
 namespace contactd::api {
@@ -45,9 +55,16 @@ using WebChatTokenLookup = std::function<void(std::string token, std::function<v
 
 class AttachmentRoutes {
  public:
+  // `public_urls`: checks /media/ URLs (the route exists only when it is enabled).
   AttachmentRoutes(host::EngineHost& host, attachments::AttachmentStore& store, boost::asio::thread_pool& workers,
-                   const core::Clock& clock, WebChatTokenLookup webchat)
-      : host_(host), store_(store), workers_(workers), clock_(clock), webchat_(std::move(webchat)) {}
+                   const core::Clock& clock, WebChatTokenLookup webchat,
+                   const attachments::PublicUrlSigner& public_urls)
+      : host_(host),
+        store_(store),
+        workers_(workers),
+        clock_(clock),
+        webchat_(std::move(webchat)),
+        public_urls_(public_urls) {}
 
   // REQUIRES: before the server starts.
   void add_routes(net::RouteTable& routes);
@@ -58,6 +75,7 @@ class AttachmentRoutes {
   boost::asio::thread_pool& workers_;
   const core::Clock& clock_;
   WebChatTokenLookup webchat_;
+  const attachments::PublicUrlSigner& public_urls_;
 };
 
 }  // namespace contactd::api

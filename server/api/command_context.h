@@ -64,6 +64,9 @@ struct Services {
   // Where attachment ids of send_message / start_interaction are looked up
   // (null: messages cannot carry attachments).
   attachments::AttachmentStore* media{nullptr};
+  // Whether the media store's files have public URLs (providers that
+  // download outbound media need them: api/attachment_refs.h).
+  bool public_media_urls{false};
 };
 
 // One command that passed the frame checks.

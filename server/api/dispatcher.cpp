@@ -82,9 +82,9 @@ bool run_mapped(const Call& call) {
 void run_as_caller(Services& s, const net::PeerPtr& peer, std::uint64_t rid, core::CommandBody body,
                    std::vector<UploadCheck> uploads) {
   s.host.execute(
-      [connection = peer->id(), body = std::move(body), uploads = std::move(uploads)](core::Engine& e,
-                                                                                        core::TimePoint now) {
-        if (auto refused = check_uploads(e, connection, body, uploads)) return *refused;
+      [connection = peer->id(), body = std::move(body), uploads = std::move(uploads),
+       public_urls = s.public_media_urls](core::Engine& e, core::TimePoint now) {
+        if (auto refused = check_uploads(e, connection, body, uploads, public_urls)) return *refused;
         return as_session_user(e, now, connection, body);
       },
       [peer, rid](const core::Outcome& o) {
@@ -98,7 +98,10 @@ void run_as_caller(Services& s, const net::PeerPtr& peer, std::uint64_t rid, cor
       });
 }
 
-void Dispatcher::set_media(attachments::AttachmentStore& media) { services_->media = &media; }
+void Dispatcher::set_media(attachments::AttachmentStore& media, bool public_urls) {
+  services_->media = &media;
+  services_->public_media_urls = public_urls;
+}
 
 Dispatcher::Dispatcher(host::EngineHost& host, StreamRegistry& streams, asio::thread_pool& workers,
                        store::HistoryReader& history, const core::Clock& clock, DispatcherOptions options,

@@ -60,8 +60,10 @@ class Dispatcher final : public net::FrameHandler {
              boost::asio::thread_pool* hashing = nullptr);
   ~Dispatcher() override;
   // Messages' attachments are the media store's uploads (api/attachment_refs.h).
+  // `public_urls`: whether the media store's files have public URLs
+  // ([media] public_base_url), which providers that download media need.
   // REQUIRES: before the first frame.
-  void set_media(attachments::AttachmentStore& media);
+  void set_media(attachments::AttachmentStore& media, bool public_urls = false);
 
   // A frame arrived on `peer`: checked in the order above, then handed to
   // the command's handler (api/command_context.h). Thread-safe.

@@ -169,6 +169,21 @@ Config load_config(const std::string& path) {
   r.get("media", "unsent_mb_per_user", unsent_mb);
   if (unsent_mb < 1 || unsent_mb > 1048576) r.fail("media", "unsent_mb_per_user", "must be 1..1048576");
   c.media.unsent_bytes_per_user = static_cast<std::uint64_t>(unsent_mb) << 20;
+  // Signed public URLs of outbound media (attachments/public_url.h).
+  r.get("media", "public_base_url", c.media_urls.base_url);
+  {
+    const std::string& u = c.media_urls.base_url;
+    const bool scheme = u.rfind("https://", 0) == 0 || u.rfind("http://", 0) == 0;
+    if (!u.empty() && (!scheme || u.size() > 512 || u.find_first_of("?# \t\r\n") != std::string::npos))
+      r.fail("media", "public_base_url",
+             "must be empty or an http(s):// URL without query or fragment (e.g. \"https://cc.example.com\")");
+  }
+  r.get("media", "url_secret", c.media_urls.secret);
+  if (!c.media_urls.secret.empty() && c.media_urls.secret.size() < 32)
+    r.fail("media", "url_secret", "must be empty (random at start) or at least 32 bytes");
+  r.seconds("media", "public_url_ttl_seconds", c.media_urls.ttl);
+  if (c.media_urls.ttl.count() < 60 || c.media_urls.ttl.count() > 7 * 86400)
+    r.fail("media", "public_url_ttl_seconds", "must be 60..604800");
   if (!c.media.directory.empty() && c.media.directory[0] != '/') {
     const auto slash = path.find_last_of('/');
     c.media.directory = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/" + c.media.directory;

@@ -9,6 +9,7 @@
 #include "net/server.h"
 #include "api/streams.h"
 #include "attachments/options.h"
+#include "attachments/public_url.h"
 #include "channels/delivery/outbox_sender.h"
 #include "channels/webchat/options.h"
 #include "channels/whatsapp/provider_clients.h"
@@ -32,6 +33,7 @@ struct Config {
   channels::WebChatOptions webchat;
   sip::SipOptions sip;
   attachments::AttachmentOptions media;
+  attachments::PublicUrlOptions media_urls;  // [media] public_base_url, url_secret, public_url_ttl_seconds
   struct Providers {
     channels::whatsapp::ProviderHttpOptions http;
     channels::OutboxSenderOptions outbox;

@@ -17,6 +17,7 @@
 #include "api/attachment_routes.h"
 #include "app/effect_router.h"
 #include "attachments/attachment_store.h"
+#include "attachments/public_url.h"
 #include "channels/accounts.h"
 #include "channels/delivery/outbox_sender.h"
 #include "channels/whatsapp/inbound_feeder.h"
@@ -110,6 +111,7 @@ int serve(const Config& config) {
   core::Engine engine(std::move(state), engine_options);
   channels::AccountDirectory accounts;
   accounts.load(engine.provider_accounts());
+  for (const auto* a : engine.provider_accounts()) accounts.load_templates(a->id, engine.templates(a->id));
   spdlog::info("state loaded in {} ms: {} users, journal at {}",
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - load_started)
                    .count(),
@@ -154,7 +156,12 @@ int serve(const Config& config) {
   channels::OutboxSender sender(io, outbox, report, clock, config.providers.outbox);
   channels::whatsapp::ProviderClients provider_clients(io, config.providers.http);
   channels::whatsapp::CloudApiLink cloud_api(accounts, provider_clients, &media);
-  channels::whatsapp::GupshupLink gupshup(accounts, provider_clients);
+  const attachments::PublicUrlSigner public_urls(config.media_urls);
+  if (public_urls.enabled())
+    spdlog::info("outbound media have public URLs under {}/media/ (valid {} s{})", config.media_urls.base_url,
+                 public_urls.ttl().count(),
+                 config.media_urls.secret.empty() ? "; random secret: a restart invalidates them" : "");
+  channels::whatsapp::GupshupLink gupshup(accounts, provider_clients, &public_urls, clock);
   sender.add_link(core::Provider::meta, cloud_api);
   sender.add_link(core::Provider::whatsapp_business, cloud_api);
   sender.add_link(core::Provider::gupshup, gupshup);
@@ -178,7 +185,7 @@ int serve(const Config& config) {
   store::HistoryReader history(config.database_url);
   api::Dispatcher dispatcher(host, streams, workers, history, clock, config.auth);
   api::install_protobuf_log_handler();
-  dispatcher.set_media(media);
+  dispatcher.set_media(media, public_urls.enabled());
   net::Server server(io, config.server, [&] { return probe(config, journal); });
   server.routes().websocket("/ws", dispatcher, /*binary=*/true);
   server.routes().websocket("/webchat/v1", webchat, /*binary=*/false);
@@ -186,7 +193,7 @@ int serve(const Config& config) {
   webhooks.add_routes(server.routes());
   api::AttachmentRoutes attachment_routes(host, media, workers, clock, [&webchat](std::string token, auto done) {
     webchat.interaction_of_token(std::move(token), std::move(done));
-  });
+  }, public_urls);
   attachment_routes.add_routes(server.routes());
 
   std::uint16_t port = 0;

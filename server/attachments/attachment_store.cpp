@@ -486,11 +486,13 @@ std::optional<StoredAttachment> AttachmentStore::lookup(std::string_view id) {
     if (r.empty()) return std::nullopt;
     StoredAttachment out{read_info(r[0]), path_of(id)};
     if (out.info.interaction != 0) {
-      auto i = tx.exec_params("SELECT campaign_id, COALESCE(owner_id, 0) FROM interactions WHERE id = $1",
-                              static_cast<long long>(out.info.interaction));
+      auto i = tx.exec_params(
+          "SELECT campaign_id, COALESCE(owner_id, 0), COALESCE(account_id, 0) FROM interactions WHERE id = $1",
+          static_cast<long long>(out.info.interaction));
       if (!i.empty()) {
         out.campaign = i[0][0].as<core::CampaignId>();
         out.interaction_owner = i[0][1].as<core::UserId>();
+        out.account = i[0][2].as<std::uint64_t>();
       }
     }
     return out;

@@ -68,6 +68,9 @@ struct StoredAttachment {
   // permission check of closed interactions: its campaign and owner.
   core::CampaignId campaign{0};
   core::UserId interaction_owner{core::kNoUser};
+  // The provider account that interaction goes through (0: none, e.g.
+  // WebChat): only such files may have public URLs (public_url.h).
+  std::uint64_t account{0};  // core::AccountId
 };
 
 template <typename T>

@@ -219,8 +219,9 @@ Audience template_audience(std::optional<std::pair<CampaignId, Channel>> served)
 
 MaybeError Engine::on(const Actor& actor, const SaveTemplate& cmd, Pending& p) {
   if (!administers(actor, find_user(actor.user))) return error(ErrorCode::permission_denied, "only administrators manage templates");
-  if (!find_provider_account(cmd.account)) return error(ErrorCode::not_found, "no such provider account");
-  if (auto e = validate(cmd.definition)) return e;
+  const ProviderAccount* account = find_provider_account(cmd.account);
+  if (!account) return error(ErrorCode::not_found, "no such provider account");
+  if (auto e = validate(cmd.definition, account->provider)) return e;
   const Template& t = cmd.definition;
   auto& mine = templates_[cmd.account];
   auto key = std::pair{t.name, t.language};

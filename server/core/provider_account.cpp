@@ -131,6 +131,18 @@ MaybeError validate(const Template& t) {
   if (t.buttons.size() > 10) return invalid("a template has at most 10 buttons");
   for (const auto& b : t.buttons)
     if (b.empty() || b.size() > 200 || has_controls(b)) return invalid("template buttons are 1 to 200 bytes without control characters");
+  if (t.provider_template_id.size() > 128) return invalid("template provider_template_id is longer than 128 bytes");
+  for (unsigned char c : t.provider_template_id)
+    if (!(std::isalnum(c) || c == '-' || c == '_'))
+      return invalid("template provider_template_id may hold only A-Z, a-z, 0-9, - and _");
+  return std::nullopt;
+}
+
+MaybeError validate(const Template& t, Provider provider) {
+  if (auto e = validate(t)) return e;
+  if (provider == Provider::gupshup && t.provider_template_id.empty())
+    return invalid("template '" + t.name + "' (" + t.language +
+                   ") needs provider_template_id: Gupshup sends a template by its template id (a UUID)");
   return std::nullopt;
 }
 

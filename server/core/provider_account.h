@@ -63,9 +63,15 @@ struct Template {
   std::string body;      // with parameters {{1}}..{{n}}
   std::string header_media;  // "", image, video, document
   std::vector<std::string> buttons;  // quick-reply labels, at most 10
+  // The provider's id: Gupshup's template UUID (Gupshup sends a template by
+  // it); empty for Meta (name + language). At most 128 of A-Z a-z 0-9 - _.
+  std::string provider_template_id;
   friend bool operator==(const Template&, const Template&) = default;
 };
 MaybeError validate(const Template& t);
+// validate(t), and what the account's provider needs to send it: a Gupshup
+// template needs its provider_template_id.
+MaybeError validate(const Template& t, Provider provider);
 // The highest {{n}} in `body` (0: none).
 std::size_t parameter_count(std::string_view body);
 

@@ -56,12 +56,12 @@ void load_accounts(pqxx::work& t, core::EngineState& st) {
     a.secrets = json_object(r[8].as<std::string>());
     st.accounts.push_back(std::move(a));
   }
-  for (const auto& r : t.exec("SELECT account_id, name, language, category, body, header_media, buttons::text"
-                              " FROM templates ORDER BY account_id, name, language"))
+  for (const auto& r : t.exec("SELECT account_id, name, language, category, body, header_media, buttons::text,"
+                              " provider_template_id FROM templates ORDER BY account_id, name, language"))
     st.templates.push_back(core::EngineState::AccountTemplate{
         r[0].as<core::AccountId>(),
         core::Template{r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(), r[4].as<std::string>(),
-                       r[5].as<std::string>(), json_strings(r[6].as<std::string>())}});
+                       r[5].as<std::string>(), json_strings(r[6].as<std::string>()), r[7].as<std::string>()}});
   st.last_account_id = t.exec1("SELECT COALESCE(max(id), 0) FROM provider_accounts")[0].as<std::uint64_t>();
 }
 

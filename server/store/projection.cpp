@@ -495,11 +495,14 @@ void project(SqlBatch& b, const core::Event& event) {
           },
           [&](const core::TemplateSaved& e) {
             const core::Template& t = e.definition;
-            b.add("INSERT INTO templates (account_id, name, language, category, body, header_media, buttons, updated_at)"
-                  " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, " + ts(8) + ") ON CONFLICT (account_id, name, language)"
+            b.add("INSERT INTO templates (account_id, name, language, category, body, header_media, buttons, updated_at,"
+                  " provider_template_id)"
+                  " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, " + ts(8) + ", $9) ON CONFLICT (account_id, name, language)"
                   " DO UPDATE SET category = EXCLUDED.category, body = EXCLUDED.body, header_media = EXCLUDED.header_media,"
-                  " buttons = EXCLUDED.buttons, updated_at = EXCLUDED.updated_at",
-                  e.account, t.name, t.language, t.category, t.body, t.header_media, strings_json(t.buttons), at);
+                  " buttons = EXCLUDED.buttons, updated_at = EXCLUDED.updated_at,"
+                  " provider_template_id = EXCLUDED.provider_template_id",
+                  e.account, t.name, t.language, t.category, t.body, t.header_media, strings_json(t.buttons), at,
+                  t.provider_template_id);
           },
           [&](const core::TemplateDeleted& e) {
             b.add("DELETE FROM templates WHERE account_id = $1 AND name = $2 AND language = $3", e.account, e.name,

@@ -51,11 +51,17 @@ void to_proto(const core::Template& in, v1::Template* out) {
   out->set_header_media(in.header_media);
   for (const auto& b : in.buttons) out->add_buttons(b);
   out->set_parameter_count(static_cast<std::uint32_t>(core::parameter_count(in.body)));
+  out->set_provider_template_id(in.provider_template_id);
 }
 
 core::Template from_proto(const v1::Template& in) {
-  return core::Template{in.name(), in.language(), in.category(), in.body(), in.header_media(),
-                        {in.buttons().begin(), in.buttons().end()}};
+  return core::Template{in.name(),
+                        in.language(),
+                        in.category(),
+                        in.body(),
+                        in.header_media(),
+                        {in.buttons().begin(), in.buttons().end()},
+                        in.provider_template_id()};
 }
 
 void to_proto(const core::TemplateUse& in, v1::TemplateUse* out) {

@@ -29,7 +29,7 @@ struct WhatsApp : Inbox {
     connect(ana);
   }
   static Template order_update() {
-    return Template{"order_update", "en_US", "utility", "Hi {{1}}, your order {{2}} shipped.", "", {}};
+    return Template{"order_update", "en_US", "utility", "Hi {{1}}, your order {{2}} shipped.", "", {}, ""};
   }
   static TemplateUse order(std::vector<std::string> parameters = {"Maria", "#42"}) {
     return TemplateUse{"order_update", "en_US", std::move(parameters), ""};
@@ -734,4 +734,37 @@ TEST_CASE("R-SEC-1 the text rule covers the new commands: secrets, templates and
   Attachment att;
   att.unavailable_reason = bad;
   CHECK(check_command_text(ReportAttachment{1, 1, 0, att}));
+}
+
+TEST_CASE(
+    "templates: a Gupshup account's template needs its provider_template_id (Gupshup sends by its UUID), Meta's need "
+    "none") {
+  WhatsApp d;
+  const AccountId gupshup = d.add_account(Provider::gupshup, "Gupshup");
+  Template t = WhatsApp::order_update();
+  auto refused = d.system(SaveTemplate{gupshup, t});
+  REQUIRE(refused.error);
+  CHECK(refused.error->code == ErrorCode::invalid_argument);
+  CHECK(refused.error->message.find("provider_template_id") != std::string::npos);
+  CHECK(refused.events.empty());
+  CHECK(d.engine.templates(gupshup).empty());
+
+  t.provider_template_id = "not a uuid!";
+  CHECK(d.system(SaveTemplate{gupshup, t}).error->code == ErrorCode::invalid_argument);
+  t.provider_template_id = std::string(129, 'a');
+  CHECK(d.system(SaveTemplate{gupshup, t}).error->code == ErrorCode::invalid_argument);
+
+  t.provider_template_id = "c6aecef6-bcb0-4fb1-8100-28c094e3bc6b";
+  auto saved = d.system(SaveTemplate{gupshup, t});
+  REQUIRE(saved.ok());
+  const auto* event = find_event<TemplateSaved>(saved);
+  REQUIRE(event);
+  CHECK(event->definition.provider_template_id == "c6aecef6-bcb0-4fb1-8100-28c094e3bc6b");
+  REQUIRE(d.engine.templates(gupshup).size() == 1);
+  CHECK(d.engine.templates(gupshup)[0].provider_template_id == "c6aecef6-bcb0-4fb1-8100-28c094e3bc6b");
+  // A changed id is a change: saved again.
+  t.provider_template_id = "0f1e2d3c-bcb0-4fb1-8100-28c094e3bc6b";
+  CHECK(find_event<TemplateSaved>(d.system(SaveTemplate{gupshup, t})));
+  // Meta addresses templates by name and language: no id needed (d.meta's order_update has none).
+  CHECK(d.engine.templates(d.meta)[0].provider_template_id.empty());
 }

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "attachments/attachment_store.h"
+#include "attachments/public_url.h"
 #include "channels/whatsapp/gupshup_codec.h"
 #include "channels/whatsapp/meta_send.h"
 
@@ -186,14 +187,28 @@ void CloudApiLink::send_message(const AccountPtr& account, const core::DeliverMe
 void GupshupLink::send(const core::DeliverMessage& delivery, std::function<void(SendResult)> done) {
   AccountPtr account = accounts_.find(delivery.account);
   if (!account) return done(refused("no_account", "the campaign's provider account no longer exists"));
-  if (!delivery.message.attachments.empty() && !delivery.message.template_use)
-    return done(refused("media_unsupported",
-                        "Gupshup fetches media from a public URL, which this contactd does not publish yet"));
   OutboundMessage m = outbound_of(delivery);
-  // Gupshup addresses a template by its own id (a UUID), which templates do
-  // not carry yet: a Gupshup account's templates are registered under that id
-  // as their name.
-  if (m.template_message) m.template_message->id = delivery.message.template_use->name;
+  if (const auto& use = delivery.message.template_use) {
+    auto id = accounts_.provider_template_id(delivery.account, use->name, use->language);
+    if (!id || id->empty())
+      return done(refused("template_unknown", "template '" + use->name + "' (" + use->language +
+                                                  ") has no Gupshup template id in this account any more"));
+    m.template_message->id = std::move(*id);
+  } else if (!delivery.message.attachments.empty()) {
+    // One file per WhatsApp message; Gupshup downloads it from our public URL.
+    if (!public_urls_ || !public_urls_->enabled())
+      return done(
+          refused("media_unsupported", "Gupshup downloads media from a public URL: set [media] public_base_url"));
+    const core::Attachment& a = delivery.message.attachments.front();
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+    OutboundMessage::Media media;
+    media.kind = media_kind_of(a);
+    media.link = public_urls_->url_for(a.reference, now);
+    media.filename = a.filename;
+    media.caption = delivery.message.text;
+    media.voice = a.voice;
+    m.media = std::move(media);
+  }
   send_built(clients_, account, gupshup::build_send(m, gupshup::GupshupAccount{account->app_name, account->source_number}),
              gupshup::classify_send_response, std::move(done));
 }

@@ -100,6 +100,29 @@ TEST_CASE("R-MSG-2 Gupshup media by URL: image, file with name, audio without ca
   CHECK(failed(gupshup::build_send(m, kAccount)).reason.find("URL") != std::string::npos);
 }
 
+TEST_CASE("R-MSG-2 Gupshup media by URL: video with caption, document caption, the URL's query kept intact") {
+  const std::string url = "https://cc.example.com/media/0123456789abcdef0123456789abcdef?exp=1790000600&sig=ab12";
+  OutboundMessage m = to_customer();
+  m.media = OutboundMessage::Media{MediaKind::video, "", url, "clip.mp4", "watch this"};
+  json::value msg = json::parse(sent_form(m, "/wa/api/v1/msg").at("message"));
+  CHECK(json::serialize(msg) == R"({"type":"video","url":")" + url + R"(","caption":"watch this"})");
+
+  m.media = OutboundMessage::Media{MediaKind::document, "", url, "price list.pdf", "prices"};
+  msg = json::parse(sent_form(m, "/wa/api/v1/msg").at("message"));
+  CHECK(msg.at("type") == "file");
+  CHECK(std::string_view(msg.at("url").as_string()) == url);
+  CHECK(msg.at("filename") == "price list.pdf");
+  CHECK(msg.at("caption") == "prices");
+
+  // An image without caption has none; a reply quotes by context.msgId as text does.
+  m.media = OutboundMessage::Media{MediaKind::image, "", url};
+  m.reply_to_provider_id = "wamid.quoted";
+  msg = json::parse(sent_form(m, "/wa/api/v1/msg").at("message"));
+  CHECK(!msg.as_object().contains("caption"));
+  CHECK(std::string_view(msg.at("originalUrl").as_string()) == url);
+  CHECK(msg.at("context").at("msgId") == "wamid.quoted");
+}
+
 TEST_CASE("R-OUT-3 Gupshup template send by template id with params in order") {
   OutboundMessage m = to_customer();
   m.template_message =
