@@ -129,36 +129,6 @@ SendOutcome classify_send_response(int http_status, std::string_view body, std::
 
 namespace {
 
-std::string location_text(const json::object& p) {
-  std::string s = "Location: " + detail::number_text(p, "latitude") + "," + detail::number_text(p, "longitude");
-  const std::string_view name = str(p, "name");
-  const std::string_view address = str(p, "address");
-  if (!name.empty()) s += " " + std::string(name);
-  if (!address.empty()) s += (name.empty() ? " " : ", ") + std::string(address);
-  return s;
-}
-
-std::string contacts_text(const json::object& p) {
-  std::string s = "Contact:";
-  const json::array* contacts = array(p, "contacts");
-  if (!contacts) return s;
-  bool first = true;
-  for (const json::value& c : *contacts) {
-    const json::object* co = c.if_object();
-    if (!co) continue;
-    s += first ? " " : "; ";
-    first = false;
-    if (const json::object* name = object(*co, "name")) s += std::string(str(*name, "formatted_name"));
-    if (const json::array* phones = array(*co, "phones"))
-      for (const json::value& ph : *phones)
-        if (const json::object* po = ph.if_object()) {
-          const std::string_view phone = str(*po, "phone");
-          if (!phone.empty()) s += " " + std::string(phone);
-        }
-  }
-  return s;
-}
-
 std::optional<std::string> read_content(std::string_view type, const json::object& inner, InboundMessage& m) {
   if (type == "text" || type == "quick_reply") {
     m.type = (type == "quick_reply" || str(inner, "type") == "button") ? InboundType::button : InboundType::text;
@@ -191,12 +161,14 @@ std::optional<std::string> read_content(std::string_view type, const json::objec
   }
   if (type == "location") {
     m.type = InboundType::location;
-    m.text = location_text(inner);
+    m.text = detail::location_text(inner);
     return std::nullopt;
   }
   if (type == "contact") {
     m.type = InboundType::contacts;
-    m.text = contacts_text(inner);
+    static const json::array kNone;
+    const json::array* contacts = array(inner, "contacts");
+    m.text = detail::contacts_text(contacts ? *contacts : kNone);
     return std::nullopt;
   }
   return "unsupported message type: " + clip(type.empty() ? "(none)" : type);
