@@ -8,6 +8,7 @@
 
 #include "attachments/public_url.h"
 #include "harness/fake_gupshup.h"
+#include "harness/fake_http_server.h"
 #include "harness/http_call.h"
 #include "world.h"
 
@@ -285,4 +286,43 @@ TEST_CASE(
   eventually(t.w.db, "SELECT state FROM outbox WHERE message_id = " + std::to_string(message), "sent");
   REQUIRE(t.gupshup.sends().size() == 1);
   CHECK(str(t.gupshup.sends()[0].message, "type") == "text");
+}
+
+TEST_CASE("R-SEC-5 a media URL in a Gupshup callback that names a private address is never fetched, unless allowed") {
+  // What the callback's URL points at: a server on loopback (as an internal
+  // service, or a cloud metadata endpoint, would be).
+  const std::string jpeg = std::string("\xff\xd8\xff\xe0\0\x10JFIF\0", 11) + std::string(3000, 'j');
+  FakeHttpServer inside([&](const FakeRequest&) {
+    FakeReply r;
+    r.headers = {{"Content-Type", "image/jpeg"}};
+    r.body = jpeg;
+    return r;
+  });
+  const std::string url = "http://localhost:" + std::to_string(inside.port()) + "/secret.jpg";
+  auto customer_sends_photo = [&](GupshupWorld& t) {
+    REQUIRE(t.gupshup.post_callback(t.base() + "/hooks/gupshup/" + kCallbackToken,
+                                    gupshup_callback::media(t.gupshup.account().app_name, kCustomer, "Rui", "gs-img-1",
+                                                            "image", url, "look")) == 200);
+    return wait_for(t.ana, [](const v1::Event& e) {
+      return e.has_attachment_updated() &&
+             e.attachment_updated().attachment().state() != v1::ATTACHMENT_STATE_PENDING;
+    }, 30s);
+  };
+  {
+    GupshupWorld t(DaemonOptions{});
+    auto settled = customer_sends_photo(t);
+    CHECK(settled.event().attachment_updated().attachment().state() == v1::ATTACHMENT_STATE_UNAVAILABLE);
+    CHECK_THAT(settled.event().attachment_updated().attachment().unavailable_reason(),
+               Catch::Matchers::Contains("not a public address"));
+    CHECK(inside.connections() == 0);
+    CHECK(t.w.db.query("SELECT count(*) FROM messages") == "1");  // the message stays
+  }
+  {
+    DaemonOptions lab;
+    lab.providers_extra = "media_private_addresses = true\n";
+    GupshupWorld t(lab);
+    auto settled = customer_sends_photo(t);
+    CHECK(settled.event().attachment_updated().attachment().state() == v1::ATTACHMENT_STATE_READY);
+    CHECK(inside.requests() == 1);
+  }
 }

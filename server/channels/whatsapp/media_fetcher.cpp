@@ -125,6 +125,8 @@ struct MediaFetcher::Impl : std::enable_shared_from_this<Impl> {
         upload->abort();
         if (f->error == HttpError::response_too_large)
           return self->give_up(job, "the file is larger than " + std::to_string(self->options.max_bytes) + " bytes");
+        if (f->error == HttpError::forbidden_address)  // R-SEC-5: it will not become public by waiting
+          return self->give_up(job, "the media URL's host is not a public address");
         return self->retry(job, "media download: " + f->detail);
       }
       auto& response = std::get<HttpResponse>(r);
