@@ -7,6 +7,7 @@
 
 #include "harness/fake_meta.h"
 #include "harness/http_call.h"
+#include "harness/test_bot.h"
 #include "meta_account.h"
 
 using namespace contactd::test;
@@ -59,6 +60,20 @@ struct WhatsAppWorld {
         member.mutable_set_membership()->add_outbound(v1::CHANNEL_WHATSAPP);
         require_ack(admin.request(member));
       }
+  }
+
+  // Puts `bot` in front of Sales (as the constructor's settings, plus the bot).
+  void use_bot(const TestBot& bot) {
+    auto settings = whatsapp_settings(sales, v1::PROVIDER_META, account);
+    auto* s = settings.mutable_update_campaign()->mutable_settings();
+    auto* resolved = s->add_dispositions();
+    resolved->set_id(1);
+    resolved->set_label("Resolved");
+    resolved->set_type(v1::DISPOSITION_TYPE_NORMAL);
+    s->mutable_bot()->set_name("Sally");
+    s->mutable_bot()->set_url(bot.url());
+    s->mutable_bot()->set_timeout_ms(5000);
+    require_ack(admin.request(settings));
   }
 
   std::uint64_t save_account(const std::string& base_url, std::uint64_t id = 0) {
@@ -138,6 +153,8 @@ std::string str(const json::value& v, std::initializer_list<const char*> path) {
 
 TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end through Meta's Cloud API") {
   WhatsAppWorld t;
+  TestBot bot;  // Sally answers first, and hands off when the customer asks for an agent
+  t.use_bot(bot);
   Client ana(t.w.port());
   const std::string ana_token = must_login(ana, "ana", "ana-pass").token();
 
@@ -150,36 +167,43 @@ TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end 
   CHECK(t.meta.verify_webhook(t.hook_url(), "1158201444", t.meta.account().verify_token).body == "1158201444");
   CHECK(t.meta.verify_webhook(t.hook_url(), "1158201444", "wrong").status == 403);
 
-  // The customer writes (twice: Meta redelivers); one interaction, one message.
-  REQUIRE(t.customer_says("wamid.c1", "Hello, is my order on its way?") == 200);
-  REQUIRE(t.customer_says("wamid.c1", "Hello, is my order on its way?") == 200);
-  auto opened = wait_for(ana, [](const v1::Event& e) { return e.has_interaction_opened(); });
-  const auto interaction = opened.event().interaction_opened().interaction_id();
-  auto first = wait_for(ana, [](const v1::Event& e) { return e.has_message_posted(); });
-  const auto customer_message = first.event().message_posted().message_id();
-  CHECK(first.event().message_posted().text() == "Hello, is my order on its way?");
-  CHECK(first.event().message_posted().provider_message_id() == "wamid.c1");
-  eventually(t.w.db, "SELECT count(*) FROM messages WHERE interaction_id = " + std::to_string(interaction), "1");
+  // The customer writes (twice: Meta redelivers); one interaction, one
+  // message. The bot answers through WhatsApp and hands off to the queue.
+  const std::string hello = "Hello, is my order on its way? I need an agent.";
+  REQUIRE(t.customer_says("wamid.c1", hello) == 200);
+  REQUIRE(t.customer_says("wamid.c1", hello) == 200);
+  auto queued = wait_for(ana, [](const v1::Event& e) { return e.has_interaction_queued(); });
+  CHECK(queued.event().interaction_queued().reason() == v1::QUEUE_REASON_BOT_HANDOFF);
+  const auto interaction = queued.event().interaction_queued().interaction_id();
+  auto sends = t.sends(1);
+  CHECK(str(sends[0].body, {"text", "body"}) == "Passing you to an agent.");
+  CHECK(str(sends[0].body, {"to"}) == kCustomer);
+  CHECK(bot.requests() == 1);
+  eventually(t.w.db, "SELECT count(*) FROM messages WHERE interaction_id = " + std::to_string(interaction), "2");
   CHECK(t.w.db.query("SELECT count(*) FROM channel_inbox WHERE processed_at IS NULL") == "0");
 
   require_ack(ana.request(take(interaction)));
-  // Having taken it, she reads what the customer wrote before.
+  // Having taken it, she reads what was said before: the customer, then the bot.
   auto before = messages_of(ana, interaction);
-  REQUIRE(before.size() == 1);
-  CHECK(before[0].text() == "Hello, is my order on its way?");
+  REQUIRE(before.size() == 2);
+  CHECK(before[0].text() == hello);
   CHECK(before[0].author_name() == "Maria Silva");
+  CHECK(before[0].provider_message_id() == "wamid.c1");
+  CHECK(before[1].sender() == v1::SENDER_BOT);
+  CHECK(before[1].author_name() == "Sally");
+  const auto customer_message = before[0].id();
 
   // The agent replies quoting the customer's message.
   auto sent = ana.request(send_text(interaction, "Yes! It left this morning.", customer_message));
   const auto reply = created_id(sent);
-  auto sends = t.sends(1);
-  const auto& body = sends[0].body;
+  sends = t.sends(2);
+  const auto& body = sends[1].body;
   CHECK(str(body, {"to"}) == kCustomer);
   CHECK(str(body, {"type"}) == "text");
   CHECK(str(body, {"text", "body"}) == "Yes! It left this morning.");
   CHECK(str(body, {"context", "message_id"}) == "wamid.c1");
   CHECK(str(body, {"biz_opaque_callback_data"}) == std::to_string(reply));
-  const std::string wamid = sends[0].wamid;
+  const std::string wamid = sends[1].wamid;
   auto sent_state = wait_for(ana, [&](const v1::Event& e) {
     return e.has_message_status_changed() && e.message_status_changed().message_id() == reply;
   });
@@ -235,9 +259,9 @@ TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end 
   a->set_filename("photo.png");
   a->set_reference(out_id);
   created_id(ana.request(with_image));
-  sends = t.sends(2);
-  CHECK(str(sends[1].body, {"type"}) == "image");
-  CHECK(!str(sends[1].body, {"image", "id"}).empty());
+  sends = t.sends(3);
+  CHECK(str(sends[2].body, {"type"}) == "image");
+  CHECK(!str(sends[2].body, {"image", "id"}).empty());
   REQUIRE(t.meta.uploads().size() == 1);
   CHECK(t.meta.uploads()[0].bytes == kPng);
 
@@ -257,26 +281,27 @@ TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end 
   accept.mutable_accept_transfer()->set_interaction_id(interaction);
   require_ack(bob.request(accept));
   auto conversation = messages_of(bob, interaction);
-  REQUIRE(conversation.size() == 5);
+  REQUIRE(conversation.size() == 6);  // customer, bot, reply, customer's reply, image in, image out
   CHECK(conversation[0].provider_message_id() == "wamid.c1");
-  CHECK(conversation[1].id() == reply);
-  CHECK(conversation[1].state() == v1::MESSAGE_STATE_READ);
-  CHECK(conversation[1].reply().message_id() == customer_message);
-  CHECK(conversation[2].reply().message_id() == reply);
-  CHECK(conversation[2].reply().author_name() == "Ana Agent");
-  REQUIRE(conversation[3].attachments_size() == 1);
-  CHECK(conversation[3].attachments(0).reference() == in_id);
+  CHECK(conversation[1].sender() == v1::SENDER_BOT);
+  CHECK(conversation[2].id() == reply);
+  CHECK(conversation[2].state() == v1::MESSAGE_STATE_READ);
+  CHECK(conversation[2].reply().message_id() == customer_message);
+  CHECK(conversation[3].reply().message_id() == reply);
+  CHECK(conversation[3].reply().author_name() == "Ana Agent");
   REQUIRE(conversation[4].attachments_size() == 1);
-  CHECK(conversation[4].attachments(0).reference() == out_id);
+  CHECK(conversation[4].attachments(0).reference() == in_id);
+  REQUIRE(conversation[5].attachments_size() == 1);
+  CHECK(conversation[5].attachments(0).reference() == out_id);
   // The transfer target may now download what the customer sent.
   HttpCallOptions bob_auth;
   bob_auth.headers = {{"Authorization", "Bearer " + bob_login.token()}};
   CHECK(http_call("GET", t.base() + "/v1/attachments/" + in_id, bob_auth).body == kJpeg);
   const auto bobs = created_id(bob.request(send_text(interaction, "Bob here, anything else?")));
-  sends = t.sends(3);
-  CHECK(str(sends[2].body, {"text", "body"}) == "Bob here, anything else?");
-  CHECK(str(sends[2].body, {"biz_opaque_callback_data"}) == std::to_string(bobs));
-  REQUIRE(t.statuses({meta_webhook::status(sends[2].wamid, "delivered", kCustomer, std::to_string(bobs))}) == 200);
+  sends = t.sends(4);
+  CHECK(str(sends[3].body, {"text", "body"}) == "Bob here, anything else?");
+  CHECK(str(sends[3].body, {"biz_opaque_callback_data"}) == std::to_string(bobs));
+  REQUIRE(t.statuses({meta_webhook::status(sends[3].wamid, "delivered", kCustomer, std::to_string(bobs))}) == 200);
   eventually(t.w.db, "SELECT state FROM messages WHERE id = " + std::to_string(bobs), "delivered");
 
   // Finish, then the disposition closes it (Bob owns it now).
@@ -315,11 +340,11 @@ TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end 
   CHECK(linked_seen);
   CHECK(disposed);
   auto closed = messages_of(t.admin, interaction);
-  REQUIRE(closed.size() == 6);
-  CHECK(closed[1].state() == v1::MESSAGE_STATE_READ);
-  CHECK(closed[2].reply().message_id() == reply);
-  CHECK(closed[5].state() == v1::MESSAGE_STATE_DELIVERED);
-  CHECK(closed[5].author_name() == "Bob Agent");
+  REQUIRE(closed.size() == 7);
+  CHECK(closed[2].state() == v1::MESSAGE_STATE_READ);
+  CHECK(closed[3].reply().message_id() == reply);
+  CHECK(closed[6].state() == v1::MESSAGE_STATE_DELIVERED);
+  CHECK(closed[6].author_name() == "Bob Agent");
   // Carla (another campaign) cannot open it.
   CHECK(error_of(carla.request(detail)) == v1::NOT_FOUND);
 }
