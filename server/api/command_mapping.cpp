@@ -52,6 +52,19 @@ std::optional<core::TemplateUse> template_of(const Message& m) {
   return wire::from_proto(m.template_());
 }
 
+// A template's header file travels as the message's attachment (looked up,
+// checked and bound like any other); a client may name it only in the template.
+template <class Message>
+std::vector<core::Attachment> message_attachments(const Message& m) {
+  auto out = attachments_of(m.attachments());
+  if (m.has_template_() && !m.template_().header_attachment().empty() && out.empty()) {
+    core::Attachment header;
+    header.reference = m.template_().header_attachment();
+    out.push_back(std::move(header));
+  }
+  return out;
+}
+
 std::optional<core::TimePoint> time_of(std::int64_t ms) {
   if (ms <= 0) return std::nullopt;
   return core::from_unix_ms(ms);
@@ -140,7 +153,7 @@ std::optional<Mapped> to_core(const v1::Command& c) {
                                     c.transfer().to_number(), c.transfer().attended()}};
     case K::kSendMessage: {
       const auto& m = c.send_message();
-      return core::CommandBody{core::SendMessage{m.interaction_id(), m.text(), attachments_of(m.attachments()),
+      return core::CommandBody{core::SendMessage{m.interaction_id(), m.text(), message_attachments(m),
                                                  m.reply_to_message_id(), template_of(m)}};
     }
     case K::kSaveDraft: {
@@ -173,7 +186,7 @@ std::optional<Mapped> to_core(const v1::Command& c) {
       auto channel = wire::channel_from_proto(s.channel());
       if (!channel) return invalid("channel is required");
       return core::CommandBody{core::StartInteraction{s.campaign_id(), *channel, s.address(), s.text(),
-                                                      attachments_of(s.attachments()), template_of(s)}};
+                                                      message_attachments(s), template_of(s)}};
     }
     case K::kEndWrapUp:
       return core::CommandBody{core::EndWrapUp{}};

@@ -216,9 +216,13 @@ class Engine {
   // The account a new interaction of campaign `c` in `channel` goes through (0: none).
   AccountId account_for(const Campaign& c, Channel channel) const;
   Provider provider_of(const Interaction& i) const;
-  // A template message through `account`: its text, or why not.
+  // A template message through `account` on `channel`/`provider`: its text,
+  // or why not. A template with header media carries exactly that file as
+  // its one attachment (use.header_attachment names it), of the header's
+  // kind and within the provider's limits (R-MSG-3); others carry none.
   std::variant<std::string, Error> use_template(AccountId account, const TemplateUse& use, const std::string& text,
-                                                const std::vector<Attachment>& attachments) const;
+                                                const std::vector<Attachment>& attachments, Channel channel,
+                                                Provider provider) const;
   // Emits `m` to the interaction's message audience and keeps its record
   // while the interaction is open; agent and bot messages are delivered.
   void post(Interaction& i, MessagePosted m, Pending& p, std::string reply_to_provider_id = {});

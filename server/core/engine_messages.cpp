@@ -65,7 +65,7 @@ MaybeError Engine::on(const Actor& actor, const SendMessage& cmd, Pending& p) {
   const Provider provider = provider_of(*i);
   std::string text = cmd.text;
   if (cmd.template_use) {  // R-OUT-3: templates are always allowed
-    auto filled = use_template(i->account, *cmd.template_use, cmd.text, cmd.attachments);
+    auto filled = use_template(i->account, *cmd.template_use, cmd.text, cmd.attachments, i->channel, provider);
     if (auto* e = std::get_if<Error>(&filled)) return *e;
     text = std::move(std::get<std::string>(filled));
   } else {

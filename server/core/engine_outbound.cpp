@@ -240,7 +240,8 @@ MaybeError Engine::on(const Actor& actor, const StartInteraction& cmd, Pending& 
       return error(ErrorCode::failed_precondition,
                    "the first WhatsApp message of an outbound interaction must be an approved template");
     if (cmd.template_use) {
-      auto filled = use_template(account, *cmd.template_use, cmd.text, cmd.attachments);
+      auto filled = use_template(account, *cmd.template_use, cmd.text, cmd.attachments, cmd.channel,
+                                 c.settings.channels[index(cmd.channel)].provider);
       if (auto* e = std::get_if<Error>(&filled)) return *e;
       text = std::move(std::get<std::string>(filled));
     } else {

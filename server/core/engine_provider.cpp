@@ -120,12 +120,12 @@ Provider Engine::provider_of(const Interaction& i) const {
 }
 
 std::variant<std::string, Error> Engine::use_template(AccountId account, const TemplateUse& use, const std::string& text,
-                                                      const std::vector<Attachment>& attachments) const {
+                                                      const std::vector<Attachment>& attachments, Channel channel,
+                                                      Provider provider) const {
   const ProviderAccount* a = find_provider_account(account);
   if (!a)
     return error(ErrorCode::failed_precondition, "templates are sent through a WhatsApp provider account; this channel has none");
-  if (!text.empty() || !attachments.empty())
-    return error(ErrorCode::invalid_argument, "a template message carries no other text or attachments");
+  if (!text.empty()) return error(ErrorCode::invalid_argument, "a template message carries no other text");
   const Template* t = find_template(account, use.name, use.language);
   if (!t) {
     std::string languages;
@@ -135,6 +135,19 @@ std::variant<std::string, Error> Engine::use_template(AccountId account, const T
       return error(ErrorCode::invalid_argument, "template '" + use.name + "' has no language '" + use.language +
                                                     "' in " + quoted(*a) + " (it has " + languages + ")");
     return error(ErrorCode::invalid_argument, "no template '" + use.name + "' (" + use.language + ") in " + quoted(*a));
+  }
+  if (t->header_media.empty() && !attachments.empty())
+    return error(ErrorCode::invalid_argument, "template '" + use.name + "' has no header media: it carries no attachments");
+  if (!t->header_media.empty()) {
+    // The header's file is the message's one attachment.
+    if (attachments.size() != 1 || attachments.front().reference != use.header_attachment)
+      return error(ErrorCode::invalid_argument, "template '" + use.name + "' has a " + t->header_media +
+                                                    " header: its file is the message's one attachment, named by header_attachment");
+    const auto kind = attachment_kind(attachments.front().filename);
+    if (!kind || to_string(*kind) != t->header_media)
+      return error(ErrorCode::invalid_argument, "template '" + use.name + "' has a " + t->header_media + " header, and " +
+                                                    attachments.front().filename + " is not one");
+    if (auto e = check_attachments(channel, provider, attachments)) return *e;
   }
   auto filled = fill(*t, use);
   if (auto* text_of = std::get_if<std::string>(&filled); text_of && text_of->size() > kMaxMessageText)

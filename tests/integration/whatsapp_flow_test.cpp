@@ -621,3 +621,65 @@ TEST_CASE("R-IN-1 R-MSG-5 a WhatsApp Business (Cloud-API-compatible BSP) account
                                                                         std::to_string(text))})) == 200);
   eventually(w.db, "SELECT state FROM messages WHERE id = " + std::to_string(text), "delivered");
 }
+
+TEST_CASE("R-OUT-3 a template with an image header starts a conversation: the header file is uploaded to Meta and sent by its id") {
+  WhatsAppWorld t;
+  Client ana(t.w.port());
+  const std::string token = must_login(ana, "ana", "ana-pass").token();
+  v1::Command save;
+  save.mutable_save_template()->set_account_id(t.account);
+  auto* d = save.mutable_save_template()->mutable_definition();
+  d->set_name("new_catalog");
+  d->set_language("en_US");
+  d->set_category("marketing");
+  d->set_body("Hi {{1}}, our new catalog is out.");
+  d->set_header_media("image");
+  require_ack(t.admin.request(save));
+
+  // The header image, uploaded for a new WhatsApp conversation in Sales.
+  HttpCallOptions upload;
+  upload.headers = {{"Authorization", "Bearer " + token}};
+  upload.body = kPng;
+  auto stored = http_call("POST", t.base() + "/v1/attachments?filename=cover.png&campaign=" + std::to_string(t.sales) +
+                                      "&channel=whatsapp", upload);
+  INFO(stored.body);
+  REQUIRE(stored.status == 201);
+  const std::string cover = str(json::parse(stored.body), {"id"});
+
+  v1::Command start;
+  auto* s = start.mutable_start_interaction();
+  s->set_campaign_id(t.sales);
+  s->set_channel(v1::CHANNEL_WHATSAPP);
+  s->set_address("+" + kCustomer);
+  auto* use = s->mutable_template_();
+  use->set_name("new_catalog");
+  use->set_language("en_US");
+  use->add_parameters("Maria");
+  CHECK(error_of(ana.request(start)) == v1::INVALID_ARGUMENT);  // the header's file is missing
+  use->set_header_attachment("0123456789abcdef0123456789abcdef");
+  CHECK(error_of(ana.request(start)) == v1::INVALID_ARGUMENT);  // not a stored file
+  use->set_header_attachment(cover);
+  const auto interaction = created_id(ana.request(start));
+
+  auto sends = t.sends(1);
+  REQUIRE(t.meta.uploads().size() == 1);
+  CHECK(t.meta.uploads()[0].bytes == kPng);
+  CHECK(str(sends[0].body, {"type"}) == "template");
+  CHECK(str(sends[0].body, {"template", "name"}) == "new_catalog");
+  const auto& components = sends[0].body.at("template").at("components").as_array();
+  bool header = false;
+  for (const auto& c : components)
+    if (c.at("type").as_string() == "header") {
+      CHECK(c.at("parameters").at(0).at("type").as_string() == "image");
+      CHECK(c.at("parameters").at(0).at("image").at("id").as_string() == t.meta.uploads()[0].id);
+      header = true;
+    }
+  CHECK(header);
+  // The file belongs to the conversation now; the history shows the template with its file.
+  eventually(t.w.db, "SELECT interaction_id FROM attachments WHERE id = '" + cover + "'", std::to_string(interaction));
+  auto page = messages_of(ana, interaction);
+  REQUIRE(page.size() == 1);
+  CHECK(page[0].template_().header_attachment() == cover);
+  REQUIRE(page[0].attachments_size() == 1);
+  CHECK(page[0].attachments(0).reference() == cover);
+}

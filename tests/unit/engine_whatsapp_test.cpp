@@ -258,6 +258,36 @@ TEST_CASE("R-OUT-3 first WhatsApp message must be a template, and the template's
   CHECK(again.error->code == ErrorCode::failed_precondition);
 }
 
+TEST_CASE("R-OUT-3 a template with a media header carries that file, of the header's kind and size, as its one attachment") {
+  WhatsApp d;
+  Template promo{"new_catalog", "en_US", "marketing", "Hi {{1}}, our new catalog is out.", "image", {}, ""};
+  REQUIRE(d.system(SaveTemplate{d.meta, promo}).ok());
+  auto use = [](std::string header) { return TemplateUse{"new_catalog", "en_US", {"Maria"}, std::move(header)}; };
+  auto start = [&](std::vector<Attachment> files, TemplateUse t) {
+    return d.as(d.ana, StartInteraction{d.sales, Channel::whatsapp, "5511999990001", "", std::move(files), std::move(t)});
+  };
+  // No header file; a file the template does not name; a PDF for an image header; too large for WhatsApp.
+  CHECK(start({}, use("")).error->code == ErrorCode::invalid_argument);
+  CHECK(start({file("cover.jpg", 1000)}, use("other")).error->code == ErrorCode::invalid_argument);
+  auto pdf = file("cover.pdf", 1000);
+  CHECK(start({pdf}, use("att-1")).error->code == ErrorCode::invalid_argument);
+  auto big = start({file("cover.jpg", 6 * 1024 * 1024)}, use("att-1"));
+  REQUIRE(big.error);
+  CHECK(big.error->code == ErrorCode::invalid_argument);
+  // A template without a media header carries no file.
+  CHECK(start({file("cover.jpg", 1000)}, WhatsApp::order()).error->code == ErrorCode::invalid_argument);
+  // The image header's file: accepted, and delivered as the message's attachment.
+  auto ok = start({file("cover.jpg", 1000)}, use("att-1"));
+  INFO((ok.error ? ok.error->message : ""));
+  REQUIRE(ok.ok());
+  const auto* deliver = find_effect<DeliverMessage>(ok);
+  REQUIRE(deliver);
+  REQUIRE(deliver->message.attachments.size() == 1);
+  CHECK(deliver->message.attachments[0].reference == "att-1");
+  CHECK(deliver->message.template_use->header_attachment == "att-1");
+  CHECK(deliver->message.text == "Hi Maria, our new catalog is out.");
+}
+
 TEST_CASE("R-OUT-3 a template with the wrong parameters, or an unknown template or language, is refused naming it") {
   WhatsApp d;
   auto wrong = d.as(d.ana, StartInteraction{d.sales, Channel::whatsapp, "5511999990001", "", {}, WhatsApp::order({"Maria"})});

@@ -113,9 +113,9 @@ meta::CloudApiEndpoint endpoint_of(const core::ProviderAccount& a, const Provide
 void CloudApiLink::send(const core::DeliverMessage& delivery, std::function<void(SendResult)> done) {
   AccountPtr account = accounts_.find(delivery.account);
   if (!account) return done(refused("no_account", "the campaign's provider account no longer exists"));
-  if (delivery.message.attachments.empty() || delivery.message.template_use)
-    return send_message(account, delivery, {}, std::move(done));
-  // One file per WhatsApp message: upload it, then send it by its media id.
+  if (delivery.message.attachments.empty()) return send_message(account, delivery, {}, std::move(done));
+  // One file per WhatsApp message (a template's: its header's): upload it,
+  // then send the message by its media id.
   const core::Attachment& a = delivery.message.attachments.front();
   if (!media_) return done(refused("no_media_store", "attachments need a media directory ([media] directory)"));
   auto stored = media_->lookup(a.reference);
@@ -170,7 +170,10 @@ void CloudApiLink::send(const core::DeliverMessage& delivery, std::function<void
 void CloudApiLink::send_message(const AccountPtr& account, const core::DeliverMessage& delivery, std::string media_id,
                                 std::function<void(SendResult)> done) {
   OutboundMessage m = outbound_of(delivery);
-  if (!media_id.empty()) {
+  if (!media_id.empty() && m.template_message) {
+    m.template_message->header_media = media_kind_of(delivery.message.attachments.front());
+    m.template_message->header_media_id = std::move(media_id);
+  } else if (!media_id.empty()) {
     const core::Attachment& a = delivery.message.attachments.front();
     OutboundMessage::Media media;
     media.kind = media_kind_of(a);
@@ -194,20 +197,26 @@ void GupshupLink::send(const core::DeliverMessage& delivery, std::function<void(
       return done(refused("template_unknown", "template '" + use->name + "' (" + use->language +
                                                   ") has no Gupshup template id in this account any more"));
     m.template_message->id = std::move(*id);
-  } else if (!delivery.message.attachments.empty()) {
+  }
+  if (!delivery.message.attachments.empty()) {
     // One file per WhatsApp message; Gupshup downloads it from our public URL.
     if (!public_urls_ || !public_urls_->enabled())
       return done(
           refused("media_unsupported", "Gupshup downloads media from a public URL: set [media] public_base_url"));
     const core::Attachment& a = delivery.message.attachments.front();
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
-    OutboundMessage::Media media;
-    media.kind = media_kind_of(a);
-    media.link = public_urls_->url_for(a.reference, now);
-    media.filename = a.filename;
-    media.caption = delivery.message.text;
-    media.voice = a.voice;
-    m.media = std::move(media);
+    if (m.template_message) {  // the template's header file
+      m.template_message->header_media = media_kind_of(a);
+      m.template_message->header_media_link = public_urls_->url_for(a.reference, now);
+    } else {
+      OutboundMessage::Media media;
+      media.kind = media_kind_of(a);
+      media.link = public_urls_->url_for(a.reference, now);
+      media.filename = a.filename;
+      media.caption = delivery.message.text;
+      media.voice = a.voice;
+      m.media = std::move(media);
+    }
   }
   send_built(clients_, account, gupshup::build_send(m, gupshup::GupshupAccount{account->app_name, account->source_number}),
              gupshup::classify_send_response, std::move(done));
