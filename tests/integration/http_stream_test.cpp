@@ -302,8 +302,8 @@ TEST_CASE("HTTP client: over https a streamed upload and a streamed download sha
 }
 
 TEST_CASE(
-    "HTTP client: a streamed request cut off before its last byte is not_sent; one read whole, then unanswered, is "
-    "maybe_sent") {
+    "HTTP client: a streamed request cut off before its last byte is not_sent, one read whole and then unanswered "
+    "is maybe_sent") {
   // The fake reads at most 64 MiB: it closes on a larger Content-Length before reading the body.
   FakeHttpServer server([](const FakeRequest&) { return FakeReply::drop(); });
   IoThread io;
