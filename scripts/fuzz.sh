@@ -12,8 +12,13 @@ build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(sdp_fuzz rtp_fuzz telephone_event_fuzz http_fuzz api_fuzz webchat_fuzz meta_webhook_fuzz
-  gupshup_callback_fuzz attachments_fuzz webm_opus_fuzz)
+# All: the list fuzz/CMakeLists.txt builds (CONTACTD_FUZZ_TARGETS), so a new
+# target is fuzzed by CI as soon as it is built.
+if [ ${#targets[@]} -eq 0 ]; then
+  read -r -a targets <<<"$(tr '\n' ' ' <"$root/fuzz/CMakeLists.txt" |
+    sed -n 's/.*set(CONTACTD_FUZZ_TARGETS \([^)]*\) PARENT_SCOPE).*/\1/p')"
+  [ ${#targets[@]} -gt 0 ] || { echo "fuzz: no CONTACTD_FUZZ_TARGETS in fuzz/CMakeLists.txt" >&2; exit 1; }
+fi
 
 "$root/scripts/build-sanitized.sh" "${targets[@]}"
 
