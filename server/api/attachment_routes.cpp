@@ -41,6 +41,20 @@ net_::Response error(int status, std::string message) {
   return net_::Response::json(status, json::serialize(json::object{{"error", std::move(message)}}));
 }
 
+// Looks `id` up into `found` (empty: no such file). False, with 503
+// answered, when the database cannot say. On a worker thread.
+bool look_up(attachments::AttachmentStore& store, const std::string& id, const net_::Responder& responder,
+             std::optional<attachments::StoredAttachment>& found) {
+  try {
+    found = store.lookup(id);
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("attachment lookup failed: {}", e.what());
+    responder.respond(error(503, "try again"));
+    return false;
+  }
+}
+
 // What the engine says about an upload before any byte is read.
 struct UploadPlan {
   core::UserId user{core::kNoUser};
@@ -198,12 +212,7 @@ void AttachmentRoutes::add_routes(net_::RouteTable& routes) {
       return (void)responder.respond(error(401, "log in first: Authorization: Bearer <session token>"));
     boost::asio::post(workers_, [this, id, token, webchat_token = webchat ? *webchat : std::string(), responder] {
       std::optional<attachments::StoredAttachment> found;
-      try {
-        found = store_.lookup(id);
-      } catch (const std::exception& e) {
-        spdlog::error("attachment lookup failed: {}", e.what());
-        return (void)responder.respond(error(503, "try again"));
-      }
+      if (!look_up(store_, id, responder, found)) return;
       if (!found) return (void)responder.respond(error(404, "no such file"));
       auto serve = [found, responder](bool allowed) {
         if (!allowed) return (void)responder.respond(error(404, "no such file"));
@@ -244,12 +253,7 @@ void AttachmentRoutes::add_routes(net_::RouteTable& routes) {
       return (void)responder.respond(gone());
     boost::asio::post(workers_, [this, id, responder, gone] {
       std::optional<attachments::StoredAttachment> found;
-      try {
-        found = store_.lookup(id);
-      } catch (const std::exception& e) {
-        spdlog::error("attachment lookup failed: {}", e.what());
-        return (void)responder.respond(error(503, "try again"));
-      }
+      if (!look_up(store_, id, responder, found)) return;
       // Only a file a message carries through a provider account.
       if (!found || found->info.interaction == 0 || found->account == 0)
         return (void)responder.respond(gone());

@@ -10,7 +10,7 @@
 #include "harness/fake_gupshup.h"
 #include "harness/fake_http_server.h"
 #include "harness/http_call.h"
-#include "world.h"
+#include "provider_accounts.h"
 
 using namespace contactd::test;
 using namespace std::chrono_literals;
@@ -73,20 +73,8 @@ struct GupshupWorld {
     for (const auto& u : login.snapshot().overseen())
       if (u.login() == "ana") ana_id = u.id();
     REQUIRE(ana_id != 0);
-    v1::Command save;
-    auto* a = save.mutable_save_provider_account()->mutable_account();
-    a->set_provider(v1::PROVIDER_GUPSHUP);
-    a->set_name("Gupshup number");
-    a->set_app_name(gupshup.account().app_name);
-    a->set_source_number(gupshup.account().source_number);
-    a->set_base_url(gupshup.base_url());
-    (*a->mutable_secrets())["api_key"] = gupshup.account().api_key;
-    (*a->mutable_secrets())["callback_token"] = kCallbackToken;
-    account = created_id(admin.request(save));
-    auto settings = webchat_settings(sales, v1::STRATEGY_MANUAL, {{v1::CHANNEL_WHATSAPP, v1::PROVIDER_GUPSHUP}});
-    for (auto& ch : *settings.mutable_update_campaign()->mutable_settings()->mutable_channels())
-      if (ch.channel() == v1::CHANNEL_WHATSAPP) ch.set_account_id(account);
-    require_ack(admin.request(settings));
+    account = save_gupshup_account(admin, gupshup, kCallbackToken);
+    require_ack(admin.request(whatsapp_settings(sales, v1::PROVIDER_GUPSHUP, account)));
     v1::Command member;
     member.mutable_set_membership()->set_user_id(ana_id);
     member.mutable_set_membership()->set_campaign_id(sales);

@@ -8,7 +8,7 @@
 #include "harness/fake_meta.h"
 #include "harness/http.h"
 #include "harness/http_call.h"
-#include "meta_account.h"
+#include "provider_accounts.h"
 
 using namespace contactd::test;
 using namespace std::chrono_literals;
@@ -50,16 +50,7 @@ std::string str(const json::value& v, const char* key) {
 TEST_CASE("R-IN-1 R-MSG-5 a Gupshup WhatsApp conversation: callbacks in, replies out, delivery events by Gupshup's id") {
   Setup t;
   FakeGupshup gupshup;
-  v1::Command save;
-  auto* a = save.mutable_save_provider_account()->mutable_account();
-  a->set_provider(v1::PROVIDER_GUPSHUP);
-  a->set_name("Gupshup number");
-  a->set_app_name(gupshup.account().app_name);
-  a->set_source_number(gupshup.account().source_number);
-  a->set_base_url(gupshup.base_url());
-  (*a->mutable_secrets())["api_key"] = gupshup.account().api_key;
-  (*a->mutable_secrets())["callback_token"] = kCallbackToken;
-  const auto account = created_id(t.admin.request(save));
+  const auto account = save_gupshup_account(t.admin, gupshup, kCallbackToken);
   t.enable(v1::PROVIDER_GUPSHUP, account);
   Client ana(t.w.port());
   must_login(ana, "ana", "ana-pass");

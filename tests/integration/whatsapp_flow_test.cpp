@@ -8,7 +8,7 @@
 #include "harness/fake_meta.h"
 #include "harness/http_call.h"
 #include "harness/test_bot.h"
-#include "meta_account.h"
+#include "provider_accounts.h"
 
 using namespace contactd::test;
 using namespace std::chrono_literals;
@@ -140,15 +140,6 @@ std::vector<v1::Message> messages_of(Client& c, std::uint64_t interaction) {
   return all;
 }
 
-std::string str(const json::value& v, std::initializer_list<const char*> path) {
-  const json::value* at = &v;
-  for (const char* key : path) {
-    if (!at->is_object() || !at->as_object().contains(key)) return "";
-    at = &at->as_object().at(key);
-  }
-  return at->is_string() ? std::string(at->as_string()) : json::serialize(*at);
-}
-
 }  // namespace
 
 TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end through Meta's Cloud API") {
@@ -176,8 +167,8 @@ TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end 
   CHECK(queued.event().interaction_queued().reason() == v1::QUEUE_REASON_BOT_HANDOFF);
   const auto interaction = queued.event().interaction_queued().interaction_id();
   auto sends = t.sends(1);
-  CHECK(str(sends[0].body, {"text", "body"}) == "Passing you to an agent.");
-  CHECK(str(sends[0].body, {"to"}) == kCustomer);
+  CHECK(json_at(sends[0].body, {"text", "body"}) == "Passing you to an agent.");
+  CHECK(json_at(sends[0].body, {"to"}) == kCustomer);
   CHECK(bot.requests() == 1);
   eventually(t.w.db, "SELECT count(*) FROM messages WHERE interaction_id = " + std::to_string(interaction), "2");
   CHECK(t.w.db.query("SELECT count(*) FROM channel_inbox WHERE processed_at IS NULL") == "0");
@@ -198,11 +189,11 @@ TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end 
   const auto reply = created_id(sent);
   sends = t.sends(2);
   const auto& body = sends[1].body;
-  CHECK(str(body, {"to"}) == kCustomer);
-  CHECK(str(body, {"type"}) == "text");
-  CHECK(str(body, {"text", "body"}) == "Yes! It left this morning.");
-  CHECK(str(body, {"context", "message_id"}) == "wamid.c1");
-  CHECK(str(body, {"biz_opaque_callback_data"}) == std::to_string(reply));
+  CHECK(json_at(body, {"to"}) == kCustomer);
+  CHECK(json_at(body, {"type"}) == "text");
+  CHECK(json_at(body, {"text", "body"}) == "Yes! It left this morning.");
+  CHECK(json_at(body, {"context", "message_id"}) == "wamid.c1");
+  CHECK(json_at(body, {"biz_opaque_callback_data"}) == std::to_string(reply));
   const std::string wamid = sends[1].wamid;
   auto sent_state = wait_for(ana, [&](const v1::Event& e) {
     return e.has_message_status_changed() && e.message_status_changed().message_id() == reply;
@@ -253,15 +244,15 @@ TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end 
   auto stored = http_call("POST", t.base() + "/v1/attachments?filename=photo.png&interaction=" + std::to_string(interaction), upload);
   INFO(stored.body);
   REQUIRE(stored.status == 201);
-  const std::string out_id = str(json::parse(stored.body), {"id"});
+  const std::string out_id = json_at(json::parse(stored.body), {"id"});
   v1::Command with_image = send_text(interaction, "Here is the receipt");
   auto* a = with_image.mutable_send_message()->add_attachments();
   a->set_filename("photo.png");
   a->set_reference(out_id);
   created_id(ana.request(with_image));
   sends = t.sends(3);
-  CHECK(str(sends[2].body, {"type"}) == "image");
-  CHECK(!str(sends[2].body, {"image", "id"}).empty());
+  CHECK(json_at(sends[2].body, {"type"}) == "image");
+  CHECK(!json_at(sends[2].body, {"image", "id"}).empty());
   REQUIRE(t.meta.uploads().size() == 1);
   CHECK(t.meta.uploads()[0].bytes == kPng);
 
@@ -299,8 +290,8 @@ TEST_CASE("R-IN-1 R-MSG-5 R-MSG-6 a WhatsApp customer's conversation end to end 
   CHECK(http_call("GET", t.base() + "/v1/attachments/" + in_id, bob_auth).body == kJpeg);
   const auto bobs = created_id(bob.request(send_text(interaction, "Bob here, anything else?")));
   sends = t.sends(4);
-  CHECK(str(sends[3].body, {"text", "body"}) == "Bob here, anything else?");
-  CHECK(str(sends[3].body, {"biz_opaque_callback_data"}) == std::to_string(bobs));
+  CHECK(json_at(sends[3].body, {"text", "body"}) == "Bob here, anything else?");
+  CHECK(json_at(sends[3].body, {"biz_opaque_callback_data"}) == std::to_string(bobs));
   REQUIRE(t.statuses({meta_webhook::status(sends[3].wamid, "delivered", kCustomer, std::to_string(bobs))}) == 200);
   eventually(t.w.db, "SELECT state FROM messages WHERE id = " + std::to_string(bobs), "delivered");
 
@@ -371,8 +362,8 @@ TEST_CASE("R-OUT-3 an outbound WhatsApp conversation starts with an approved tem
   use->add_parameters("#42");
   const auto interaction = created_id(ana.request(start));
   auto sends = t.sends(1);
-  CHECK(str(sends[0].body, {"type"}) == "template");
-  CHECK(str(sends[0].body, {"template", "name"}) == "order_update");
+  CHECK(json_at(sends[0].body, {"type"}) == "template");
+  CHECK(json_at(sends[0].body, {"template", "name"}) == "order_update");
   CHECK(t.meta.sends().size() == 1);
 
   // Free text before the customer wrote: refused, nothing sent.
@@ -417,7 +408,7 @@ TEST_CASE("R-MSG-5 the outbox retries while the provider is down or rate-limits,
   t.meta.script({MetaAnswer::rate_limited});
   const auto limited = created_id(ana.request(send_text(interaction, "first")));
   auto sends = t.sends(2, 15s);
-  CHECK(str(sends[1].body, {"biz_opaque_callback_data"}) == std::to_string(limited));
+  CHECK(json_at(sends[1].body, {"biz_opaque_callback_data"}) == std::to_string(limited));
   eventually(t.w.db, "SELECT state FROM outbox WHERE message_id = " + std::to_string(limited), "sent");
 
   // The provider unreachable (connection refused): retried until it is back.
@@ -426,7 +417,7 @@ TEST_CASE("R-MSG-5 the outbox retries while the provider is down or rate-limits,
   eventually(t.w.db, "SELECT attempts > 0 AND state = 'pending' FROM outbox WHERE message_id = " + std::to_string(down), "t");
   t.save_account(t.meta.base_url(), t.account);
   sends = t.sends(3, 20s);
-  CHECK(str(sends[2].body, {"text", "body"}) == "second");
+  CHECK(json_at(sends[2].body, {"text", "body"}) == "second");
   eventually(t.w.db, "SELECT state FROM outbox WHERE message_id = " + std::to_string(down), "sent", 20s);
   std::this_thread::sleep_for(500ms);
   CHECK(t.meta.sends().size() == 3);
@@ -450,7 +441,7 @@ TEST_CASE("R-MSG-5 a message committed but not sent when the daemon is killed is
   t.w.db.query("UPDATE provider_accounts SET base_url = '" + t.meta.base_url() + "' WHERE id = " + std::to_string(t.account));
   t.w.daemon.start();
   auto sends = t.sends(1, 20s);
-  CHECK(str(sends[0].body, {"text", "body"}) == "survives kill -9");
+  CHECK(json_at(sends[0].body, {"text", "body"}) == "survives kill -9");
   eventually(t.w.db, "SELECT state FROM outbox WHERE message_id = " + std::to_string(message), "sent", 20s);
   std::this_thread::sleep_for(500ms);
   CHECK(t.meta.sends().size() == 1);
@@ -599,7 +590,7 @@ TEST_CASE("R-IN-1 R-MSG-5 a WhatsApp Business (Cloud-API-compatible BSP) account
   v1::Command with_image = send_text(interaction, "Your receipt");
   auto* att = with_image.mutable_send_message()->add_attachments();
   att->set_filename("receipt.png");
-  att->set_reference(str(json::parse(stored.body), {"id"}));
+  att->set_reference(json_at(json::parse(stored.body), {"id"}));
   const auto image = created_id(ana.request(with_image));
   const auto until = std::chrono::steady_clock::now() + 10s;
   while (bsp.sends().size() < 2 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(20ms);
@@ -608,8 +599,8 @@ TEST_CASE("R-IN-1 R-MSG-5 a WhatsApp Business (Cloud-API-compatible BSP) account
   CHECK(sends[0].request.path() == "/messages");
   CHECK(sends[0].request.header("D360-API-KEY") == bsp_account.access_token);
   CHECK(sends[0].request.header("Authorization").empty());
-  CHECK(str(sends[0].body, {"text", "body"}) == "Olá Maria!");
-  CHECK(str(sends[1].body, {"type"}) == "image");
+  CHECK(json_at(sends[0].body, {"text", "body"}) == "Olá Maria!");
+  CHECK(json_at(sends[1].body, {"type"}) == "image");
   REQUIRE(bsp.uploads().size() == 1);
   CHECK(bsp.uploads()[0].bytes == kPng);
   eventually(w.db, "SELECT string_agg(state, ',' ORDER BY message_id) FROM outbox WHERE message_id IN (" +
@@ -644,7 +635,7 @@ TEST_CASE("R-OUT-3 a template with an image header starts a conversation: the he
                                       "&channel=whatsapp", upload);
   INFO(stored.body);
   REQUIRE(stored.status == 201);
-  const std::string cover = str(json::parse(stored.body), {"id"});
+  const std::string cover = json_at(json::parse(stored.body), {"id"});
 
   v1::Command start;
   auto* s = start.mutable_start_interaction();
@@ -664,8 +655,8 @@ TEST_CASE("R-OUT-3 a template with an image header starts a conversation: the he
   auto sends = t.sends(1);
   REQUIRE(t.meta.uploads().size() == 1);
   CHECK(t.meta.uploads()[0].bytes == kPng);
-  CHECK(str(sends[0].body, {"type"}) == "template");
-  CHECK(str(sends[0].body, {"template", "name"}) == "new_catalog");
+  CHECK(json_at(sends[0].body, {"type"}) == "template");
+  CHECK(json_at(sends[0].body, {"template", "name"}) == "new_catalog");
   const auto& components = sends[0].body.at("template").at("components").as_array();
   bool header = false;
   for (const auto& c : components)

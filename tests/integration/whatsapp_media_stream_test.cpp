@@ -11,7 +11,7 @@
 
 #include "harness/fake_meta.h"
 #include "harness/http_call.h"
-#include "meta_account.h"
+#include "provider_accounts.h"
 #include "support/test_files.h"
 
 using namespace contactd::test;

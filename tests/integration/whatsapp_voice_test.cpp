@@ -12,7 +12,7 @@
 #include "attachments/webm_opus.h"
 #include "harness/fake_meta.h"
 #include "harness/http_call.h"
-#include "meta_account.h"
+#include "provider_accounts.h"
 #include "support/test_files.h"
 
 using namespace contactd::test;
@@ -26,15 +26,6 @@ namespace {
 std::string fixture(const std::string& name) { return contactd::test::fixture_bytes("media/" + name); }
 
 const std::string kCustomer = "5511999990002";
-
-std::string str(const json::value& v, std::initializer_list<const char*> path) {
-  const json::value* at = &v;
-  for (const char* key : path) {
-    if (!at->is_object() || !at->as_object().contains(key)) return "";
-    at = &at->as_object().at(key);
-  }
-  return at->is_string() ? std::string(at->as_string()) : json::serialize(*at);
-}
 
 // Sales answers WhatsApp through a Meta account on the fake; a customer has written, Ana took it.
 struct VoiceWorld {
@@ -98,11 +89,11 @@ TEST_CASE("R-MSG-4 a browser's WebM/Opus voice recording is stored as Ogg Opus a
   INFO(stored.body);
   REQUIRE(stored.status == 201);
   const json::value answer = json::parse(stored.body);
-  const std::string id = str(answer, {"id"});
-  CHECK(str(answer, {"filename"}) == "memo.ogg");
-  CHECK(str(answer, {"content_type"}) == "audio/ogg; codecs=opus");
-  CHECK(str(answer, {"kind"}) == "audio");
-  CHECK(str(answer, {"size_bytes"}) == std::to_string(ogg.size()));
+  const std::string id = json_at(answer, {"id"});
+  CHECK(json_at(answer, {"filename"}) == "memo.ogg");
+  CHECK(json_at(answer, {"content_type"}) == "audio/ogg; codecs=opus");
+  CHECK(json_at(answer, {"kind"}) == "audio");
+  CHECK(json_at(answer, {"size_bytes"}) == std::to_string(ogg.size()));
   // The row describes the stored Ogg (its size and hash); the WebM is not kept.
   CHECK(t.w.db.query("SELECT concat_ws('|', filename, content_type, kind, size_bytes, sha256) FROM attachments") ==
         "memo.ogg|audio/ogg; codecs=opus|audio|" + std::to_string(ogg.size()) + "|" + sha256_hex(ogg));
@@ -131,7 +122,7 @@ TEST_CASE("R-MSG-4 a browser's WebM/Opus voice recording is stored as Ogg Opus a
   CHECK(upload.bytes == ogg);
   const auto sends = t.meta.sends();
   const auto& body = sends[0].body;
-  CHECK(str(body, {"type"}) == "audio");
-  CHECK(str(body, {"audio", "id"}) == upload.id);
-  CHECK(str(body, {"audio", "voice"}) == "true");
+  CHECK(json_at(body, {"type"}) == "audio");
+  CHECK(json_at(body, {"audio", "id"}) == upload.id);
+  CHECK(json_at(body, {"audio", "voice"}) == "true");
 }
